@@ -1,0 +1,61 @@
+package problem_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/lambdasec/lambdasec/internal/problem"
+)
+
+func TestWrite(t *testing.T) {
+	tests := []struct {
+		name       string
+		in         problem.Problem
+		wantStatus int
+		wantTitle  string
+	}{
+		{"defaults", problem.New(http.StatusBadRequest, "bad"), 400, "Bad Request"},
+		{"custom title", problem.Problem{Status: 422, Title: "Invalid", Errors: []problem.FieldError{{Field: "email", Rule: "email", Message: "must be an email address"}}}, 422, "Invalid"},
+		// A success status is never sent as a problem.
+		{"non-error status", problem.Problem{Status: 200}, 500, "Internal Server Error"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			rec.Header().Set("WWW-Authenticate", "Bearer")
+			problem.Write(rec, tc.in)
+			if rec.Code != tc.wantStatus {
+				t.Fatalf("status: got %d, want %d", rec.Code, tc.wantStatus)
+			}
+			if got := rec.Header().Get("Content-Type"); got != problem.ContentType {
+				t.Errorf("content type: got %q", got)
+			}
+			if rec.Header().Get("WWW-Authenticate") != "Bearer" {
+				t.Error("caller's header was dropped")
+			}
+			var got problem.Problem
+			if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+				t.Fatal(err)
+			}
+			if got.Type != "about:blank" || got.Title != tc.wantTitle || got.Status != tc.wantStatus {
+				t.Errorf("got %+v", got)
+			}
+			if len(got.Errors) != len(tc.in.Errors) {
+				t.Errorf("errors: got %d, want %d", len(got.Errors), len(tc.in.Errors))
+			}
+		})
+	}
+}
+
+func ExampleWrite() {
+	rec := httptest.NewRecorder()
+	problem.Write(rec, problem.New(http.StatusTooManyRequests, "slow down"))
+	fmt.Println(rec.Code, rec.Header().Get("Content-Type"))
+	fmt.Print(rec.Body.String())
+	// Output:
+	// 429 application/problem+json
+	// {"type":"about:blank","title":"Too Many Requests","status":429,"detail":"slow down"}
+}
