@@ -1,0 +1,68 @@
+// Package jwtauth issues, verifies and revokes JSON Web Tokens for HTTP
+// services, with net/http middleware that answers as RFC 6750 asks.
+//
+// It builds on github.com/golang-jwt/jwt/v5 for the signature algorithms
+// and does its own, stricter parsing around them. An [Authenticator] made
+// by [New] from a [Config] does everything: [Authenticator.Issue] on
+// login, [Authenticator.Handler] in front of protected routes,
+// [FromContext] in handlers, [Authenticator.Logout] and
+// [Authenticator.RevokeSubject] on logout.
+//
+// # Security model
+//
+// Every check is on by default and none depends on what the token says:
+//
+//   - Each [Key] is bound to one [Algorithm]. A token verifies only under
+//     the algorithm of the key its kid selects; "none" in any casing never
+//     does. The jwk, jku, x5u and x5c headers are ignored: keys come only
+//     from the Config. A kid is an opaque map key (at most 256 bytes); an
+//     unknown kid is refused without any I/O.
+//   - HS256 secrets must be at least 32 bytes and not a known-weak value;
+//     RSA keys at least 2048 bits; PS256 requires the RFC 7518 salt length.
+//   - The token is refused before any decoding when longer than
+//     MaxTokenSize (8 KiB) or when it holds anything but base64url and two
+//     dots. Base64url must be canonical (no padding, no stray bits), so
+//     each token has one spelling.
+//   - Header and claims must be UTF-8 JSON objects without duplicate member
+//     names at any depth; member names match exactly; registered claims
+//     must have their RFC 7519 types (a NumericDate is a JSON number, never
+//     a string).
+//   - crit is honoured (RFC 7515 §4.1.11): no extension is understood, so a
+//     token listing any is refused, as is the unencoded payload of RFC 7797.
+//   - typ must be the configured type ("JWT"), so other tokens from the same
+//     issuer cannot stand in for access tokens (RFC 8725 §3.11).
+//   - exp and sub are required; nbf and iat may not be in the future; exp
+//     may not lie further than MaxLifetime ahead; iss and aud must match
+//     when configured. The leeway for clocks is 30 seconds.
+//   - With a [Revoker], jti and iat are required, and every verification
+//     asks the store whether the token, or every token of its subject, was
+//     revoked. Records are keyed by (iss, jti) and (iss, sub), never by the
+//     token string, which an attacker can re-encode.
+//   - A revocation store that fails or is slower than RevocationTimeout
+//     (100 ms) refuses the request with 503 ([ErrRevocationUnavailable])
+//     unless RevocationFailOpen is set; the failure is logged either way.
+//
+// Errors are sentinels for errors.Is and never contain the token. Clients
+// learn only "no token", "invalid token", "insufficient scope" or "try
+// again"; the cause goes to the Config.Logger.
+//
+// # Revocation stores
+//
+// [RedisRevoker] works on any go-redis client, including Redis Cluster,
+// Sentinel and ElastiCache, in one round trip per request. [MemoryRevoker]
+// is for tests and single-process services. A REST API Gateway Lambda
+// authorizer with result caching keeps answering for a revoked token until
+// its cache entry expires: keep that TTL within the revocation delay you
+// accept, or verify in the function.
+//
+// # What the caller still does
+//
+//   - Generate keys: for HS256, 32 random bytes (for example
+//     `openssl rand -base64 32`), kept in a secret store, never in code.
+//   - Choose Issuer and Audience, so tokens meant for another service are
+//     refused.
+//   - Serve over TLS only, and protect cookie-borne tokens (Config.Cookie)
+//     against CSRF.
+//   - To rotate keys, put the new key first and keep the old one until its
+//     last token has expired (TTL plus leeway).
+package jwtauth

@@ -1,0 +1,174 @@
+package jwtauth
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"fmt"
+	"log/slog"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Algorithm is a JWS "alg" value this package supports.
+type Algorithm string
+
+// Supported algorithms. Each [Key] is bound to exactly one of them, and a
+// token verifies only under the algorithm of the key it selects
+// (RFC 8725 §3.1).
+const (
+	// HS256 is HMAC with SHA-256. The secret must be at least 32 bytes of
+	// random data.
+	HS256 Algorithm = "HS256"
+	// ES256 is ECDSA on P-256 with SHA-256.
+	ES256 Algorithm = "ES256"
+	// RS256 is RSASSA-PKCS1-v1_5 with SHA-256, 2048-bit keys or larger.
+	RS256 Algorithm = "RS256"
+	// PS256 is RSASSA-PSS with SHA-256 and a 32-byte salt, as RFC 7518
+	// §3.5 requires; signatures with any other salt length are rejected.
+	PS256 Algorithm = "PS256"
+	// EdDSA is Ed25519 (RFC 8037).
+	EdDSA Algorithm = "EdDSA"
+)
+
+const (
+	minHMACSecret = 32   // RFC 7518 §3.2: key at least the hash size
+	minRSABits    = 2048 // RFC 7518 §3.3
+	maxKIDLen     = 256  // kid is an opaque map key; longer is refused
+)
+
+// Key is one signing or verification key, bound to one algorithm and
+// named by an id that tokens carry in their "kid" header.
+//
+// Set Secret for HS256. For the asymmetric algorithms set PrivateKey to
+// issue and verify, or only PublicKey to verify: *ecdsa.PrivateKey /
+// *ecdsa.PublicKey (P-256) for ES256, *rsa.PrivateKey / *rsa.PublicKey
+// (2048 bits or more) for RS256 and PS256, ed25519.PrivateKey /
+// ed25519.PublicKey for EdDSA.
+//
+// Key redacts itself when printed or logged.
+type Key struct {
+	// ID is the key id written to and looked up from the "kid" header.
+	// Required, unique within a Config, at most 256 bytes.
+	ID string
+	// Algorithm is the only algorithm this key signs and verifies.
+	Algorithm Algorithm
+	// Secret is the HS256 key: at least 32 bytes, not a known-weak value.
+	Secret []byte
+	// PrivateKey signs (and, through its public half, verifies).
+	PrivateKey crypto.Signer
+	// PublicKey verifies. Zero means the public half of PrivateKey.
+	PublicKey crypto.PublicKey
+}
+
+// String describes the key without its material.
+func (k Key) String() string {
+	return fmt.Sprintf("jwtauth.Key{ID:%q, Algorithm:%s}", k.ID, k.Algorithm)
+}
+
+// GoString describes the key without its material, for %#v.
+func (k Key) GoString() string { return k.String() }
+
+// LogValue logs the key's id and algorithm only.
+func (k Key) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("id", k.ID), slog.String("alg", string(k.Algorithm)))
+}
+
+// key is a validated Key.
+type key struct {
+	id     string
+	alg    Algorithm
+	method jwt.SigningMethod
+	sign   any // nil when the key only verifies
+	verify any
+}
+
+// pss256 verifies PS256 with the salt length RFC 7518 §3.5 requires;
+// golang-jwt's own PS256 accepts any salt length.
+var pss256 = &jwt.SigningMethodRSAPSS{
+	SigningMethodRSA: jwt.SigningMethodPS256.SigningMethodRSA,
+	Options:          &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash},
+}
+
+func newKey(k Key) (*key, error) {
+	if k.ID == "" || len(k.ID) > maxKIDLen {
+		return nil, fmt.Errorf("%w: id must be 1 to %d bytes", ErrInvalidKey, maxKIDLen)
+	}
+	out := &key{id: k.ID, alg: k.Algorithm}
+	fail := func(why string) (*key, error) {
+		return nil, fmt.Errorf("%w: key %q: %s", ErrInvalidKey, k.ID, why)
+	}
+	if k.Algorithm == HS256 {
+		if k.PrivateKey != nil || k.PublicKey != nil {
+			return fail("HS256 takes Secret only")
+		}
+		if weakSecret(k.Secret) {
+			return nil, fmt.Errorf("%w: key %q: generate 32 random bytes", ErrWeakKey, k.ID)
+		}
+		if len(k.Secret) < minHMACSecret {
+			return fail(fmt.Sprintf("HS256 secret must be at least %d bytes", minHMACSecret))
+		}
+		secret := append([]byte(nil), k.Secret...)
+		out.method, out.sign, out.verify = jwt.SigningMethodHS256, secret, secret
+		return out, nil
+	}
+	if len(k.Secret) != 0 {
+		return fail("Secret is for HS256 only")
+	}
+	pub := k.PublicKey
+	if k.PrivateKey != nil {
+		derived := k.PrivateKey.Public()
+		if pub == nil {
+			pub = derived
+		} else if eq, ok := pub.(interface{ Equal(crypto.PublicKey) bool }); !ok || !eq.Equal(derived) {
+			return fail("PublicKey does not match PrivateKey")
+		}
+	}
+	if pub == nil {
+		return fail("PrivateKey or PublicKey required")
+	}
+	switch k.Algorithm {
+	case ES256:
+		p, ok := pub.(*ecdsa.PublicKey)
+		if !ok || p.Curve != elliptic.P256() {
+			return fail("ES256 needs a P-256 ECDSA key")
+		}
+		if k.PrivateKey != nil {
+			if _, ok := k.PrivateKey.(*ecdsa.PrivateKey); !ok {
+				return fail("ES256 needs an *ecdsa.PrivateKey")
+			}
+		}
+		out.method, out.verify = jwt.SigningMethodES256, p
+	case RS256, PS256:
+		p, ok := pub.(*rsa.PublicKey)
+		if !ok || p.N == nil {
+			return fail(string(k.Algorithm) + " needs an RSA key")
+		}
+		if p.N.BitLen() < minRSABits {
+			return fail(fmt.Sprintf("RSA key must be at least %d bits", minRSABits))
+		}
+		if k.PrivateKey != nil {
+			if _, ok := k.PrivateKey.(*rsa.PrivateKey); !ok {
+				return fail(string(k.Algorithm) + " needs an *rsa.PrivateKey")
+			}
+		}
+		out.method, out.verify = jwt.SigningMethodRS256, p
+		if k.Algorithm == PS256 {
+			out.method = pss256
+		}
+	case EdDSA:
+		p, ok := pub.(ed25519.PublicKey)
+		if !ok || len(p) != ed25519.PublicKeySize {
+			return fail("EdDSA needs an Ed25519 key")
+		}
+		out.method, out.verify = jwt.SigningMethodEdDSA, p
+	default:
+		return fail(fmt.Sprintf("unsupported algorithm %q", k.Algorithm))
+	}
+	if k.PrivateKey != nil {
+		out.sign = k.PrivateKey
+	}
+	return out, nil
+}

@@ -1,0 +1,170 @@
+package jwtauth
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Revoker stores revocations. [Authenticator] calls it with verified
+// claims only, with a context bounded by Config.RevocationTimeout; an
+// implementation must return when that context is done. Implementations
+// must be safe for concurrent use.
+//
+// Tokens are identified by (iss, jti), never by the token string, which
+// has several valid encodings (an ECDSA signature (r, s) also verifies as
+// (r, n-s)).
+type Revoker interface {
+	// RevokeToken revokes the token c.ID of c.Issuer (c.Subject may be used
+	// to place the record). The record may be dropped after until.
+	RevokeToken(ctx context.Context, c Claims, until time.Time) error
+	// RevokeSubject refuses every token of (issuer, subject) whose iat is
+	// before before. An earlier before never replaces a later one. The
+	// record may be dropped after until.
+	RevokeSubject(ctx context.Context, issuer, subject string, before, until time.Time) error
+	// Revoked reports whether c was revoked by either method. It should
+	// cost one round trip to the store.
+	Revoked(ctx context.Context, c Claims) (bool, error)
+}
+
+// MemoryRevoker is a [Revoker] held in process memory, for tests and
+// single-process services: revocations are lost on restart and not shared
+// between instances (each Lambda sandbox would have its own). Its zero
+// value is ready to use and it is safe for concurrent use. Expired records
+// are dropped as new ones are added.
+type MemoryRevoker struct {
+	// Now is the clock used to drop expired records. Nil means time.Now.
+	Now func() time.Time
+
+	mu       sync.Mutex
+	tokens   map[[2]string]time.Time // (iss, jti) -> until
+	subjects map[[2]string]subjectRecord
+	writes   int
+}
+
+type subjectRecord struct{ before, until time.Time }
+
+func (m *MemoryRevoker) now() time.Time {
+	if m.Now != nil {
+		return m.Now()
+	}
+	return time.Now()
+}
+
+// RevokeToken implements [Revoker].
+func (m *MemoryRevoker) RevokeToken(_ context.Context, c Claims, until time.Time) error {
+	if c.ID == "" {
+		return fmt.Errorf("%w: no jti", ErrInvalidClaims)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.tokens == nil {
+		m.tokens = make(map[[2]string]time.Time)
+	}
+	k := [2]string{c.Issuer, c.ID}
+	if until.After(m.tokens[k]) {
+		m.tokens[k] = until
+	}
+	m.sweep()
+	return nil
+}
+
+// RevokeSubject implements [Revoker].
+func (m *MemoryRevoker) RevokeSubject(_ context.Context, issuer, subject string, before, until time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.subjects == nil {
+		m.subjects = make(map[[2]string]subjectRecord)
+	}
+	k := [2]string{issuer, subject}
+	r := m.subjects[k]
+	if before.After(r.before) {
+		r.before = before
+	}
+	if until.After(r.until) {
+		r.until = until
+	}
+	m.subjects[k] = r
+	m.sweep()
+	return nil
+}
+
+// Revoked implements [Revoker].
+func (m *MemoryRevoker) Revoked(_ context.Context, c Claims) (bool, error) {
+	now := m.now()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if until, ok := m.tokens[[2]string{c.Issuer, c.ID}]; ok && now.Before(until) {
+		return true, nil
+	}
+	if r, ok := m.subjects[[2]string{c.Issuer, c.Subject}]; ok && now.Before(r.until) && c.IssuedAt.Before(r.before) {
+		return true, nil
+	}
+	return false, nil
+}
+
+// sweep drops expired records once the writes since the last sweep reach
+// the number of records, keeping the cost amortised constant.
+func (m *MemoryRevoker) sweep() {
+	m.writes++
+	if m.writes < len(m.tokens)+len(m.subjects) {
+		return
+	}
+	m.writes = 0
+	now := m.now()
+	for k, until := range m.tokens {
+		if !now.Before(until) {
+			delete(m.tokens, k)
+		}
+	}
+	for k, r := range m.subjects {
+		if !now.Before(r.until) {
+			delete(m.subjects, k)
+		}
+	}
+}
+
+// Revoke revokes the token whose verified claims are c, until it expires
+// (plus the leeway). It fails with [ErrNoRevoker] without a Revoker,
+// [ErrInvalidClaims] when c has no jti and [ErrRevocationUnavailable]
+// when the store fails.
+func (a *Authenticator) Revoke(ctx context.Context, c Claims) error {
+	if a.revoker == nil {
+		return ErrNoRevoker
+	}
+	if c.ID == "" {
+		return fmt.Errorf("%w: no jti", ErrInvalidClaims)
+	}
+	until := c.ExpiresAt.Add(a.leeway)
+	if !a.now().Before(until) {
+		return nil // expired for good: nothing to remember
+	}
+	ctx, cancel := context.WithTimeout(ctx, a.revTime)
+	defer cancel()
+	if err := a.revoker.RevokeToken(ctx, c, until); err != nil {
+		return fmt.Errorf("%w: %v", ErrRevocationUnavailable, err)
+	}
+	return nil
+}
+
+// RevokeSubject revokes every token the subject holds from Config.Issuer
+// ("log out everywhere"): tokens issued before the next whole second are
+// refused, so a token issued in the same second as the call is refused
+// too. Tokens issued later are accepted. The record is kept for
+// MaxLifetime plus the leeway, after which every older token has expired.
+func (a *Authenticator) RevokeSubject(ctx context.Context, subject string) error {
+	if a.revoker == nil {
+		return ErrNoRevoker
+	}
+	if subject == "" {
+		return fmt.Errorf("%w: empty subject", ErrInvalidClaims)
+	}
+	before := a.now().Truncate(time.Second).Add(time.Second)
+	ctx, cancel := context.WithTimeout(ctx, a.revTime)
+	defer cancel()
+	if err := a.revoker.RevokeSubject(ctx, a.issuer, subject, before, before.Add(a.maxLife+a.leeway)); err != nil {
+		return fmt.Errorf("%w: %v", ErrRevocationUnavailable, err)
+	}
+	return nil
+}
