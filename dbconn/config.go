@@ -1,0 +1,211 @@
+package dbconn
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+)
+
+// Defaults applied by [NewConnector] and [Open] to zero Config fields.
+const (
+	DefaultPort            = 3306
+	DefaultDialTimeout     = 5 * time.Second
+	DefaultReadTimeout     = 30 * time.Second
+	DefaultWriteTimeout    = 30 * time.Second
+	DefaultConnMaxLifetime = 5 * time.Minute
+	DefaultLoginRetries    = 3
+	DefaultPingTimeout     = 2 * time.Second
+)
+
+// Config describes one MySQL or MariaDB database reached over verified TLS.
+//
+// Exactly one way to log in must be chosen: Password (static), Credentials
+// (a provider, for example one backed by Secrets Manager) or IAM. There is
+// deliberately no field that turns TLS or certificate verification off.
+type Config struct {
+	// Host is the server's DNS name, normally the RDS or RDS Proxy endpoint.
+	// It is also the name the server certificate is verified against, so
+	// use the endpoint name, not an IP address or a CNAME. Required unless
+	// Credentials supplies the host.
+	Host string
+	// Port is the server's TCP port. Zero means 3306.
+	Port int
+	// Database is the default schema. Empty means none; Credentials may
+	// supply it.
+	Database string
+	// User is the login name. Credentials may override it.
+	User string
+
+	// Password is a static password. Use it only for local runs; prefer
+	// Credentials or IAM in production.
+	Password string
+	// Credentials returns the login for each new server connection. It is
+	// called often (every ConnMaxLifetime at least), so it should answer
+	// from a cache. See [CredentialsFunc].
+	Credentials CredentialsFunc
+	// RefreshCredentials is called, once for all goroutines, after the
+	// server refused a login with error 1045. It must bypass caches (for a
+	// Secrets Manager cache: a forced refresh). Nil means Credentials is
+	// called again.
+	RefreshCredentials CredentialsFunc
+	// PendingCredentials, when set, returns the credentials that a rotation
+	// in progress is about to promote (the AWSPENDING stage of a Secrets
+	// Manager secret). They are tried only after the current and the
+	// refreshed credentials were both refused, which is the window between
+	// a rotation's setSecret and finishSecret steps. Nil means never.
+	PendingCredentials CredentialsFunc
+	// IAM, when set, logs in with an RDS IAM authentication token instead
+	// of a password. See [IAM].
+	IAM *IAM
+
+	// RootCAs holds extra PEM certificates trusted in addition to the
+	// system roots and the embedded RDS bundle, for servers outside RDS.
+	// It must contain at least one certificate when set.
+	RootCAs []byte
+
+	// Pool sizes the connection pool; use [Plan] to compute it. The zero
+	// value is one connection per environment with a 5 minute lifetime.
+	Pool Pool
+
+	// DialTimeout bounds the TCP connect. Zero means 5 seconds.
+	DialTimeout time.Duration
+	// ReadTimeout and WriteTimeout bound each network read and write, so a
+	// connection left half-open by a frozen execution environment fails
+	// instead of hanging. Zero means 30 seconds (just above API Gateway's
+	// 29 second integration timeout).
+	ReadTimeout, WriteTimeout time.Duration
+	// LoginRetries is how many times a login refused with error 1045 is
+	// retried with refreshed (and pending) credentials, with a short
+	// exponential backoff in between, before the error is returned. A retry
+	// that would not fit in the caller's context deadline is not started.
+	// Zero means 3.
+	LoginRetries int
+	// RejectReadOnly makes a connection to a read-only server (an Aurora
+	// writer that was just demoted by a failover) fail so the pool dials
+	// again. False keeps such connections.
+	RejectReadOnly bool
+
+	// Wrap, when set, wraps the connector before [Open] hands it to
+	// database/sql, for instrumentation such as tracing.
+	Wrap func(driver.Connector) driver.Connector
+	// Logger receives connection events (new connection, refused login,
+	// credential refresh) and the driver's own messages. Passwords, tokens
+	// and DSNs are never logged. Nil means nothing is logged.
+	Logger *slog.Logger
+	// Now is the clock for IAM token reuse and connection lifetime. Nil
+	// means time.Now.
+	Now func() time.Time
+}
+
+// String describes c without its password.
+func (c Config) String() string {
+	return fmt.Sprintf("dbconn.Config{Host:%q Port:%d Database:%q User:%q Password:%s IAM:%t}",
+		c.Host, c.Port, c.Database, c.User, redact(c.Password), c.IAM != nil)
+}
+
+// GoString is like String, so %#v does not print the password either.
+func (c Config) GoString() string { return c.String() }
+
+// Pool holds the per-execution-environment pool settings that [Open] and
+// [Connector.Configure] apply to a *sql.DB. Its zero value is the Lambda
+// default: one connection, kept idle between invocations, replaced after
+// 5 minutes.
+type Pool struct {
+	// PerEnvironment is both MaxOpenConns and MaxIdleConns. Zero means 1:
+	// a Lambda execution environment serves one request at a time. Raise
+	// it only if a handler holds a transaction while running other queries
+	// or queries in parallel; with too few connections such a handler
+	// waits for itself until its context ends.
+	PerEnvironment int
+	// ConnMaxLifetime is when a connection is replaced. database/sql checks
+	// it when it hands a connection out, so it also works after an
+	// execution environment was frozen for a long time, unlike an idle
+	// timeout, which needs a background goroutine to run. Keep it below the
+	// server's wait_timeout and RDS Proxy's IdleClientTimeout. Zero means
+	// 5 minutes.
+	ConnMaxLifetime time.Duration
+	// Proxy says the host is an RDS Proxy endpoint. Query parameters are
+	// then interpolated by the client (interpolateParams), because
+	// server-side prepared statements pin proxy sessions.
+	Proxy bool
+}
+
+func (p Pool) size() int {
+	if p.PerEnvironment <= 0 {
+		return 1
+	}
+	return p.PerEnvironment
+}
+
+func (p Pool) lifetime() time.Duration {
+	if p.ConnMaxLifetime <= 0 {
+		return DefaultConnMaxLifetime
+	}
+	return p.ConnMaxLifetime
+}
+
+// IAM configures RDS IAM database authentication. The token, signed locally
+// with AWS credentials, is sent in clear text inside the TLS connection
+// (the mysql_clear_password plugin); dbconn enables clear-text passwords
+// only for IAM logins and only over verified TLS.
+type IAM struct {
+	// Region is the database's AWS region. Required.
+	Region string
+	// Credentials signs the token, normally aws.Config.Credentials.
+	// Required.
+	Credentials aws.CredentialsProvider
+}
+
+// CredentialsFunc returns the login for a new connection. It must be safe
+// for concurrent use and should honour ctx. An adapter for a Secrets
+// Manager cache is a few lines; dbconn does not import one so that it stays
+// usable with any source.
+type CredentialsFunc func(ctx context.Context) (Credentials, error)
+
+// Credentials is a login. Host, Port and Database, when set, override the
+// [Config] values, as the RDS secret JSON carries them; the server
+// certificate is then verified against that Host.
+type Credentials struct {
+	User     string
+	Password string
+	Host     string
+	Port     int
+	Database string
+}
+
+// String describes c without its password.
+func (c Credentials) String() string {
+	return fmt.Sprintf("dbconn.Credentials{User:%q Password:%s Host:%q Port:%d Database:%q}",
+		c.User, redact(c.Password), c.Host, c.Port, c.Database)
+}
+
+// GoString is like String.
+func (c Credentials) GoString() string { return c.String() }
+
+// LogValue logs c without its password.
+func (c Credentials) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("user", c.User), slog.String("password", redact(c.Password)),
+		slog.String("host", c.Host), slog.Int("port", c.Port))
+}
+
+func redact(s string) string {
+	if s == "" {
+		return `""`
+	}
+	return "[REDACTED]"
+}
+
+// endpoint is where one login attempt goes.
+type endpoint struct {
+	host string
+	port int
+	db   string
+}
+
+func (e endpoint) addr() string { return net.JoinHostPort(e.host, strconv.Itoa(e.port)) }

@@ -1,0 +1,81 @@
+package dbconn
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// refreshTimeout bounds a shared credential refresh. It runs detached from
+// the goroutine that started it, so that goroutine giving up does not fail
+// the others waiting for the same result.
+const refreshTimeout = 10 * time.Second
+
+// refresher hands out credentials and, after a refused login, fetches them
+// again once for all goroutines that saw the refusal.
+type refresher struct {
+	current CredentialsFunc
+	refresh CredentialsFunc // nil for a static password
+	pending CredentialsFunc // may be nil
+
+	mu     sync.Mutex
+	gen    uint64 // completed refreshes
+	latest Credentials
+	flight *flight
+}
+
+type flight struct {
+	done chan struct{}
+	cr   Credentials
+	err  error
+}
+
+func (r *refresher) generation() uint64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.gen
+}
+
+// refreshed returns credentials fetched after generation seen: the result
+// of a refresh that completed since, or of the one in flight, or of a new
+// one. It returns the generation of the result. A caller whose ctx ends
+// stops waiting at once; the refresh goes on for the others.
+func (r *refresher) refreshed(ctx context.Context, seen uint64) (Credentials, uint64, error) {
+	r.mu.Lock()
+	if r.gen > seen {
+		cr, g := r.latest, r.gen
+		r.mu.Unlock()
+		return cr, g, nil
+	}
+	f := r.flight
+	if f == nil {
+		f = &flight{done: make(chan struct{})}
+		r.flight = f
+		go r.run(context.WithoutCancel(ctx), f)
+	}
+	r.mu.Unlock()
+	select {
+	case <-f.done:
+		if f.err != nil {
+			return Credentials{}, seen, f.err
+		}
+		return f.cr, r.generation(), nil
+	case <-ctx.Done():
+		return Credentials{}, seen, ctx.Err()
+	}
+}
+
+func (r *refresher) run(ctx context.Context, f *flight) {
+	ctx, cancel := context.WithTimeout(ctx, refreshTimeout)
+	defer cancel()
+	cr, err := r.refresh(ctx)
+	r.mu.Lock()
+	r.flight = nil
+	if err == nil {
+		r.gen++
+		r.latest = cr
+	}
+	f.cr, f.err = cr, err
+	r.mu.Unlock()
+	close(f.done)
+}
