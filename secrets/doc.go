@@ -1,0 +1,67 @@
+// Package secrets caches AWS Secrets Manager secrets for the life of a
+// Lambda execution environment, correctly under concurrency and failure.
+//
+// Create one [Cache] at init with [New], passing a *secretsmanager.Client,
+// and call [Cache.Get] (or [GetJSON]) wherever a secret is needed:
+//
+//	cfg, err := config.LoadDefaultConfig(ctx)
+//	...
+//	cache, err := secrets.New(secrets.Config{Client: secretsmanager.NewFromConfig(cfg)})
+//	...
+//	creds, err := secrets.GetJSON[secrets.DBCredentials](ctx, cache, "prod/orders/db")
+//
+// # What the cache guarantees
+//
+//   - One API call per fetch, GetSecretValue only, so the function's role
+//     needs secretsmanager:GetSecretValue (and kms:Decrypt for a
+//     customer-managed key) and nothing else.
+//   - Single flight: any number of concurrent callers missing the same
+//     (secret, stage or version) share one GetSecretValue call. A caller
+//     whose context ends stops waiting at once; the call goes on for the
+//     others under its own deadline ([Config.FetchTimeout]).
+//   - Values expire after [Config.TTL] (5 minutes), less a little random
+//     jitter so that execution environments do not refresh in lockstep.
+//   - When a refresh fails, the previous value is served for up to
+//     [Config.MaxStale] (15 minutes) past its TTL, and the cache backs off
+//     exponentially ([Config.MinBackoff] 1 s doubling to [Config.MaxBackoff]
+//     1 min) before it asks again, so a throttled or failing Secrets Manager
+//     is not hammered. With no value to serve, the error is returned, and
+//     returned again from the cache until the backoff has passed.
+//   - [Cache.Refresh] and [Cache.Invalidate] act at once, with no sleep.
+//   - At most [Config.MaxEntries] (1024) values are held, least recently
+//     used evicted first.
+//
+// # Errors and redaction
+//
+// Fetch errors wrap a sentinel ([ErrNotFound], [ErrAccessDenied],
+// [ErrDecryption], [ErrThrottled], [ErrInvalidRequest], [ErrUnavailable])
+// and the SDK's error, and name the secret id and the stage or version. A
+// timeout adds the usual cause for a Lambda function in a VPC: it needs an
+// interface VPC endpoint for Secrets Manager or a NAT gateway.
+//
+// No error, log record or printed form carries a secret value. [Secret] and
+// [DBCredentials] redact themselves in String, GoString, every fmt verb,
+// slog and JSON; decoding errors name offsets and fields, not values.
+//
+// # Rotation
+//
+// The cache cannot know that a value it holds has been rotated until its TTL
+// ends. When the value is rejected (a database login fails with MySQL error
+// 1045), call [Cache.Refresh] and retry once if [Secret.VersionID] changed.
+// During a single-user rotation the database may already accept only the
+// AWSPENDING password while AWSCURRENT still holds the old one;
+// [Cache.RefreshStage] with [StagePending] fetches it.
+//
+// # Lambda init
+//
+// [Cache.Prefetch] fetches secrets concurrently during the init phase,
+// which is limited to 10 seconds: give it a context with a deadline well
+// inside that, so that a missing VPC endpoint fails with a clear error
+// rather than an init timeout.
+//
+// # Local runs and tests
+//
+// [Static] is a [Client] serving fixed values. For the real SDK client
+// without AWS, point it at any endpoint that speaks the Secrets Manager
+// protocol with BaseEndpoint or AWS_ENDPOINT_URL_SECRETS_MANAGER.
+package secrets
