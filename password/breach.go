@@ -1,0 +1,237 @@
+package password
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// A BreachChecker reports whether a password is known from a data breach.
+// Implementations must be safe for concurrent use, must honour ctx, and
+// must not log or send the password. [HIBP] is the provided one; an
+// offline filter or a cache in front of HIBP can implement it too.
+type BreachChecker interface {
+	Breached(ctx context.Context, password string) (bool, error)
+}
+
+// HIBPConfig configures [NewHIBP]. Every zero value means its documented
+// default.
+type HIBPConfig struct {
+	// Endpoint is the range API's base URL; the 5-hex-digit prefix is
+	// appended to it. It must be https. Zero means
+	// "https://api.pwnedpasswords.com/range/".
+	Endpoint string
+
+	// Client sends the requests. Nil means a client of this package's
+	// own with Go's default transport.
+	Client *http.Client
+
+	// Timeout bounds one lookup on top of the caller's ctx deadline
+	// (whichever comes first wins). Zero means 2 seconds.
+	Timeout time.Duration
+
+	// MinCount is how many times a password must appear in the corpus to
+	// count as breached. Zero means 1.
+	MinCount int
+
+	// FailOpen makes an unanswered lookup report "not breached" (logged
+	// at warn level) instead of returning an error wrapping
+	// [ErrBreachUnavailable]. The default, false, fails closed.
+	FailOpen bool
+
+	// UserAgent is sent with every request. Zero means
+	// "lambdasec-password".
+	UserAgent string
+
+	// Logger receives a warning per failed lookup when FailOpen is set.
+	// Nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// HIBP checks passwords against the Have I Been Pwned "Pwned Passwords"
+// range API with k-anonymity: only the first 5 hex characters of the
+// password's SHA-1 leave the process, and the Add-Padding header asks the
+// service to pad every response to 800-1,000 entries, so the response size
+// does not reveal the prefix either. The data is licensed CC BY 4.0 by
+// haveibeenpwned.com; credit it where users see the result.
+//
+// An HIBP is safe for concurrent use. It does not cache: put a
+// [BreachChecker] of your own in front if lookups repeat.
+type HIBP struct {
+	endpoint  string
+	client    *http.Client
+	timeout   time.Duration
+	minCount  int
+	failOpen  bool
+	userAgent string
+	logger    *slog.Logger
+}
+
+// maxRangeResponse caps the bytes read from one range response. Real padded
+// responses are about 40 KB.
+const maxRangeResponse = 1 << 20
+
+// NewHIBP returns an HIBP client, or an error wrapping [ErrInvalidConfig].
+func NewHIBP(cfg HIBPConfig) (*HIBP, error) {
+	h := &HIBP{
+		endpoint:  cfg.Endpoint,
+		client:    cfg.Client,
+		timeout:   cfg.Timeout,
+		minCount:  cfg.MinCount,
+		failOpen:  cfg.FailOpen,
+		userAgent: cfg.UserAgent,
+		logger:    cfg.Logger,
+	}
+	if h.endpoint == "" {
+		h.endpoint = "https://api.pwnedpasswords.com/range/"
+	}
+	u, err := url.Parse(h.endpoint)
+	if err != nil || u.Scheme != "https" || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("%w: Endpoint must be an https URL without query or fragment", ErrInvalidConfig)
+	}
+	if h.client == nil {
+		h.client = &http.Client{}
+	}
+	if h.timeout < 0 || h.minCount < 0 {
+		return nil, fmt.Errorf("%w: negative Timeout or MinCount", ErrInvalidConfig)
+	}
+	if h.timeout == 0 {
+		h.timeout = 2 * time.Second
+	}
+	if h.minCount == 0 {
+		h.minCount = 1
+	}
+	if h.userAgent == "" {
+		h.userAgent = "lambdasec-password"
+	}
+	if h.logger == nil {
+		h.logger = slog.Default()
+	}
+	return h, nil
+}
+
+// Breached reports whether password appears in the corpus at least MinCount
+// times. When the service cannot answer it returns an error wrapping
+// [ErrBreachUnavailable], or (false, nil) with FailOpen.
+func (h *HIBP) Breached(ctx context.Context, password string) (bool, error) {
+	sum := sha1.Sum([]byte(password))
+	var hexSum [40]byte
+	hex.Encode(hexSum[:], sum[:])
+	digest := strings.ToUpper(string(hexSum[:]))
+	prefix, suffix := digest[:5], digest[5:]
+
+	count, err := h.lookup(ctx, prefix, suffix)
+	if err != nil {
+		if h.failOpen {
+			h.logger.WarnContext(ctx, "password: breach check failed open", "err", err)
+			return false, nil
+		}
+		return false, fmt.Errorf("%w: %v", ErrBreachUnavailable, err)
+	}
+	return count >= h.minCount, nil
+}
+
+func (h *HIBP) lookup(ctx context.Context, prefix, suffix string) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, h.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, h.endpoint+prefix, nil)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Add-Padding", "true")
+	req.Header.Set("User-Agent", h.userAgent)
+	resp, err := h.client.Do(req)
+	if err != nil {
+		// Drop the URL: it holds the hash prefix, which has no place in
+		// logs next to a user ID.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("range API answered %s", resp.Status)
+	}
+	return parseRange(io.LimitReader(resp.Body, maxRangeResponse+1), suffix)
+}
+
+var errRangeFormat = errors.New("malformed range response")
+
+// parseRange reads a range response ("SUFFIX:COUNT" lines, CRLF or LF) and
+// returns the count for suffix, 0 when absent or padding. Any malformed
+// line fails the whole response: a truncated or tampered answer must not
+// read as "not breached".
+func parseRange(r io.Reader, suffix string) (int, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 256), 256)
+	read, found := 0, 0
+	for sc.Scan() {
+		line := sc.Bytes()
+		read += len(line) + 1
+		if read > maxRangeResponse {
+			return 0, fmt.Errorf("%w: over %d bytes", errRangeFormat, maxRangeResponse)
+		}
+		line = trimCR(line)
+		if len(line) == 0 {
+			continue
+		}
+		if len(line) < 37 || line[35] != ':' || !isUpperHex(line[:35]) {
+			return 0, errRangeFormat
+		}
+		n, ok := parseCount(line[36:])
+		if !ok {
+			return 0, errRangeFormat
+		}
+		if string(line[:35]) == suffix && n > found {
+			found = n
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return 0, fmt.Errorf("%w: %v", errRangeFormat, err)
+	}
+	return found, nil
+}
+
+func trimCR(b []byte) []byte {
+	if n := len(b); n > 0 && b[n-1] == '\r' {
+		return b[:n-1]
+	}
+	return b
+}
+
+func isUpperHex(b []byte) bool {
+	for _, c := range b {
+		if (c < '0' || c > '9') && (c < 'A' || c > 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// parseCount parses a decimal count, saturating instead of overflowing.
+func parseCount(b []byte) (int, bool) {
+	if len(b) == 0 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		if n < 1<<40 {
+			n = n*10 + int(c-'0')
+		}
+	}
+	return n, true
+}

@@ -1,0 +1,274 @@
+package password
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+
+	"golang.org/x/crypto/argon2"
+	"golang.org/x/crypto/bcrypt"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Default argon2id parameters: OWASP's m=19 MiB, t=2, p=1 row, a 16-byte
+// salt and a 32-byte key.
+const (
+	DefaultMemory      = 19 * 1024 // KiB
+	DefaultTime        = 2
+	DefaultParallelism = 1
+	DefaultSaltLength  = 16
+	DefaultKeyLength   = 32
+	DefaultMaxBytes    = 1024
+)
+
+// A Hasher hashes passwords with argon2id into PHC strings and verifies
+// them, along with legacy argon2i and bcrypt hashes.
+//
+// The zero Hasher is ready to use with the OWASP parameters (m=19 MiB, t=2,
+// p=1): one Hash costs about 40 ms of one core and allocates 19 MiB. Set
+// the fields only to raise the cost; [Hasher.Hash] refuses parameters
+// weaker than OWASP's equal-strength table (m=46 MiB with t=1, 19 MiB
+// with t=2, 12 MiB with t=3, 9 MiB with t=4, 7 MiB with t≥5).
+//
+// On Lambda, CPU is proportional to configured memory (one full vCPU at
+// 1,769 MB), so expect several hundred milliseconds per hash at 128 MB.
+// Go's collector may let about twice Memory accumulate across calls; keep
+// the function's memory well above that, or set GOMEMLIMIT.
+//
+// A Hasher is safe for concurrent use. It must not be copied after first
+// use, because it keeps the dummy hash it makes for [Hasher.DummyHash].
+type Hasher struct {
+	// Memory is argon2id's memory cost in KiB. Zero means 19456 (19 MiB).
+	Memory uint32
+
+	// Time is the number of passes over memory. Zero means 2.
+	Time uint32
+
+	// Parallelism is the number of lanes. Zero means 1. It is stored in
+	// each hash, so it never depends on the host's CPU count.
+	Parallelism uint8
+
+	// SaltLength is the random salt size in bytes. Zero means 16.
+	SaltLength uint32
+
+	// KeyLength is the derived key size in bytes. Zero means 32.
+	KeyLength uint32
+
+	// MaxPasswordBytes caps the password length that Hash and Verify
+	// accept, checked before any hashing work. Zero means 1024.
+	MaxPasswordBytes int
+
+	dummyOnce sync.Once
+	dummy     string
+}
+
+// params is a Hasher's resolved argon2id configuration.
+type params struct {
+	memory, time    uint32
+	threads         uint8
+	saltLen, keyLen uint32
+	maxBytes        int
+}
+
+func (h *Hasher) params() (params, error) {
+	p := params{h.Memory, h.Time, h.Parallelism, h.SaltLength, h.KeyLength, h.MaxPasswordBytes}
+	if p.memory == 0 {
+		p.memory = DefaultMemory
+	}
+	if p.time == 0 {
+		p.time = DefaultTime
+	}
+	if p.threads == 0 {
+		p.threads = DefaultParallelism
+	}
+	if p.saltLen == 0 {
+		p.saltLen = DefaultSaltLength
+	}
+	if p.keyLen == 0 {
+		p.keyLen = DefaultKeyLength
+	}
+	if p.maxBytes == 0 {
+		p.maxBytes = DefaultMaxBytes
+	}
+	switch {
+	case p.maxBytes < 0:
+		return p, fmt.Errorf("%w: negative MaxPasswordBytes", ErrInvalidHasher)
+	case p.memory > maxMemoryKiB || p.time > maxTime || p.threads > maxThreads:
+		return p, fmt.Errorf("%w: over the verify limits (m=%d KiB, t=%d, p=%d)", ErrInvalidHasher, maxMemoryKiB, maxTime, maxThreads)
+	case p.memory < 8*uint32(p.threads):
+		return p, fmt.Errorf("%w: Memory below 8 KiB per lane", ErrInvalidHasher)
+	case p.saltLen < DefaultSaltLength || p.saltLen > maxSaltLen:
+		return p, fmt.Errorf("%w: SaltLength must be 16 to %d", ErrInvalidHasher, maxSaltLen)
+	case p.keyLen < minKeyLen || p.keyLen > maxKeyLen:
+		return p, fmt.Errorf("%w: KeyLength must be %d to %d", ErrInvalidHasher, minKeyLen, maxKeyLen)
+	case p.memory < owaspMinMemory(p.time):
+		return p, fmt.Errorf("%w: Memory %d KiB with Time %d is below the OWASP minimum of %d KiB (Memory is in KiB)",
+			ErrInvalidHasher, p.memory, p.time, owaspMinMemory(p.time))
+	}
+	return p, nil
+}
+
+// owaspMinMemory is the least memory (KiB) the OWASP Password Storage Cheat
+// Sheet accepts for argon2id with t passes.
+func owaspMinMemory(t uint32) uint32 {
+	switch t {
+	case 1:
+		return 47104
+	case 2:
+		return 19456
+	case 3:
+		return 12288
+	case 4:
+		return 9216
+	default:
+		return 7168
+	}
+}
+
+// Hash returns the argon2id PHC string for password, such as
+// "$argon2id$v=19$m=19456,t=2,p=1$<salt>$<key>" (unpadded standard
+// base64). The password is NFC-normalized first, so the same password
+// typed on different systems hashes alike.
+//
+// Errors wrap [ErrPasswordTooLong] or [ErrInvalidHasher].
+func (h *Hasher) Hash(password string) (string, error) {
+	p, err := h.params()
+	if err != nil {
+		return "", err
+	}
+	if len(password) > p.maxBytes {
+		return "", fmt.Errorf("%w: over %d bytes", ErrPasswordTooLong, p.maxBytes)
+	}
+	salt := make([]byte, p.saltLen)
+	if _, err := rand.Read(salt); err != nil {
+		return "", fmt.Errorf("password: reading random salt: %v", err)
+	}
+	key := argon2.IDKey([]byte(norm.NFC.String(password)), salt, p.time, p.memory, p.threads, p.keyLen)
+	return encodeArgon2id(p.memory, p.time, p.threads, salt, key), nil
+}
+
+func encodeArgon2id(m, t uint32, p uint8, salt, key []byte) string {
+	enc := b64()
+	buf := make([]byte, 0, 48+enc.EncodedLen(len(salt))+enc.EncodedLen(len(key)))
+	buf = append(buf, "$argon2id$v=19$m="...)
+	buf = strconv.AppendUint(buf, uint64(m), 10)
+	buf = append(buf, ",t="...)
+	buf = strconv.AppendUint(buf, uint64(t), 10)
+	buf = append(buf, ",p="...)
+	buf = strconv.AppendUint(buf, uint64(p), 10)
+	buf = append(buf, '$')
+	buf = enc.AppendEncode(buf, salt)
+	buf = append(buf, '$')
+	buf = enc.AppendEncode(buf, key)
+	return string(buf)
+}
+
+// Verify reports whether password matches encoded, an argon2id or argon2i
+// PHC string (from this package or any implementation that writes the
+// reference format) or a bcrypt hash ($2a$, $2b$, $2y$). The key comparison
+// is constant-time.
+//
+// The password is tried NFC-normalized, as [Hasher.Hash] stores it, and, if
+// that fails and normalization changed it, as given, so hashes written by
+// code that did not normalize still verify.
+//
+// A mismatch is (false, nil). Errors wrap [ErrPasswordTooLong] (over
+// MaxPasswordBytes, or over bcrypt's 72 bytes for a bcrypt hash: the
+// password is refused, never truncated), [ErrMalformedHash],
+// [ErrUnsupportedHash] or [ErrHashTooExpensive]; all are refused before any
+// hashing work. Treat every error as a failed login, and log it: it
+// signals a corrupt or tampered row.
+//
+// Verify uses the parameters stored in encoded, not the Hasher's, so it
+// works after the Hasher's parameters change; follow a successful Verify
+// with [Hasher.NeedsRehash].
+func (h *Hasher) Verify(password, encoded string) (bool, error) {
+	maxBytes := h.MaxPasswordBytes
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxBytes
+	}
+	if len(password) > maxBytes {
+		return false, fmt.Errorf("%w: over %d bytes", ErrPasswordTooLong, maxBytes)
+	}
+	ph, err := parseHash(encoded)
+	if err != nil {
+		return false, err
+	}
+	nfc := norm.NFC.String(password)
+	if ph.scheme == schemeBcrypt {
+		if len(nfc) > 72 || len(password) > 72 {
+			return false, fmt.Errorf("%w: bcrypt hashes only the first 72 bytes", ErrPasswordTooLong)
+		}
+	}
+	ok, err := ph.matches(nfc, encoded)
+	if ok || err != nil || nfc == password {
+		return ok, err
+	}
+	return ph.matches(password, encoded)
+}
+
+func (ph parsedHash) matches(password, encoded string) (bool, error) {
+	switch ph.scheme {
+	case schemeBcrypt:
+		err := bcrypt.CompareHashAndPassword([]byte(encoded), []byte(password))
+		if errors.Is(err, bcrypt.ErrMismatchedHashAndPassword) {
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("%w: bcrypt: %v", ErrMalformedHash, err)
+		}
+		return true, nil
+	case schemeArgon2i:
+		key := argon2.Key([]byte(password), ph.salt, ph.time, ph.memory, ph.threads, uint32(len(ph.key)))
+		return subtle.ConstantTimeCompare(key, ph.key) == 1, nil
+	default:
+		key := argon2.IDKey([]byte(password), ph.salt, ph.time, ph.memory, ph.threads, uint32(len(ph.key)))
+		return subtle.ConstantTimeCompare(key, ph.key) == 1, nil
+	}
+}
+
+// NeedsRehash reports whether encoded should be replaced by a fresh
+// [Hasher.Hash] of the password, which the caller has at hand right after
+// a successful [Hasher.Verify]: true for bcrypt and argon2i hashes, for
+// argon2id hashes with less memory, fewer passes, a shorter salt or a
+// shorter key than the Hasher's, and for strings it cannot parse. It is
+// false when the Hasher's own parameters are invalid, since Hash would
+// fail. Store the new hash with a compare-and-swap on the old one so a
+// concurrent password change wins.
+func (h *Hasher) NeedsRehash(encoded string) bool {
+	p, err := h.params()
+	if err != nil {
+		return false
+	}
+	ph, err := parseHash(encoded)
+	if err != nil || ph.scheme != schemeArgon2id {
+		return true
+	}
+	return ph.memory < p.memory || ph.time < p.time ||
+		uint32(len(ph.salt)) < p.saltLen || uint32(len(ph.key)) < p.keyLen
+}
+
+// DummyHash returns a hash of a random secret made once, with the Hasher's
+// current parameters, on first call. When a login names an account that
+// does not exist, verify the submitted password against DummyHash instead
+// of returning early: the response then takes as long as for a real
+// account, and timing does not reveal which accounts exist (OWASP ASVS
+// 6.3.8). Nothing verifies against it. Call it once during start-up so the
+// first unknown login does not pay for making it.
+//
+// Accounts whose stored hashes use older, cheaper parameters (or bcrypt)
+// still verify faster; rehash them on login to close that gap. DummyHash
+// returns "" if the Hasher's parameters are invalid; Verify then fails
+// with ErrMalformedHash, as Hash fails for every registration.
+func (h *Hasher) DummyHash() string {
+	h.dummyOnce.Do(func() {
+		var secret [32]byte
+		_, _ = rand.Read(secret[:]) // never fails since Go 1.24
+		h.dummy, _ = h.Hash(hex.EncodeToString(secret[:]))
+	})
+	return h.dummy
+}
