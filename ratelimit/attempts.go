@@ -1,0 +1,268 @@
+package ratelimit
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// AttemptsConfig configures [Attempts]. The zero AttemptsConfig allows 10
+// failures per 15 minutes per key, kept in process.
+type AttemptsConfig struct {
+	// Redis holds the failure logs, shared by every process that uses it.
+	// Each call runs one script on one key, so on a cluster it touches
+	// one slot. Nil means an in-process store (tests, single servers).
+	Redis redis.UniversalClient
+
+	// Max is the number of failures allowed per key within Window. Zero
+	// means 10. NIST SP 800-63B caps consecutive failures at 100.
+	Max int
+	// Window is how long a failure counts. Zero means 15 minutes.
+	Window time.Duration
+	// Pending is how long an attempt admitted by [Attempts.Allow] counts
+	// against the key while its outcome is unknown, that is until
+	// [Attempts.Fail] or [Attempts.Reset]. Zero means 30 seconds, longer
+	// than API Gateway's 29-second integration timeout; it is capped at
+	// Window.
+	Pending time.Duration
+
+	// Prefix starts every Redis key; it must not contain "{" or "}".
+	// Zero means "ratelimit:attempts:".
+	Prefix string
+	// Timeout bounds each call, including the Redis round trip. Zero
+	// means 50 ms.
+	Timeout time.Duration
+	// OnStoreError is what [Attempts.Allow] does when Redis fails or times
+	// out. Zero means [FailClosed]: no password is checked while failures
+	// cannot be counted, or an attacker who can slow Redis down could
+	// guess without limit.
+	OnStoreError FailurePolicy
+
+	// Logger receives store failures (at most one line per 10 s). Keys
+	// are not logged. Nil means slog.Default().
+	Logger *slog.Logger
+	// Now is the clock of the in-process store; Redis uses its own. Nil
+	// means time.Now.
+	Now func() time.Time
+	// MaxLocalKeys bounds the keys the in-process store holds. Zero means
+	// 100,000.
+	MaxLocalKeys int
+}
+
+// Attempts limits failed attempts per key: the failed-login guard against
+// password guessing and credential stuffing that NIST SP 800-63B asks for.
+// Call [Attempts.Allow] before checking a password, [Attempts.Fail] after a
+// wrong one and [Attempts.Reset] after a right one. Once a key has Max
+// failures within Window, Allow refuses it (even if the next password
+// would be right) until the oldest of them is Window old, and says how long
+// that is. No window of length Window ever holds more than Max failures.
+//
+// Allow also reserves a place for the attempt it admits, so that many
+// concurrent requests (a single-packet race) cannot all pass Allow before
+// the first Fail lands: at most Max attempts are ever in flight or failed.
+//
+// Attempts is safe for concurrent use; its zero value is not usable, call
+// [NewAttempts].
+type Attempts struct {
+	prefix string
+	log    slidingLog
+	policy FailurePolicy
+	logger *slog.Logger
+	now    func() time.Time
+	gate   logGate
+
+	rdb   redis.UniversalClient // nil when in process
+	redis redisCaller
+	mem   *memStore[[]attempt]
+}
+
+// NewAttempts checks cfg and returns an Attempts.
+func NewAttempts(cfg AttemptsConfig) (*Attempts, error) {
+	if cfg.Max < 0 || cfg.Window < 0 || cfg.Pending < 0 || cfg.Timeout < 0 || cfg.MaxLocalKeys < 0 {
+		return nil, fmt.Errorf("%w: Max, Window, Pending, Timeout and MaxLocalKeys must not be negative", ErrInvalidConfig)
+	}
+	window := orDefault(cfg.Window, 15*time.Minute)
+	if window < time.Millisecond {
+		return nil, fmt.Errorf("%w: Window %v is shorter than 1ms", ErrInvalidConfig, window)
+	}
+	pending := min(orDefault(cfg.Pending, 30*time.Second), window)
+	if pending < time.Millisecond {
+		return nil, fmt.Errorf("%w: Pending %v is shorter than 1ms", ErrInvalidConfig, pending)
+	}
+	prefix := orDefault(cfg.Prefix, "ratelimit:attempts:")
+	if err := checkPrefix(prefix); err != nil {
+		return nil, err
+	}
+	policy := orDefault(cfg.OnStoreError, FailClosed)
+	if policy != FailOpen && policy != FailClosed {
+		return nil, fmt.Errorf("%w: OnStoreError %v", ErrInvalidConfig, policy)
+	}
+	a := &Attempts{
+		prefix: prefix,
+		log:    slidingLog{max: orDefault(cfg.Max, 10), window: window, pending: pending},
+		policy: policy,
+		logger: orDefault(cfg.Logger, slog.Default()),
+		now:    cfg.Now,
+		rdb:    cfg.Redis,
+	}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if cfg.Redis != nil {
+		a.redis = newRedisCaller(cfg.Redis, orDefault(cfg.Timeout, defaultTimeout))
+	} else {
+		a.mem = newMemStore(orDefault(cfg.MaxLocalKeys, defaultMaxLocalKeys), attemptsExpired)
+	}
+	return a, nil
+}
+
+// Allow reports whether an attempt for key may go ahead, and reserves it.
+// It returns a [*LimitError] ([ErrLimited]) with the time to wait when key
+// has used up its failures, and an error wrapping [ErrUnavailable] when
+// the store failed and the policy is [FailClosed]. Refuse the login in
+// both cases without checking the password, for example with
+// [WriteError].
+//
+// Which key to use is the caller's choice. Per account, a guesser is
+// slowed down whatever addresses it uses, but anyone can lock a victim out
+// of their account by failing on purpose. Per account and client address,
+// a victim elsewhere keeps logging in, but a botnet gets Max guesses per
+// address. A common mix is two Attempts, a strict one per account and
+// address and a looser one per account.
+func (a *Attempts) Allow(ctx context.Context, key string) (Result, error) {
+	k := storeKey(a.prefix, key)
+	var res Result
+	var err error
+	if a.rdb != nil {
+		res, err = callRedis(ctx, a.redis, func(ctx context.Context) (Result, error) {
+			return a.runScript(ctx, k, "allow")
+		})
+	} else {
+		res, err = a.log.allow(a.mem, k, a.now())
+	}
+	if err != nil {
+		if a.policy == FailOpen {
+			a.gate.log(ctx, a.logger, a.now(), slog.LevelWarn, "ratelimit: attempts store failed; attempt allowed (fail-open)",
+				slog.String("error", err.Error()))
+			return Result{}, nil
+		}
+		a.gate.log(ctx, a.logger, a.now(), slog.LevelError, "ratelimit: attempts store failed; attempt refused (fail-closed)",
+			slog.String("error", err.Error()))
+		return Result{}, fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	if !res.Allowed() {
+		return res, &LimitError{Result: res}
+	}
+	return res, nil
+}
+
+// Fail records a failed attempt for key, releasing the place
+// [Attempts.Allow] reserved for it. It returns an error wrapping
+// [ErrUnavailable] when the failure could not be recorded.
+func (a *Attempts) Fail(ctx context.Context, key string) error {
+	k := storeKey(a.prefix, key)
+	var err error
+	if a.rdb != nil {
+		_, err = callRedis(ctx, a.redis, func(ctx context.Context) (Result, error) {
+			return a.runScript(ctx, k, "fail")
+		})
+	} else {
+		err = a.log.fail(a.mem, k, a.now())
+	}
+	return a.wrap(ctx, "fail", err)
+}
+
+// Reset forgets every failure of key, after a successful login. It
+// returns an error wrapping [ErrUnavailable] when the store failed.
+func (a *Attempts) Reset(ctx context.Context, key string) error {
+	k := storeKey(a.prefix, key)
+	var err error
+	if a.rdb != nil {
+		_, err = callRedis(ctx, a.redis, func(ctx context.Context) (int64, error) {
+			return a.rdb.Del(ctx, k).Result()
+		})
+	} else {
+		a.log.reset(a.mem, k)
+	}
+	return a.wrap(ctx, "reset", err)
+}
+
+func (a *Attempts) wrap(ctx context.Context, op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	a.gate.log(ctx, a.logger, a.now(), slog.LevelError, "ratelimit: attempts store failed",
+		slog.String("op", op), slog.String("error", err.Error()))
+	return fmt.Errorf("%w: %v", ErrUnavailable, err)
+}
+
+func (a *Attempts) runScript(ctx context.Context, key, op string) (Result, error) {
+	args := []any{op, a.log.max, a.log.window.Milliseconds(), a.log.pending.Milliseconds(),
+		strconv.FormatUint(rand.Uint64(), 36)}
+	v, err := attemptsScript.Run(ctx, a.rdb, []string{key}, args...).Int64Slice()
+	if err != nil {
+		return Result{}, err
+	}
+	if len(v) != 3 {
+		return Result{}, fmt.Errorf("unexpected reply from attempts script: %d values", len(v))
+	}
+	res := Result{Limit: a.log.max, Period: a.log.window, Remaining: int(v[1]),
+		ResetAfter: time.Duration(v[2]) * time.Millisecond}
+	if v[0] == 0 {
+		res.RetryAfter = time.Duration(v[2]) * time.Millisecond
+		res.ResetAfter = 0
+	}
+	return res, nil
+}
+
+// attemptsScript keeps a key's log as a sorted set: members are "f" (a
+// failure) or "p" (a pending attempt) plus a random nonce, scores their
+// expiry in Redis milliseconds. It runs the same algorithm as slidingLog.
+// Reply: {allowed (1 or 0), remaining, ms until reset (allowed) or until
+// the next attempt fits (refused)}.
+var attemptsScript = redis.NewScript(`
+local key = KEYS[1]
+local op = ARGV[1]
+local max = tonumber(ARGV[2])
+local window = tonumber(ARGV[3])
+local pending = tonumber(ARGV[4])
+local nonce = ARGV[5]
+local t = redis.call("TIME")
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call("ZREMRANGEBYSCORE", key, "-inf", now)
+local n = redis.call("ZCARD", key)
+if op == "allow" then
+  if n >= max then
+    local e = redis.call("ZRANGE", key, n - max, n - max, "WITHSCORES")
+    return {0, 0, tonumber(e[2]) - now}
+  end
+  redis.call("ZADD", key, now + pending, "p" .. nonce)
+  n = n + 1
+elseif op == "fail" then
+  local all = redis.call("ZRANGE", key, 0, -1)
+  for i = 1, #all do
+    if string.sub(all[i], 1, 1) == "p" then
+      redis.call("ZREM", key, all[i])
+      n = n - 1
+      break
+    end
+  end
+  redis.call("ZADD", key, now + window, "f" .. nonce)
+  n = n + 1
+  if n > max then
+    redis.call("ZREMRANGEBYRANK", key, 0, n - max - 1)
+    n = max
+  end
+else
+  return redis.error_reply("unknown op")
+end
+local last = redis.call("ZRANGE", key, -1, -1, "WITHSCORES")
+local ttl = tonumber(last[2]) - now
+redis.call("PEXPIRE", key, ttl)
+return {1, max - n, ttl}
+`)

@@ -1,0 +1,94 @@
+// Package ratelimit limits requests per client address, per user and per
+// account, with the counters shared through Redis so that the limit holds
+// across every AWS Lambda execution environment of a service.
+//
+// API Gateway's stage throttle is one bucket for all clients, and a counter
+// in process memory limits nothing when Lambda runs the service in many
+// isolated environments. A [Limiter] keeps its counters in Redis (a single
+// node, ElastiCache, or Redis Cluster) with the generic cell rate algorithm
+// of github.com/go-redis/redis_rate; [Attempts] keeps a failed-login log
+// per account. Without a Redis client both fall back to an in-process store
+// for tests and single servers.
+//
+// # Per-IP and per-user limits
+//
+// The zero [Config] is the per-IP limit of the usual AWS WAF rule, 2,000
+// requests per 5 minutes per address:
+//
+//	perIP, err := ratelimit.New(ratelimit.Config{Redis: rdb})
+//	...
+//	http.ListenAndServe(addr, perIP.Handler(mux))
+//
+// A request under the limit reaches the next handler with the RateLimit-Policy
+// and RateLimit fields of the IETF httpapi draft telling the client what it
+// has left. A request over the limit gets 429 Too Many Requests with
+// Retry-After (seconds) and an RFC 9457 problem+json body. For a per-user
+// limit, set Config.Key to [UserKey] with a function that reads the user
+// from the request context, and put the limiter after the authentication
+// middleware.
+//
+// # Which address is the client's
+//
+// [Limiter.ClientIP] uses API Gateway's source IP when the request came
+// through the Lambda adapter (aws-lambda-go-api-proxy puts the gateway's
+// request context in the request's context; it is read from there, never
+// from the X-GoLambdaProxy-* headers, which a client can send), and the
+// connection's address otherwise. X-Forwarded-For is a header anyone can
+// write, so it is ignored unless Config.TrustedProxies lists the proxy that
+// connected to the service; then its entries are read from the right and
+// the first one not written by a trusted proxy is the client. IPv6 clients
+// are counted per /64.
+//
+// # Failed logins
+//
+// [Attempts] implements the failed-attempt limit of NIST SP 800-63B:
+//
+//	if _, err := guard.Allow(ctx, account); err != nil {
+//		ratelimit.WriteError(w, err) // 429 with Retry-After, or 503
+//		return
+//	}
+//	if !passwordOK {
+//		guard.Fail(ctx, account)
+//		...
+//	}
+//	guard.Reset(ctx, account)
+//
+// By default 10 failures per 15 minutes per key are allowed; then the key
+// is refused, even with the right password, until the oldest failure is 15
+// minutes old. [Attempts.Allow] reserves a place for the attempt it admits,
+// so a burst of concurrent guesses cannot all pass before the first failure
+// is recorded. Choosing the key (account, account and address, or both
+// with two guards) trades locking out a victim against slowing an
+// attacker; see [Attempts.Allow].
+//
+// # When Redis fails
+//
+// Each check is bounded by Config.Timeout (50 ms by default) whatever the
+// go-redis client's own timeouts are. When Redis fails or times out, a
+// [Limiter] lets the request through by default ([FailOpen]): throttling
+// should not turn a Redis outage into an outage of the service. [Attempts]
+// refuses by default ([FailClosed], 503): the login guard is a security
+// control, and an attacker must not be able to switch it off by loading
+// Redis. Both log the failure through Config.Logger, at most one line per
+// 10 seconds. Set ContextTimeoutEnabled on the go-redis client so that it
+// stops at the deadline too, and keep its MaxRetries low.
+//
+// # Redis keys
+//
+// Each check touches one key, so on Redis Cluster it touches one slot.
+// Keys are the prefix followed by a digest of the caller's key (redis_rate
+// puts "rate:" in front of the limiter's), so account names and e-mail
+// addresses are not stored in Redis, and a crafted name cannot choose its
+// cluster slot. Keys expire on their own once their state no longer
+// matters.
+//
+// # What the caller still does
+//
+// Create one Limiter per policy at start-up (outside the Lambda handler) and
+// reuse it. Give limiters that count different things different names.
+// List CloudFront's or your load balancer's addresses in TrustedProxies if
+// they stand in front of the service. Choose the login guard's keys, and
+// answer a refused login exactly as a refused password would be answered
+// apart from the status, so the response does not tell an attacker whether
+// the account exists.
+package ratelimit

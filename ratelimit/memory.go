@@ -1,0 +1,186 @@
+package ratelimit
+
+import (
+	"sync"
+	"time"
+)
+
+// memStore is the in-process store used when no Redis client is
+// configured. It only limits within one process: each Lambda execution
+// environment would count on its own.
+//
+// Memory is bounded: expired keys are swept when the map has doubled since
+// the last sweep, and when maxKeys live keys remain the store reports
+// errStoreFull, which the failure policy then handles.
+type memStore[V any] struct {
+	mu        sync.Mutex
+	m         map[string]V
+	maxKeys   int
+	nextSweep int
+	expired   func(v V, now time.Time) bool
+}
+
+func newMemStore[V any](maxKeys int, expired func(V, time.Time) bool) *memStore[V] {
+	return &memStore[V]{m: make(map[string]V), maxKeys: maxKeys, nextSweep: 1024, expired: expired}
+}
+
+// room makes space for one more key, if it is new. Called with mu held.
+func (s *memStore[V]) room(key string, now time.Time) error {
+	if _, ok := s.m[key]; ok {
+		return nil
+	}
+	if len(s.m) >= s.nextSweep || len(s.m) >= s.maxKeys {
+		for k, v := range s.m {
+			if s.expired(v, now) {
+				delete(s.m, k)
+			}
+		}
+		s.nextSweep = max(2*len(s.m), 1024)
+	}
+	if len(s.m) >= s.maxKeys {
+		return errStoreFull
+	}
+	return nil
+}
+
+// gcra is the generic cell rate algorithm as redis_rate runs it in Redis,
+// so that both stores give the same answers: each request moves the
+// theoretical arrival time (tat) on by one emission interval, and a request
+// is refused when that would put tat more than the burst ahead of now.
+type gcra struct {
+	limit    int
+	burst    int
+	period   time.Duration
+	emission time.Duration
+}
+
+func newGCRA(rate, burst int, period time.Duration) gcra {
+	return gcra{limit: rate, burst: burst, period: period, emission: period / time.Duration(rate)}
+}
+
+func (g gcra) allow(s *memStore[time.Time], key string, now time.Time) (Result, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.room(key, now); err != nil {
+		return Result{}, err
+	}
+	tat, ok := s.m[key]
+	if !ok || tat.Before(now) {
+		tat = now
+	}
+	newTAT := tat.Add(g.emission)
+	allowAt := newTAT.Add(-g.emission * time.Duration(g.burst))
+	diff := now.Sub(allowAt)
+	res := Result{Limit: g.limit, Period: g.period}
+	if diff < 0 {
+		res.RetryAfter = -diff
+		res.ResetAfter = tat.Sub(now)
+		return res, nil
+	}
+	s.m[key] = newTAT
+	res.Remaining = int(diff / g.emission)
+	res.ResetAfter = newTAT.Sub(now)
+	return res, nil
+}
+
+func tatExpired(tat, now time.Time) bool { return !tat.After(now) }
+
+// attempt is one entry of a failed-login log: a failure, or an admitted
+// attempt whose outcome is not known yet (pending), with its expiry.
+type attempt struct {
+	exp     time.Time
+	pending bool
+}
+
+func attemptsExpired(log []attempt, now time.Time) bool {
+	for _, a := range log {
+		if a.exp.After(now) {
+			return false
+		}
+	}
+	return true
+}
+
+// slidingLog is the failed-login algorithm, run the same way by the Lua
+// script in attempts.go: a log of at most max entries per key, each
+// expiring on its own, so that no window of the configured length ever
+// holds more than max failures.
+type slidingLog struct {
+	max     int
+	window  time.Duration
+	pending time.Duration
+}
+
+func live(log []attempt, now time.Time) []attempt {
+	out := log[:0]
+	for _, a := range log {
+		if a.exp.After(now) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func (l slidingLog) allow(s *memStore[[]attempt], key string, now time.Time) (Result, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.room(key, now); err != nil {
+		return Result{}, err
+	}
+	log := live(s.m[key], now)
+	res := Result{Limit: l.max, Period: l.window}
+	if len(log) >= l.max {
+		// Sorted by expiry: the entry at len-max must expire before one
+		// more attempt fits.
+		res.RetryAfter = log[len(log)-l.max].exp.Sub(now)
+		res.ResetAfter = log[len(log)-1].exp.Sub(now)
+		s.m[key] = log
+		return res, nil
+	}
+	log = insert(log, attempt{exp: now.Add(l.pending), pending: true})
+	s.m[key] = log
+	res.Remaining = l.max - len(log)
+	res.ResetAfter = log[len(log)-1].exp.Sub(now)
+	return res, nil
+}
+
+func (l slidingLog) fail(s *memStore[[]attempt], key string, now time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.room(key, now); err != nil {
+		return err
+	}
+	log := live(s.m[key], now)
+	for i, a := range log {
+		if a.pending {
+			log = append(log[:i], log[i+1:]...)
+			break
+		}
+	}
+	log = insert(log, attempt{exp: now.Add(l.window)})
+	if n := len(log) - l.max; n > 0 {
+		// The oldest would expire first anyway: dropping them changes no
+		// decision and bounds the log.
+		log = append(log[:0], log[n:]...)
+	}
+	s.m[key] = log
+	return nil
+}
+
+func (l slidingLog) reset(s *memStore[[]attempt], key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.m, key)
+}
+
+// insert adds a keeping the log sorted by expiry.
+func insert(log []attempt, a attempt) []attempt {
+	i := len(log)
+	for i > 0 && log[i-1].exp.After(a.exp) {
+		i--
+	}
+	log = append(log, attempt{})
+	copy(log[i+1:], log[i:])
+	log[i] = a
+	return log
+}

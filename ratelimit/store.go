@@ -1,0 +1,131 @@
+package ratelimit
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Defaults shared by [Config] and [AttemptsConfig].
+const (
+	defaultTimeout      = 50 * time.Millisecond
+	defaultMaxLocalKeys = 100_000
+	logEvery            = 10 * time.Second
+)
+
+// storeKey turns a caller's key into the stored key: the prefix, then a
+// 128-bit SHA-256 digest of the key. Hashing bounds the size of what an
+// attacker-chosen account name can make us store, keeps e-mail addresses
+// out of Redis, and removes any {hash tag} a key could carry, so that
+// crafted keys cannot pile onto one Redis Cluster slot.
+func storeKey(prefix, key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return prefix + base64.RawURLEncoding.EncodeToString(sum[:16])
+}
+
+func checkPrefix(prefix string) error {
+	if strings.ContainsAny(prefix, "{}") {
+		return fmt.Errorf("%w: Prefix %q contains a Redis Cluster hash tag, which would put every key in one slot", ErrInvalidConfig, prefix)
+	}
+	return nil
+}
+
+// redisCaller runs one Redis call under the check timeout.
+type redisCaller struct {
+	rdb     redis.UniversalClient
+	timeout time.Duration
+	// ctxOK is true when the client itself stops at the context's
+	// deadline (ContextTimeoutEnabled). Otherwise go-redis waits for its
+	// own ReadTimeout (3 s by default) and the call runs in a goroutine
+	// that we stop waiting for at the deadline.
+	ctxOK bool
+}
+
+func newRedisCaller(rdb redis.UniversalClient, timeout time.Duration) redisCaller {
+	ok := false
+	switch c := rdb.(type) {
+	case *redis.Client:
+		ok = c.Options().ContextTimeoutEnabled
+	case *redis.ClusterClient:
+		ok = c.Options().ContextTimeoutEnabled
+	case *redis.Ring:
+		ok = c.Options().ContextTimeoutEnabled
+	}
+	return redisCaller{rdb: rdb, timeout: timeout, ctxOK: ok}
+}
+
+type reply[T any] struct {
+	v   T
+	err error
+}
+
+// callRedis runs f with a context bounded by the check timeout and returns
+// by the deadline whatever the client does. A panic in f (a reply of an
+// unexpected shape, say from a proxy) becomes an error.
+func callRedis[T any](ctx context.Context, c redisCaller, f func(context.Context) (T, error)) (T, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	if c.ctxOK {
+		r := safeCall(ctx, f)
+		return r.v, r.err
+	}
+	ch := make(chan reply[T], 1)
+	go func() { ch <- safeCall(ctx, f) }()
+	select {
+	case r := <-ch:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
+}
+
+func safeCall[T any](ctx context.Context, f func(context.Context) (T, error)) (r reply[T]) {
+	defer func() {
+		if p := recover(); p != nil {
+			r = reply[T]{err: fmt.Errorf("unexpected reply from redis: %v", p)}
+		}
+	}()
+	v, err := f(ctx)
+	return reply[T]{v: v, err: err}
+}
+
+// errStoreFull is the in-process store's answer when it holds
+// MaxLocalKeys live keys; it is handled like a Redis failure.
+var errStoreFull = errors.New("in-process store is full")
+
+// logGate lets one store-failure message through per logEvery, so that an
+// outage at thousands of requests a second does not flood the logs (and
+// the log bill); the next message reports how many were suppressed.
+type logGate struct {
+	next       atomic.Int64 // unix nanoseconds
+	suppressed atomic.Int64
+}
+
+func (g *logGate) log(ctx context.Context, l *slog.Logger, now time.Time, level slog.Level, msg string, attrs ...slog.Attr) {
+	next := g.next.Load()
+	if now.UnixNano() < next || !g.next.CompareAndSwap(next, now.Add(logEvery).UnixNano()) {
+		g.suppressed.Add(1)
+		return
+	}
+	if n := g.suppressed.Swap(0); n > 0 {
+		attrs = append(attrs, slog.Int64("suppressed", n))
+	}
+	l.LogAttrs(ctx, level, msg, attrs...)
+}
+
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
