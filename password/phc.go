@@ -70,7 +70,7 @@ func parseHash(encoded string) (parsedHash, error) {
 	default:
 		return parsedHash{}, fmt.Errorf("%w: unknown scheme", ErrUnsupportedHash)
 	}
-	if len(parts) == 5 {
+	if len(parts) == 5 && !strings.HasPrefix(parts[2], "v=") {
 		// The reference encoder omits v= only for version 0x10.
 		return parsedHash{}, fmt.Errorf("%w: argon2 version 16", ErrUnsupportedHash)
 	}
