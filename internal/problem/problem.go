@@ -31,8 +31,11 @@ type Problem struct {
 // the client used (a JSON path such as "items[2].qty", or a query
 // parameter); it never carries the submitted value.
 type FieldError struct {
-	Field   string `json:"field"`
-	Rule    string `json:"rule,omitempty"`
+	Field string `json:"field"`
+	Rule  string `json:"rule,omitempty"`
+	// Param is the rule's parameter as configured on the server ("8" for
+	// a minimum length of 8), so clients can word their own messages.
+	Param   string `json:"param,omitempty"`
 	Message string `json:"message"`
 }
 

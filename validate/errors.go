@@ -1,0 +1,156 @@
+package validate
+
+import (
+	"errors"
+	"strings"
+)
+
+// Sentinel errors. Each is always wrapped; use [errors.Is]. The text after
+// the sentinel's own is safe to show a client: it never contains a
+// submitted value. [WriteError] turns each into its status code.
+var (
+	// ErrUnsupportedMediaType is returned by [Validator.DecodeJSON] when the
+	// Content-Type is not application/json or application/*+json, names a
+	// charset other than UTF-8, or a Content-Encoding is set. Status 415.
+	ErrUnsupportedMediaType = errors.New("validate: unsupported media type")
+
+	// ErrBodyTooLarge is returned by [Validator.DecodeJSON] when the body is
+	// longer than [Config.MaxBodyBytes]. Status 413.
+	ErrBodyTooLarge = errors.New("validate: request body too large")
+
+	// ErrMalformed is returned by [Validator.DecodeJSON] and
+	// [Validator.DecodeQuery] when the request cannot be decoded: empty
+	// body, JSON syntax error, invalid UTF-8, data after the JSON value,
+	// nesting deeper than [Config.MaxDepth], or a malformed query string.
+	// When the problem lies in named fields (wrong type, unknown field,
+	// duplicate key, repeated parameter) the error is a [*FieldErrors]
+	// listing them. Status 400.
+	ErrMalformed = errors.New("validate: malformed request")
+
+	// ErrInvalid is returned by [Validator.DecodeJSON],
+	// [Validator.DecodeQuery] and [Validator.Struct] when the decoded value
+	// breaks its validate tags. The error is always a [*FieldErrors].
+	// Status 422.
+	ErrInvalid = errors.New("validate: invalid request")
+
+	// ErrInvalidType is returned by [Validator.Register] and, for a type
+	// that was not registered first, by the decode methods, when a
+	// destination type cannot be used: not a pointer to a struct, a
+	// validate tag naming an unknown rule, a query tag on an unsupported
+	// field type, and so on. It is a programming error; [WriteError]
+	// answers 500 without detail.
+	ErrInvalidType = errors.New("validate: invalid destination type")
+)
+
+// FieldError is one problem with one field of a request. It never holds
+// the submitted value.
+type FieldError struct {
+	// Field names the field as the client wrote it: a JSON path such as
+	// "items[2].qty" (map keys also in brackets) or a query or path
+	// parameter name.
+	Field string
+	// Rule is a stable machine-readable code: the validate tag that failed
+	// ("required", "email", "min", or a rule from [Config.Rules]), or, for
+	// decoding problems, "type", "unknown", "duplicate" or "repeated".
+	Rule string
+	// Param is the rule's parameter from the struct tag ("8" for min=8),
+	// with Go field names translated to client names; empty if none.
+	Param string
+	// Message is a short English sentence fragment for people, such as
+	// "must be at least 8 characters".
+	Message string
+}
+
+// FieldErrors lists every field problem found in a request, in the order
+// the fields were met. It unwraps to [ErrInvalid] (validation failures,
+// status 422) or [ErrMalformed] (decoding failures, status 400).
+//
+// At most 100 problems are listed; a request with more is still rejected.
+type FieldErrors struct {
+	Errors []FieldError
+	kind   error
+}
+
+// maxFieldErrors bounds how many problems one request can produce, so a
+// hostile body cannot make the answer much larger than itself.
+const maxFieldErrors = 100
+
+func (e *FieldErrors) Error() string {
+	var b strings.Builder
+	b.WriteString(e.kind.Error())
+	for i, fe := range e.Errors {
+		if i == 0 {
+			b.WriteString(": ")
+		} else {
+			b.WriteString("; ")
+		}
+		b.WriteString(fe.Field)
+		b.WriteByte(' ')
+		b.WriteString(fe.Message)
+	}
+	return b.String()
+}
+
+// Unwrap returns [ErrInvalid] or [ErrMalformed].
+func (e *FieldErrors) Unwrap() error { return e.kind }
+
+func (e *FieldErrors) add(fe FieldError) {
+	if len(e.Errors) < maxFieldErrors {
+		e.Errors = append(e.Errors, fe)
+	}
+}
+
+// requestError is a sentinel with a client-safe detail.
+type requestError struct {
+	kind   error
+	detail string
+}
+
+func (e *requestError) Error() string { return e.kind.Error() + ": " + e.detail }
+func (e *requestError) Unwrap() error { return e.kind }
+
+func newError(kind error, detail string) error {
+	return &requestError{kind: kind, detail: detail}
+}
+
+// Messages is an error made of one or more client-facing messages. A rule
+// in [Config.Rules] returns it to report several unmet conditions at once;
+// each message becomes its own entry in [FieldErrors].
+//
+// Any error type can do the same by implementing
+//
+//	interface{ Messages() []string }
+//
+// (found with [errors.As], so it may be wrapped). A rule error without that
+// method is shown as its Error text. Either way the text goes to the client
+// verbatim, so it must describe the rule, never repeat the value.
+type Messages []string
+
+// Error joins the messages with "; ".
+func (m Messages) Error() string { return strings.Join(m, "; ") }
+
+// Messages returns m.
+func (m Messages) Messages() []string { return m }
+
+// messager is the interface documented on [Messages].
+type messager interface{ Messages() []string }
+
+// ruleMessages turns a rule's error into client messages.
+func ruleMessages(err error) []string {
+	var m messager
+	if errors.As(err, &m) {
+		var out []string
+		for _, s := range m.Messages() {
+			if s != "" {
+				out = append(out, s)
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
+	if s := err.Error(); s != "" {
+		return []string{s}
+	}
+	return []string{"is not valid"}
+}

@@ -1,0 +1,175 @@
+package validate
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// DecodeJSON reads the request body as JSON into dst, a non-nil pointer to
+// a struct, then validates dst by its validate tags. In order:
+//
+//   - The Content-Type must be application/json or application/*+json,
+//     with at most a UTF-8 charset parameter, and no Content-Encoding may
+//     be set; else [ErrUnsupportedMediaType] (415).
+//   - The body is read through [http.MaxBytesReader]; a longer body than
+//     [Config.MaxBodyBytes] is [ErrBodyTooLarge] (413).
+//   - The body must be exactly one JSON object: empty bodies, syntax
+//     errors (reported with their byte offset), invalid UTF-8, unpaired
+//     surrogate escapes, nesting deeper than [Config.MaxDepth] and data
+//     after the object are [ErrMalformed] (400).
+//   - Member names must match a field's JSON name exactly, once: unknown
+//     names (including case variants, which encoding/json would accept),
+//     duplicate names (where encoding/json would keep the last) and values
+//     of the wrong type are a [*FieldErrors] wrapping [ErrMalformed]
+//     (400), naming each by its path, such as "items[2].qty".
+//   - The decoded value is validated; every failed rule is listed in a
+//     [*FieldErrors] wrapping [ErrInvalid] (422).
+//
+// JSON null is accepted for any field and leaves it unchanged, as in
+// encoding/json. dst is only fully filled when the error is nil. An
+// unusable dst type wraps [ErrInvalidType]. No error text includes a
+// submitted value.
+func (v *Validator) DecodeJSON(r *http.Request, dst any) error {
+	rv, e, err := v.target(dst)
+	if err != nil {
+		return err
+	}
+	if err := checkContentType(r.Header); err != nil {
+		return err
+	}
+	buf, err := v.readBody(r)
+	if err != nil {
+		return err
+	}
+	defer v.putBuffer(buf)
+
+	d := scanner{data: *buf, maxDepth: v.maxDepth}
+	if err := d.scan(e.json); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(*buf, dst); err != nil {
+		// The scan accepts nothing encoding/json refuses except values an
+		// UnmarshalJSON method rejects on a second look, or `,string`
+		// contents; say which field when encoding/json knows.
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return &FieldErrors{kind: ErrMalformed, Errors: []FieldError{{Field: clip(te.Field), Rule: "type", Message: "has the wrong type"}}}
+		}
+		return newError(ErrMalformed, "request body does not match the expected structure")
+	}
+	return v.validate(dst, rv.Type())
+}
+
+// target checks that dst is a non-nil pointer to a struct and returns the
+// struct and its description.
+func (v *Validator) target(dst any) (reflect.Value, *typeEntry, error) {
+	rv := reflect.ValueOf(dst)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
+		return reflect.Value{}, nil, fmt.Errorf("%w: need a non-nil pointer to a struct, got %T", ErrInvalidType, dst)
+	}
+	e := v.entry(rv.Elem().Type())
+	if e.err != nil {
+		return reflect.Value{}, nil, e.err
+	}
+	return rv.Elem(), e, nil
+}
+
+// checkContentType accepts application/json and application/*+json with no
+// parameter but a UTF-8 charset (RFC 8259 §8.1), and no content coding.
+func checkContentType(h http.Header) error {
+	if ce := h.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
+		return newError(ErrUnsupportedMediaType, "Content-Encoding is not supported")
+	}
+	ct := h.Get("Content-Type")
+	// Fast path for the usual spellings.
+	if ct == "application/json" || ct == "application/json; charset=utf-8" || ct == "application/json;charset=UTF-8" {
+		return nil
+	}
+	const want = "Content-Type must be application/json"
+	if len(h.Values("Content-Type")) > 1 {
+		return newError(ErrUnsupportedMediaType, want)
+	}
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return newError(ErrUnsupportedMediaType, want)
+	}
+	if mt != "application/json" && !(strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json") && len(mt) > len("application/+json")) {
+		return newError(ErrUnsupportedMediaType, want)
+	}
+	for k, val := range params {
+		if k != "charset" || !strings.EqualFold(val, "utf-8") {
+			return newError(ErrUnsupportedMediaType, want+" in UTF-8")
+		}
+	}
+	return nil
+}
+
+// maxPooled is the largest body buffer kept for reuse. Decoded values
+// never alias the buffer: encoding/json copies strings and raw messages.
+const maxPooled = 64 << 10
+
+func (v *Validator) getBuffer() *[]byte {
+	if b, ok := v.bufs.Get().(*[]byte); ok {
+		return b
+	}
+	b := make([]byte, 0, 1024)
+	return &b
+}
+
+func (v *Validator) putBuffer(b *[]byte) {
+	if cap(*b) <= maxPooled {
+		*b = (*b)[:0]
+		v.bufs.Put(b)
+	}
+}
+
+// readBody reads at most v.maxBody bytes of the body.
+func (v *Validator) readBody(r *http.Request) (*[]byte, error) {
+	tooLarge := func() error {
+		return newError(ErrBodyTooLarge, "request body is larger than "+strconv.FormatInt(v.maxBody, 10)+" bytes")
+	}
+	if r.ContentLength > v.maxBody {
+		return nil, tooLarge()
+	}
+	buf := v.getBuffer()
+	if r.Body == nil {
+		return buf, nil
+	}
+	if r.ContentLength > 0 {
+		*buf = slices.Grow(*buf, int(r.ContentLength)+1)
+	}
+	body := http.MaxBytesReader(nil, r.Body, v.maxBody)
+	b := *buf
+	for {
+		if len(b) == cap(b) {
+			b = slices.Grow(b, len(b)+1) // let append pick the growth
+		}
+		n, err := body.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			*buf = b
+			v.putBuffer(buf)
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return nil, tooLarge()
+			}
+			return nil, newError(ErrMalformed, "request body could not be read")
+		}
+	}
+	*buf = b
+	return buf, nil
+}
+
+func validUTF8(s string) bool { return utf8.ValidString(s) }

@@ -1,0 +1,291 @@
+package validate
+
+import (
+	"encoding"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// qfield is a struct field filled from a query or path parameter.
+type qfield struct {
+	name   string
+	index  []int
+	path   bool // from r.PathValue rather than the query string
+	slice  bool // repeated parameters
+	ptr    bool // pointer to the value: nil when absent
+	conv   qconv
+	bits   int
+	layout string
+	elem   reflect.Type // the value type, after slice and pointer
+}
+
+type qconv uint8
+
+const (
+	qString qconv = iota
+	qBool
+	qInt
+	qUint
+	qFloat
+	qTime
+	qText
+)
+
+// queryFields lists the query and path fields of t, rejecting types it
+// cannot fill.
+func queryFields(t reflect.Type) ([]qfield, error) {
+	var out []qfield
+	names := map[string]bool{}
+	for _, f := range reflect.VisibleFields(t) {
+		qt, hasQ := f.Tag.Lookup("query")
+		pt, hasP := f.Tag.Lookup("path")
+		if !hasQ && !hasP {
+			continue
+		}
+		if hasQ && hasP {
+			return nil, fmt.Errorf("field %s has both query and path tags", f.Name)
+		}
+		if !f.IsExported() {
+			return nil, fmt.Errorf("field %s is unexported", f.Name)
+		}
+		tag := qt
+		if hasP {
+			tag = pt
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		if name == "" || name == "-" {
+			return nil, fmt.Errorf("field %s: empty parameter name", f.Name)
+		}
+		key := name
+		if hasP {
+			key = "path:" + name
+		}
+		if names[key] {
+			return nil, fmt.Errorf("field %s: parameter %q named twice", f.Name, name)
+		}
+		names[key] = true
+		q := qfield{name: name, index: f.Index, path: hasP}
+		ft := f.Type
+		if ft.Kind() == reflect.Slice && ft != reflect.TypeFor[[]byte]() && !reflect.PointerTo(ft).Implements(textUnmarshalerType) {
+			if hasP {
+				return nil, fmt.Errorf("field %s: a path parameter cannot be a slice", f.Name)
+			}
+			q.slice = true
+			ft = ft.Elem()
+		} else if ft.Kind() == reflect.Pointer {
+			q.ptr = true
+			ft = ft.Elem()
+		}
+		q.elem = ft
+		switch {
+		case ft == reflect.TypeFor[time.Time]():
+			q.conv = qTime
+			q.layout = f.Tag.Get("layout")
+			if q.layout == "" {
+				q.layout = time.RFC3339
+			}
+			ref := time.Date(2006, 1, 2, 15, 4, 5, 0, time.UTC)
+			if ref.Format(q.layout) == q.layout {
+				return nil, fmt.Errorf("field %s: layout %q has no date or time elements", f.Name, q.layout)
+			}
+		case reflect.PointerTo(ft).Implements(textUnmarshalerType):
+			q.conv = qText
+		case ft.Kind() == reflect.String:
+			q.conv = qString
+		case ft.Kind() == reflect.Bool:
+			q.conv = qBool
+		case ft.Kind() >= reflect.Int && ft.Kind() <= reflect.Int64:
+			if ft == reflect.TypeFor[time.Duration]() {
+				return nil, fmt.Errorf("field %s: time.Duration is not supported", f.Name)
+			}
+			q.conv, q.bits = qInt, ft.Bits()
+		case ft.Kind() >= reflect.Uint && ft.Kind() <= reflect.Uint64:
+			q.conv, q.bits = qUint, ft.Bits()
+		case ft.Kind() == reflect.Float32 || ft.Kind() == reflect.Float64:
+			q.conv, q.bits = qFloat, ft.Bits()
+		default:
+			return nil, fmt.Errorf("field %s: type %s cannot hold a parameter", f.Name, f.Type)
+		}
+		if _, ok := f.Tag.Lookup("layout"); ok && q.conv != qTime {
+			return nil, fmt.Errorf("field %s: layout tag on a non-time field", f.Name)
+		}
+		out = append(out, q)
+	}
+	return out, nil
+}
+
+// DecodeQuery fills dst, a pointer to a struct, from the request's query
+// parameters (fields tagged query:"name") and path values set by
+// [http.ServeMux] patterns (fields tagged path:"name"), then validates it.
+//
+// Supported field types are string, bool, the integer and float kinds,
+// [time.Time] (parsed with the field's layout tag, RFC 3339 when absent),
+// types implementing [encoding.TextUnmarshaler], pointers to any of these
+// (nil when the parameter is absent, so `validate:"required"` on a *bool
+// accepts false), and slices of them, filled from repeated parameters.
+// Absent parameters leave fields untouched.
+//
+// Problems are reported by parameter name. A value that cannot be
+// converted, a parameter given twice for a non-slice field (HTTP parameter
+// pollution) and, unless [Config.AllowUnknownQuery], a parameter no field
+// names are a [*FieldErrors] wrapping [ErrMalformed] (400); an unparsable
+// query string wraps [ErrMalformed]; rule failures are a [*FieldErrors]
+// wrapping [ErrInvalid] (422).
+//
+// Behind API Gateway HTTP APIs (payload 2.0) repeated parameters arrive
+// joined by commas unless the adapter rebuilds the query from
+// rawQueryString; aws-lambda-go-api-proxy does.
+func (v *Validator) DecodeQuery(r *http.Request, dst any) error {
+	rv, e, err := v.target(dst)
+	if err != nil {
+		return err
+	}
+	values, perr := url.ParseQuery(r.URL.RawQuery)
+	if perr != nil {
+		return newError(ErrMalformed, "malformed query string")
+	}
+	var fe *FieldErrors
+	bad := func(name, rule, msg string) {
+		if fe == nil {
+			fe = &FieldErrors{kind: ErrMalformed}
+		}
+		fe.add(FieldError{Field: clip(name), Rule: rule, Message: msg})
+	}
+	known := 0
+	for i := range e.query {
+		q := &e.query[i]
+		var vals []string
+		if q.path {
+			s := r.PathValue(q.name)
+			if s == "" {
+				continue
+			}
+			vals = []string{s}
+		} else {
+			var ok bool
+			if vals, ok = values[q.name]; !ok {
+				continue
+			}
+			known++
+		}
+		if !q.slice && len(vals) > 1 {
+			bad(q.name, "repeated", "must be given only once")
+			continue
+		}
+		field := rv.FieldByIndex(q.index)
+		if q.slice {
+			s := reflect.MakeSlice(field.Type(), len(vals), len(vals))
+			ok := true
+			for j, raw := range vals {
+				if err := q.set(s.Index(j), raw); err != "" {
+					bad(q.name, "type", err)
+					ok = false
+					break
+				}
+			}
+			if ok {
+				field.Set(s)
+			}
+			continue
+		}
+		if q.ptr {
+			p := reflect.New(q.elem)
+			if err := q.set(p.Elem(), vals[0]); err != "" {
+				bad(q.name, "type", err)
+				continue
+			}
+			field.Set(p)
+			continue
+		}
+		if err := q.set(field, vals[0]); err != "" {
+			bad(q.name, "type", err)
+		}
+	}
+	if !v.allowUnknownQuery && known < len(values) {
+		names := make(map[string]bool, len(e.query))
+		for _, q := range e.query {
+			if !q.path {
+				names[q.name] = true
+			}
+		}
+		for name := range values {
+			if !names[name] {
+				bad(name, "unknown", "is not an allowed parameter")
+			}
+		}
+		sortFieldErrors(fe)
+	}
+	if fe != nil {
+		return fe
+	}
+	return v.validate(dst, rv.Type())
+}
+
+// set converts raw into dst, returning a client message on failure.
+func (q *qfield) set(dst reflect.Value, raw string) string {
+	switch q.conv {
+	case qString:
+		if !validUTF8(raw) {
+			return "must be valid UTF-8"
+		}
+		dst.SetString(raw)
+	case qBool:
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return "must be true or false"
+		}
+		dst.SetBool(b)
+	case qInt:
+		n, err := strconv.ParseInt(raw, 10, q.bits)
+		if err != nil {
+			return "must be an integer" + rangeHint(err)
+		}
+		dst.SetInt(n)
+	case qUint:
+		n, err := strconv.ParseUint(raw, 10, q.bits)
+		if err != nil {
+			return "must be a non-negative integer" + rangeHint(err)
+		}
+		dst.SetUint(n)
+	case qFloat:
+		f, err := strconv.ParseFloat(raw, q.bits)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return "must be a finite number"
+		}
+		dst.SetFloat(f)
+	case qTime:
+		t, err := time.Parse(q.layout, raw)
+		if err != nil {
+			return "must be a time in the form " + q.layout
+		}
+		dst.Set(reflect.ValueOf(t))
+	case qText:
+		u := dst.Addr().Interface().(encoding.TextUnmarshaler)
+		if err := u.UnmarshalText([]byte(raw)); err != nil {
+			return "has an invalid value"
+		}
+	}
+	return ""
+}
+
+func rangeHint(err error) string {
+	if errors.Is(err, strconv.ErrRange) {
+		return " in range"
+	}
+	return ""
+}
+
+// sortFieldErrors orders problems by field name so answers are stable.
+func sortFieldErrors(fe *FieldErrors) {
+	if fe != nil {
+		slices.SortStableFunc(fe.Errors, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
+	}
+}
