@@ -1,0 +1,281 @@
+package tracing
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-xray-sdk-go/v2/header"
+	"github.com/aws/aws-xray-sdk-go/v2/strategy/sampling"
+	"github.com/aws/aws-xray-sdk-go/v2/xray"
+)
+
+// headerName is the trace header on HTTP requests and responses.
+const headerName = "X-Amzn-Trace-Id"
+
+// Handler returns next wrapped so that every request is traced. When the
+// Tracer is disabled it returns next itself.
+//
+// Inside Lambda the invocation context carries Lambda's trace header (the
+// "x-amzn-trace-id" value aws-lambda-go puts there, which
+// aws-lambda-go-api-proxy's ProxyWithContext passes on). Each request then
+// becomes one subsegment of Lambda's own segment, named after the route
+// pattern that http.ServeMux matched (r.Pattern, with "{id}" written
+// ":id"), or "METHOD unmatched" when there was none. Lambda's sampling
+// decision applies. No segment of our own is created: X-Ray would show it
+// as a second, disconnected service.
+//
+// Outside Lambda each request becomes a segment named after the service.
+// An incoming X-Amzn-Trace-Id header is continued (its Root, Parent and
+// Sampled fields, each checked for X-Ray's format; anything malformed is
+// ignored); without a decision in it, the sampling rules decide. The trace
+// header is not echoed to the client.
+//
+// Both record the method, URL (without query string, which may carry
+// tokens), user agent, peer address, status and response size, and the
+// annotations service, cold_start (true for the first request the Tracer
+// handles), route and, when configured, service_version. A status of 429
+// is a throttle, 4xx an error, 5xx a fault. A panic is recorded as a
+// fault with its stack and re-raised.
+func (t *Tracer) Handler(next http.Handler) http.Handler {
+	if !t.enabled {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		var (
+			h      traceHeader
+			ok     bool
+			lambda bool
+		)
+		if v, isStr := ctx.Value(xray.LambdaTraceHeaderKey).(string); isStr {
+			lambda = true
+			h, ok = parseTraceHeader(v)
+		} else if t.inLambda {
+			// The adapter dropped the invocation context (api-proxy's
+			// Proxy instead of ProxyWithContext). With one invocation
+			// at a time, the runtime's variable holds the same header.
+			lambda = true
+			if !t.lmi {
+				h, ok = parseTraceHeader(os.Getenv("_X_AMZN_TRACE_ID"))
+			}
+		} else {
+			h, ok = parseTraceHeader(r.Header.Get(headerName))
+		}
+
+		tr := &trace{log: t.log, annotations: t.reserved}
+		if lambda {
+			if !ok || h.parent == "" {
+				// No trace to join (the emulator sends none).
+				next.ServeHTTP(w, r)
+				return
+			}
+			tr.id, tr.sampled = h.root, h.sampled == 1
+		} else {
+			tr.id = h.root
+			if !ok {
+				tr.id = newTraceID()
+			}
+			switch h.sampled {
+			case 1:
+				tr.sampled = true
+			case 0:
+				tr.sampled = false
+			default:
+				tr.sampled = t.sampler.ShouldTrace(&sampling.Request{
+					Host: r.Host, URL: r.URL.Path, Method: r.Method, ServiceName: t.service,
+				}).Sample
+			}
+		}
+		ctx = context.WithValue(ctx, traceKey{}, tr)
+		if !tr.sampled {
+			next.ServeHTTP(w, r.WithContext(ctx))
+			return
+		}
+
+		ctx = context.WithValue(ctx, xray.RecorderContextKey{}, t.xcfg)
+		var seg *xray.Segment
+		if lambda {
+			ctx, _ = xray.BeginFacadeSegment(ctx, "facade", &header.Header{
+				TraceID: h.root, ParentID: h.parent, SamplingDecision: header.Sampled,
+			})
+			ctx, seg = beginSub(ctx, r.Method)
+		} else {
+			ctx, seg = xray.BeginSegmentWithSampling(ctx, t.service, r,
+				&header.Header{SamplingDecision: header.Sampled})
+			if seg != nil && seg.ParentSegment != nil {
+				seg.Lock()
+				seg.TraceID = tr.id
+				if h.parent != "" {
+					seg.ParentID = h.parent
+				}
+				seg.Unlock()
+			} else {
+				seg = nil
+			}
+		}
+		if seg == nil {
+			next.ServeHTTP(w, r.WithContext(ctx))
+			return
+		}
+		t.serve(seg, lambda, tr, w, r.WithContext(ctx), next)
+	})
+}
+
+// serve runs next inside seg and closes seg, also when next panics.
+func (t *Tracer) serve(seg *xray.Segment, lambda bool, tr *trace, w http.ResponseWriter, r *http.Request, next http.Handler) {
+	seg.Lock()
+	req := seg.GetHTTP().GetRequest()
+	req.Method = r.Method
+	req.URL = requestURL(r)
+	req.UserAgent = truncate(r.UserAgent(), 256)
+	req.ClientIP = clientIP(r.RemoteAddr)
+	seg.Unlock()
+
+	rw := &responseWriter{ResponseWriter: w}
+	defer func() {
+		p := recover()
+		status := rw.status
+		if p != nil && !rw.wrote {
+			status = http.StatusInternalServerError
+		} else if status == 0 {
+			status = http.StatusOK // what net/http sends for an empty answer
+		}
+		cold := t.warm.CompareAndSwap(false, true)
+
+		seg.Lock()
+		setStatus(seg, status)
+		seg.GetHTTP().GetResponse().ContentLength = int(rw.bytes)
+		if seg.Annotations == nil {
+			seg.Annotations = make(map[string]any, 4)
+		}
+		seg.Annotations["service"] = t.service
+		seg.Annotations["cold_start"] = cold
+		if t.version != "" {
+			seg.Annotations["service_version"] = t.version
+		}
+		if r.Pattern != "" {
+			seg.Annotations["route"] = r.Pattern
+		}
+		if lambda {
+			if r.Pattern != "" {
+				seg.Name = sanitizeName(r.Pattern)
+			} else {
+				seg.Name = sanitizeName(r.Method + " unmatched")
+			}
+		}
+		seg.Unlock()
+
+		var err error
+		if p != nil {
+			err = fmt.Errorf("panic: %v", p)
+		}
+		seg.Close(err)
+		if p != nil {
+			panic(p)
+		}
+	}()
+	next.ServeHTTP(rw, r)
+}
+
+// clientIP is the peer address of the request: "ip:port" from net/http,
+// a bare IP from the Lambda adapters. Forwarding headers are not trusted.
+func clientIP(remote string) string {
+	if host, _, err := net.SplitHostPort(remote); err == nil {
+		return host
+	}
+	if net.ParseIP(remote) != nil {
+		return remote
+	}
+	return ""
+}
+
+// requestURL is scheme://host/path, without user info or query.
+func requestURL(r *http.Request) string {
+	scheme := r.URL.Scheme
+	if scheme == "" {
+		scheme = "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+	}
+	host := r.Host
+	if host == "" {
+		host = r.URL.Host
+	}
+	return truncate(scheme+"://"+host+r.URL.EscapedPath(), 2048)
+}
+
+// newTraceID returns a fresh X-Ray trace id.
+func newTraceID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:]) // never fails since Go 1.24
+	var out [35]byte
+	out[0], out[1], out[10] = '1', '-', '-'
+	ts := strconv.FormatInt(time.Now().Unix()&0xffffffff, 16)
+	for i := 0; i < 8-len(ts); i++ {
+		out[2+i] = '0'
+	}
+	copy(out[10-len(ts):10], ts)
+	hex.Encode(out[11:], b[:])
+	return string(out[:])
+}
+
+// responseWriter records the status and size of a response. It implements
+// Unwrap, so http.ResponseController reaches the original writer, and
+// Flush and ReadFrom, which common callers test for directly.
+type responseWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+	wrote  bool
+}
+
+func (w *responseWriter) WriteHeader(code int) {
+	if !w.wrote && (code < 100 || code > 199 || code == http.StatusSwitchingProtocols) {
+		w.status, w.wrote = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *responseWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.status, w.wrote = http.StatusOK, true
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+func (w *responseWriter) ReadFrom(src io.Reader) (int64, error) {
+	if !w.wrote {
+		w.status, w.wrote = http.StatusOK, true
+	}
+	var n int64
+	var err error
+	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
+		n, err = rf.ReadFrom(src)
+	} else {
+		n, err = io.Copy(writerOnly{w.ResponseWriter}, src)
+	}
+	w.bytes += n
+	return n, err
+}
+
+func (w *responseWriter) Flush() {
+	if !w.wrote {
+		w.status, w.wrote = http.StatusOK, true
+	}
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+type writerOnly struct{ io.Writer }

@@ -1,0 +1,175 @@
+package tracing
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+
+	"github.com/aws/aws-xray-sdk-go/v2/xray"
+)
+
+// trace is the per-request state the middleware puts in the context. It is
+// shared by every subsegment of the request.
+type trace struct {
+	id      string // X-Ray trace id, "" when the request carries none
+	sampled bool   // documents are sent
+	log     *slog.Logger
+
+	mu          sync.Mutex
+	annotations int  // counted against X-Ray's 50 per trace
+	warned      bool // the cap was logged once
+}
+
+type traceKey struct{}
+
+func traceFrom(ctx context.Context) *trace {
+	t, _ := ctx.Value(traceKey{}).(*trace)
+	return t
+}
+
+// segment returns the open (sub)segment of a sampled trace in ctx, or nil.
+func segment(ctx context.Context) (*trace, *xray.Segment) {
+	tr := traceFrom(ctx)
+	if tr == nil || !tr.sampled {
+		return tr, nil
+	}
+	seg := xray.GetSegment(ctx)
+	if seg == nil || seg.ParentSegment == nil || seg.Dummy {
+		return tr, nil
+	}
+	return tr, seg
+}
+
+// TraceID returns the X-Ray trace id of the request ctx belongs to, for
+// log lines, or "" when tracing is off or the request carries no trace.
+// It works at handler level, also inside Lambda, and for requests that are
+// not sampled.
+func TraceID(ctx context.Context) string {
+	if tr := traceFrom(ctx); tr != nil {
+		return tr.id
+	}
+	return ""
+}
+
+// Annotate records an indexed annotation on the current (sub)segment, so
+// traces can be searched with annotation.key = value. It works at handler
+// level in both modes.
+//
+// The key is mapped to X-Ray's rules (letters, digits, underscores; other
+// characters become "_"). The value may be a string (cut to 1000
+// characters), a bool, any integer type, including int64 and uint64 which
+// the X-Ray SDK rejects, or a finite float; named types are accepted by
+// kind. The keys service, service_version, cold_start and route belong to
+// the middleware.
+//
+// The key and value are checked even when nothing is recorded, so a bad
+// call shows up in tests: the error wraps [ErrInvalidAnnotation]. When the
+// trace already holds 50 annotations (X-Ray's limit per trace, the
+// middleware's own included) the annotation is dropped and the error wraps
+// [ErrAnnotationLimit]. When tracing is off or the request is not sampled,
+// a valid annotation is discarded and Annotate returns nil.
+func Annotate(ctx context.Context, key string, value any) error {
+	k, err := annotationKey(key)
+	if err != nil {
+		return err
+	}
+	v, err := annotationValue(value)
+	if err != nil {
+		return fmt.Errorf("%w (key %q)", err, k)
+	}
+	tr, seg := segment(ctx)
+	if seg == nil {
+		return nil
+	}
+	return tr.annotate(seg, k, v)
+}
+
+func (tr *trace) annotate(seg *xray.Segment, k string, v any) error {
+	seg.Lock()
+	_, exists := seg.Annotations[k]
+	if !exists {
+		tr.mu.Lock()
+		full := tr.annotations >= maxAnnotations
+		if !full {
+			tr.annotations++
+		}
+		warn := full && !tr.warned
+		tr.warned = tr.warned || full
+		tr.mu.Unlock()
+		if full {
+			seg.Unlock()
+			if warn {
+				tr.log.Warn("tracing: annotation dropped, trace has 50", "trace_id", tr.id, "key", k)
+			}
+			return fmt.Errorf("%w: %q dropped", ErrAnnotationLimit, k)
+		}
+	}
+	if seg.Annotations == nil {
+		seg.Annotations = make(map[string]any, 4)
+	}
+	seg.Annotations[k] = v
+	seg.Unlock()
+	return nil
+}
+
+// Capture runs fn in a subsegment named name (mapped to X-Ray's rules, see
+// [Tracer.Handler]), nested in the current one. An error fn returns is
+// recorded as a fault and returned unchanged; a panic is recorded as a
+// fault and re-raised. When ctx carries no sampled trace, Capture just
+// calls fn(ctx).
+func Capture(ctx context.Context, name string, fn func(context.Context) error) (err error) {
+	if _, seg := segment(ctx); seg == nil {
+		return fn(ctx)
+	}
+	ctx, sub := beginSub(ctx, sanitizeName(name))
+	if sub == nil {
+		return fn(ctx)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			sub.Close(fmt.Errorf("panic: %v", p))
+			panic(p)
+		}
+		sub.Close(err)
+	}()
+	return fn(ctx)
+}
+
+// beginSub begins a subsegment under the segment in ctx. It returns nil
+// when the SDK declines (AWS_XRAY_SDK_DISABLED set after New).
+func beginSub(ctx context.Context, name string) (context.Context, *xray.Segment) {
+	c, sub := xray.BeginSubsegment(ctx, name)
+	if sub == nil || sub.ParentSegment == nil {
+		return ctx, nil
+	}
+	return c, sub
+}
+
+// setStatus records an HTTP status on seg, with X-Ray's flags: 429 is a
+// throttle, other 4xx an error, 5xx a fault. The caller holds seg's lock.
+func setStatus(seg *xray.Segment, status int) {
+	seg.GetHTTP().GetResponse().Status = status
+	switch {
+	case status == http.StatusTooManyRequests:
+		seg.Throttle, seg.Error = true, true
+	case status >= 400 && status < 500:
+		seg.Error = true
+	case status >= 500:
+		seg.Fault = true
+	}
+}
+
+// addCause records err on seg as an exception without marking a fault,
+// for 4xx answers whose flag setStatus chose. The caller holds the lock.
+func addCause(seg *xray.Segment, err error) {
+	if err == nil || seg.ParentSegment == nil {
+		return
+	}
+	efs := seg.ParentSegment.GetConfiguration().ExceptionFormattingStrategy
+	if efs == nil {
+		return
+	}
+	seg.GetCause().Exceptions = append(seg.GetCause().Exceptions, efs.ExceptionFromError(err))
+}

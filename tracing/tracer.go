@@ -1,0 +1,256 @@
+package tracing
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+
+	"github.com/aws/aws-xray-sdk-go/v2/daemoncfg"
+	"github.com/aws/aws-xray-sdk-go/v2/strategy/ctxmissing"
+	"github.com/aws/aws-xray-sdk-go/v2/strategy/exception"
+	"github.com/aws/aws-xray-sdk-go/v2/strategy/sampling"
+	"github.com/aws/aws-xray-sdk-go/v2/xray"
+)
+
+// Environment variables New reads. Lambda sets the first four.
+const (
+	envDaemonAddr     = "AWS_XRAY_DAEMON_ADDRESS"
+	envFunctionName   = "AWS_LAMBDA_FUNCTION_NAME"
+	envFunctionVer    = "AWS_LAMBDA_FUNCTION_VERSION"
+	envRuntimeAPI     = "AWS_LAMBDA_RUNTIME_API"
+	envSDKDisabled    = "AWS_XRAY_SDK_DISABLED"
+	defaultDaemonAddr = "127.0.0.1:2000"
+)
+
+// Errors returned by [New]. Both are always wrapped; use errors.Is.
+var (
+	// ErrDaemonAddr means Config.DaemonAddr, or AWS_XRAY_DAEMON_ADDRESS
+	// when the field is empty, is not a daemon address.
+	ErrDaemonAddr = errors.New("tracing: invalid daemon address")
+	// ErrSamplingRules means Config.SamplingRules is not a valid X-Ray
+	// local sampling rules document.
+	ErrSamplingRules = errors.New("tracing: invalid sampling rules")
+)
+
+// Config configures a [Tracer]. The zero value is ready to use: inside
+// Lambda it traces every request Lambda samples, outside Lambda it is off
+// unless a daemon address is configured.
+type Config struct {
+	// Service names the service in the "service" annotation and, outside
+	// Lambda, names the segment (the node in the X-Ray service map).
+	// Empty means AWS_LAMBDA_FUNCTION_NAME, then the program's file name.
+	Service string
+	// Version is the deployed version, recorded as the segment's
+	// service.version outside Lambda and as the "service_version"
+	// annotation in both modes. Empty means AWS_LAMBDA_FUNCTION_VERSION
+	// inside Lambda and no version outside.
+	Version string
+
+	// DaemonAddr is where documents are sent: "host:port" for both UDP
+	// and TCP, or "tcp:host:port udp:host:port". Empty means
+	// AWS_XRAY_DAEMON_ADDRESS, which Lambda sets; if that is empty too,
+	// 127.0.0.1:2000 inside Lambda, and tracing is off outside Lambda.
+	// Unlike the X-Ray SDK, a value set here wins over the environment.
+	DaemonAddr string
+
+	// Disabled turns tracing off whatever the environment says, as does
+	// AWS_XRAY_SDK_DISABLED=true. A disabled Tracer's Handler returns
+	// the next handler itself, and logs nothing.
+	Disabled bool
+
+	// SamplingRules is an X-Ray local sampling rules document (JSON,
+	// version 2) deciding which requests are traced outside Lambda when
+	// the incoming trace header does not decide. Nil means X-Ray's
+	// default: the first request each second and 5% of the others.
+	// Inside Lambda, Lambda's own decision always applies.
+	SamplingRules []byte
+	// CentralizedSampling fetches sampling rules from the X-Ray daemon,
+	// falling back to SamplingRules. It starts two goroutines on the
+	// first sampled request that poll the daemon until the process
+	// exits (the SDK cannot stop them), so it is off by default.
+	CentralizedSampling bool
+
+	// Logger receives the few problems worth a log line: documents that
+	// could not be sent, annotations dropped at the per-trace cap.
+	// Nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// A Tracer records X-Ray traces for HTTP handlers. Build it with [New],
+// once per process. It is safe for concurrent use.
+type Tracer struct {
+	enabled  bool
+	inLambda bool
+	lmi      bool // Lambda Managed Instances: several invocations at once
+	service  string
+	version  string
+	log      *slog.Logger
+	xcfg     *xray.Config
+	sampler  sampling.Strategy
+	reserved int // annotations the middleware itself sets per request
+	warm     atomic.Bool
+}
+
+// New returns a Tracer configured by cfg. It never panics: a bad daemon
+// address, from cfg or from the environment, is an [ErrDaemonAddr] error.
+func New(cfg Config) (*Tracer, error) {
+	t := &Tracer{
+		inLambda: os.Getenv(envFunctionName) != "" || os.Getenv(envRuntimeAPI) != "",
+		service:  cfg.Service,
+		version:  cfg.Version,
+		log:      cfg.Logger,
+	}
+	if t.log == nil {
+		t.log = slog.Default()
+	}
+	if t.service == "" {
+		t.service = os.Getenv(envFunctionName)
+	}
+	if t.service == "" {
+		t.service = strings.TrimSuffix(filepath.Base(os.Args[0]), ".test")
+	}
+	t.service = sanitizeName(t.service)
+	if t.version == "" && t.inLambda {
+		t.version = os.Getenv(envFunctionVer)
+	}
+	if n, err := strconv.Atoi(os.Getenv("AWS_LAMBDA_MAX_CONCURRENCY")); err == nil && n > 1 {
+		t.lmi = true
+	}
+	t.reserved = 3 // service, cold_start, route
+	if t.version != "" {
+		t.reserved++
+	}
+
+	addr := cfg.DaemonAddr
+	if addr == "" {
+		addr = os.Getenv(envDaemonAddr)
+	}
+	// Validate whatever is configured, even when tracing ends up off: a
+	// typo should fail the deployment, not silently lose traces later.
+	var ep *daemoncfg.DaemonEndpoints
+	if addr != "" {
+		var err error
+		if ep, err = parseDaemonAddr(addr); err != nil {
+			return nil, err
+		}
+	}
+	t.enabled = !cfg.Disabled && !strings.EqualFold(os.Getenv(envSDKDisabled), "true") &&
+		(t.inLambda || addr != "")
+	if !t.enabled {
+		return t, nil
+	}
+	if ep == nil {
+		ep, _ = parseDaemonAddr(defaultDaemonAddr)
+	}
+
+	var local *sampling.LocalizedStrategy
+	var err error
+	if cfg.SamplingRules != nil {
+		local, err = sampling.NewLocalizedStrategyFromJSONBytes(cfg.SamplingRules)
+	} else {
+		local, err = sampling.NewLocalizedStrategy()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrSamplingRules, err)
+	}
+	t.sampler = local
+	if cfg.CentralizedSampling {
+		var cs *sampling.CentralizedStrategy
+		if cfg.SamplingRules != nil {
+			cs, err = sampling.NewCentralizedStrategyWithJSONBytes(cfg.SamplingRules)
+		} else {
+			cs, err = sampling.NewCentralizedStrategy()
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrSamplingRules, err)
+		}
+		cs.LoadDaemonEndpoints(ep)
+		t.sampler = cs
+	}
+
+	emitter, err := xray.NewDefaultEmitter(ep.UDPAddr)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrDaemonAddr, err)
+	}
+	efs, err := exception.NewDefaultFormattingStrategy()
+	if err != nil {
+		return nil, fmt.Errorf("tracing: %v", err)
+	}
+	sts, err := xray.NewDefaultStreamingStrategy()
+	if err != nil {
+		return nil, fmt.Errorf("tracing: %v", err)
+	}
+	t.xcfg = &xray.Config{
+		Emitter:                     emitter,
+		SamplingStrategy:            t.sampler,
+		StreamingStrategy:           sts,
+		ExceptionFormattingStrategy: efs,
+		// The package only begins subsegments under a segment it
+		// found, so a missing context is never worth a log line.
+		ContextMissingStrategy: ctxmissing.NewDefaultIgnoreErrorStrategy(),
+		ServiceVersion:         t.version,
+	}
+	sdkLog.Store(t.log)
+	return t, nil
+}
+
+// Enabled reports whether the Tracer records anything. When it does not,
+// [Tracer.Handler] returns its argument unchanged.
+func (t *Tracer) Enabled() bool { return t.enabled }
+
+// parseDaemonAddr accepts the forms the X-Ray SDK and daemon document,
+// "host:port" or "tcp:host:port udp:host:port" in either order, with IPv6
+// hosts in brackets. It resolves host names once, here.
+func parseDaemonAddr(s string) (*daemoncfg.DaemonEndpoints, error) {
+	bad := func(why string) error {
+		return fmt.Errorf("%w %q: %s", ErrDaemonAddr, s, why)
+	}
+	if len(s) > 512 {
+		return nil, fmt.Errorf("%w: longer than 512 bytes", ErrDaemonAddr)
+	}
+	var udp, tcp string
+	switch f := strings.Fields(s); len(f) {
+	case 1:
+		udp, tcp = f[0], f[0]
+	case 2:
+		for _, p := range f {
+			switch {
+			case strings.HasPrefix(p, "udp:") && udp == "":
+				udp = p[4:]
+			case strings.HasPrefix(p, "tcp:") && tcp == "":
+				tcp = p[4:]
+			default:
+				return nil, bad(`want "tcp:host:port udp:host:port"`)
+			}
+		}
+	default:
+		return nil, bad(`want "host:port" or "tcp:host:port udp:host:port"`)
+	}
+	for _, hp := range []string{udp, tcp} {
+		host, port, err := net.SplitHostPort(hp)
+		if err != nil {
+			return nil, bad("want host:port")
+		}
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return nil, bad("port must be 1-65535")
+		}
+		if host == "" {
+			return nil, bad("missing host")
+		}
+	}
+	ua, err := net.ResolveUDPAddr("udp", udp)
+	if err != nil {
+		return nil, bad("cannot resolve udp address")
+	}
+	ta, err := net.ResolveTCPAddr("tcp", tcp)
+	if err != nil {
+		return nil, bad("cannot resolve tcp address")
+	}
+	return &daemoncfg.DaemonEndpoints{UDPAddr: ua, TCPAddr: ta}, nil
+}
