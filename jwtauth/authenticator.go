@@ -346,36 +346,12 @@ func malformed(why string) error { return fmt.Errorf("%w: %s", ErrTokenMalformed
 
 // verify runs every check except revocation.
 func (a *Authenticator) verify(token string) (*Claims, error) {
-	if len(token) > a.maxSize {
-		return nil, malformed("too long")
-	}
-	for i := 0; i < len(token); i++ {
-		if !b64url[token[i]] {
-			return nil, malformed("not base64url")
-		}
-	}
-	h, rest, ok1 := strings.Cut(token, ".")
-	p, s, ok2 := strings.Cut(rest, ".")
-	if !ok1 || !ok2 || strings.IndexByte(s, '.') >= 0 {
-		return nil, malformed("not three segments")
-	}
-	if h == "" || p == "" || s == "" {
-		return nil, malformed("empty segment")
-	}
-	k, err := a.selectKey(h)
+	payload, typ, err := a.verifyJWS(token)
 	if err != nil {
 		return nil, err
 	}
-	sig, err := strictB64.DecodeString(s)
-	if err != nil {
-		return nil, malformed("signature encoding")
-	}
-	if err := k.method.Verify(token[:len(h)+1+len(p)], sig, k.verify); err != nil {
-		return nil, ErrSignatureInvalid
-	}
-	payload, err := strictB64.DecodeString(p)
-	if err != nil {
-		return nil, malformed("payload encoding")
+	if typ == nil || !a.typeMatches(*typ) {
+		return nil, ErrTokenType
 	}
 	c, err := parseClaims(payload)
 	if err != nil {
@@ -384,15 +360,53 @@ func (a *Authenticator) verify(token string) (*Claims, error) {
 	return c, a.checkClaims(c)
 }
 
+// verifyJWS is the signature layer: it checks the token's shape and
+// header, selects the key, verifies the signature and returns the decoded
+// payload and the typ header (nil when absent).
+func (a *Authenticator) verifyJWS(token string) (payload []byte, typ *string, err error) {
+	if len(token) > a.maxSize {
+		return nil, nil, malformed("too long")
+	}
+	for i := 0; i < len(token); i++ {
+		if !b64url[token[i]] {
+			return nil, nil, malformed("not base64url")
+		}
+	}
+	h, rest, ok1 := strings.Cut(token, ".")
+	p, s, ok2 := strings.Cut(rest, ".")
+	if !ok1 || !ok2 || strings.IndexByte(s, '.') >= 0 {
+		return nil, nil, malformed("not three segments")
+	}
+	if h == "" || s == "" { // an empty payload is a valid JWS, not a JWT
+		return nil, nil, malformed("empty segment")
+	}
+	k, typ, err := a.selectKey(h)
+	if err != nil {
+		return nil, nil, err
+	}
+	sig, err := strictB64.DecodeString(s)
+	if err != nil {
+		return nil, nil, malformed("signature encoding")
+	}
+	if err := k.method.Verify(token[:len(h)+1+len(p)], sig, k.verify); err != nil {
+		return nil, nil, ErrSignatureInvalid
+	}
+	if payload, err = strictB64.DecodeString(p); err != nil {
+		return nil, nil, malformed("payload encoding")
+	}
+	return payload, typ, nil
+}
+
 // selectKey decodes the JOSE header and returns the key that must verify
-// the token.
-func (a *Authenticator) selectKey(h string) (*key, error) {
+// the token, and the typ header.
+func (a *Authenticator) selectKey(h string) (*key, *string, error) {
 	raw, err := strictB64.DecodeString(h)
 	if err != nil {
-		return nil, malformed("header encoding")
+		return nil, nil, malformed("header encoding")
 	}
-	var alg, kid, typ string
-	var hasAlg, hasKid, hasTyp, crit bool
+	var alg, kid string
+	var typ *string
+	var hasAlg, hasKid, crit bool
 	err = members(raw, func(name string, val []byte) error {
 		var err error
 		switch name {
@@ -403,8 +417,9 @@ func (a *Authenticator) selectKey(h string) (*key, error) {
 			kid, err = jsonString(val)
 			hasKid = true
 		case "typ":
-			typ, err = jsonString(val)
-			hasTyp = true
+			var t string
+			t, err = jsonString(val)
+			typ = &t
 		case "crit", "b64":
 			// No extension is understood, so any crit entry is unknown
 			// (RFC 7515 §4.1.11), and b64 (RFC 7797) changes what is
@@ -417,42 +432,39 @@ func (a *Authenticator) selectKey(h string) (*key, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, malformed("header: " + err.Error())
+		return nil, nil, malformed("header: " + err.Error())
 	}
 	if !hasAlg || strings.EqualFold(alg, "none") {
-		return nil, fmt.Errorf("%w: none or missing", ErrAlgorithm)
+		return nil, nil, fmt.Errorf("%w: none or missing", ErrAlgorithm)
 	}
 	if crit {
-		return nil, ErrCriticalHeader
-	}
-	if !hasTyp || !a.typeMatches(typ) {
-		return nil, ErrTokenType
+		return nil, nil, ErrCriticalHeader
 	}
 	var k *key
 	if hasKid {
 		if len(kid) > maxKIDLen {
-			return nil, malformed("kid too long")
+			return nil, nil, malformed("kid too long")
 		}
 		if k = a.byID[kid]; k == nil {
-			return nil, fmt.Errorf("%w: unknown kid", ErrKeyNotFound)
+			return nil, nil, fmt.Errorf("%w: unknown kid", ErrKeyNotFound)
 		}
 	} else {
 		for _, c := range a.keys {
 			if string(c.alg) == alg {
 				if k != nil {
-					return nil, fmt.Errorf("%w: kid required", ErrKeyNotFound)
+					return nil, nil, fmt.Errorf("%w: kid required", ErrKeyNotFound)
 				}
 				k = c
 			}
 		}
 		if k == nil {
-			return nil, fmt.Errorf("%w: no key for this algorithm", ErrAlgorithm)
+			return nil, nil, fmt.Errorf("%w: no key for this algorithm", ErrAlgorithm)
 		}
 	}
 	if string(k.alg) != alg {
-		return nil, fmt.Errorf("%w: not the key's algorithm", ErrAlgorithm)
+		return nil, nil, fmt.Errorf("%w: not the key's algorithm", ErrAlgorithm)
 	}
-	return k, nil
+	return k, typ, nil
 }
 
 func (a *Authenticator) typeMatches(typ string) bool {
