@@ -487,19 +487,21 @@ func (c *Cache) fetch(ctx context.Context, e *entry, cl *call) {
 	e.state.Store(st)
 	e.call = nil
 	e.mu.Unlock()
-	close(cl.done)
 
+	// Report before waking the waiters, so that an event is recorded by the
+	// time anyone sees its outcome.
 	if err == nil {
 		if c.metrics.Refresh != nil {
 			c.metrics.Refresh(k.id, now.Sub(start))
 		}
 		c.log.Debug("secrets: fetched", "secret", k.id, "version_id", st.secret.versionID, "took", now.Sub(start))
-		return
+	} else {
+		if c.metrics.RefreshError != nil {
+			c.metrics.RefreshError(k.id, err)
+		}
+		c.log.Warn("secrets: fetch failed", "secret", k.id, "failures", st.failures, "retry_in", st.retryAt.Sub(now), "error", err)
 	}
-	if c.metrics.RefreshError != nil {
-		c.metrics.RefreshError(k.id, err)
-	}
-	c.log.Warn("secrets: fetch failed", "secret", k.id, "failures", st.failures, "retry_in", st.retryAt.Sub(now), "error", err)
+	close(cl.done)
 }
 
 // call runs the client, turning a panic into an error.
@@ -578,10 +580,13 @@ func secretFrom(id string, out *secretsmanager.GetSecretValueOutput) Secret {
 		stages:    append([]string(nil), out.VersionStages...),
 		created:   aws.ToTime(out.CreatedDate),
 	}
-	if out.SecretString != nil {
-		s.value = *out.SecretString
-	} else if out.SecretBinary != nil {
-		s.value, s.binary = string(out.SecretBinary), true
+	switch {
+	case out.SecretString != nil:
+		s.v = &value{s: *out.SecretString}
+	case out.SecretBinary != nil:
+		s.v = &value{s: string(out.SecretBinary), binary: true}
+	default:
+		s.v = &value{}
 	}
 	return s
 }

@@ -30,8 +30,14 @@ type Secret struct {
 	versionID string
 	stages    []string
 	created   time.Time
-	value     string
-	binary    bool
+	// v is behind a pointer so that even fmt's reflection fallbacks (such
+	// as a wrong %p verb, which skips Format) print an address, not it.
+	v *value
+}
+
+type value struct {
+	s      string
+	binary bool
 }
 
 // ID is the secret id the value was requested with (a name or an ARN).
@@ -57,22 +63,32 @@ func (s Secret) CreatedDate() time.Time { return s.created }
 
 // IsBinary reports whether the secret was stored as SecretBinary rather
 // than SecretString.
-func (s Secret) IsBinary() bool { return s.binary }
+func (s Secret) IsBinary() bool { return s.v != nil && s.v.binary }
 
 // Value returns the secret: SecretString, or the bytes of SecretBinary.
 // Keep it out of logs and errors.
-func (s Secret) Value() string { return s.value }
+func (s Secret) Value() string {
+	if s.v == nil {
+		return ""
+	}
+	return s.v.s
+}
 
 // Bytes returns a copy of the secret's bytes (see [Secret.Value]). The
 // caller may overwrite it when done.
-func (s Secret) Bytes() []byte { return []byte(s.value) }
+func (s Secret) Bytes() []byte {
+	if s.v == nil {
+		return nil
+	}
+	return []byte(s.v.s)
+}
 
 // Decode unmarshals the secret's value, which must be JSON, into v, as
 // json.Unmarshal does. Errors wrap [ErrDecode] (or [ErrInvalidCredentials]
 // for a [DBCredentials]) and name the offset or field at fault, never the
 // value.
 func (s Secret) Decode(v any) error {
-	return decodeJSON(s.id, []byte(s.value), v)
+	return decodeJSON(s.id, []byte(s.Value()), v)
 }
 
 // String describes the secret with its value redacted.
