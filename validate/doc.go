@@ -51,8 +51,10 @@
 //
 // `required` fails on a zero value, so on a bool it rejects false. To
 // require that a client sends a bool, whatever its value, make the field a
-// *bool: `Remember *bool `json:"remember" validate:"required"“. The same
-// goes for numbers where 0 is valid.
+// pointer: nil means absent, and a pointer to false passes. The same goes
+// for numbers where 0 is valid.
+//
+//	Remember *bool `json:"remember" validate:"required"`
 //
 // [Config.Rules] plugs in rules of your own by tag name, such as a
 // password policy as `validate:"password"`. Their error messages reach the

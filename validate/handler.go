@@ -62,4 +62,3 @@ func (v *Validator) reject(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	v.errorHandler(w, r, err)
 }
-
