@@ -1,0 +1,106 @@
+package ratelimit_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+)
+
+// clock is a fake clock. When it drives a miniredis server, it moves the
+// server's TIME along with it, since the Redis stores use Redis time.
+type clock struct {
+	mu  sync.Mutex
+	t   time.Time
+	mrs []*miniredis.Miniredis
+}
+
+func newClock() *clock {
+	return &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+	for _, m := range c.mrs {
+		m.SetTime(c.t)
+	}
+}
+
+// miniRedis starts a miniredis server whose time follows c.
+func (c *clock) miniRedis(t testing.TB) (*miniredis.Miniredis, *redis.Client) {
+	t.Helper()
+	m := miniredis.RunT(t)
+	c.mu.Lock()
+	m.SetTime(c.t)
+	c.mrs = append(c.mrs, m)
+	c.mu.Unlock()
+	rdb := redis.NewClient(&redis.Options{Addr: m.Addr(), ContextTimeoutEnabled: true, MaxRetries: -1})
+	t.Cleanup(func() { rdb.Close() })
+	return m, rdb
+}
+
+// store is one way of configuring a limiter's store in a table test.
+type store struct {
+	name  string
+	redis func(t testing.TB, c *clock) redis.UniversalClient
+}
+
+func stores() []store {
+	return []store{
+		{"memory", func(testing.TB, *clock) redis.UniversalClient { return nil }},
+		{"miniredis", func(t testing.TB, c *clock) redis.UniversalClient { _, r := c.miniRedis(t); return r }},
+	}
+}
+
+// logBuffer is a concurrency-safe slog destination for tests.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func (b *logBuffer) logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+var okHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+
+// serve sends one request from remote through h.
+func serve(h http.Handler, remote string, hdr http.Header) *httptest.ResponseRecorder {
+	r := httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/", nil)
+	r.RemoteAddr = remote
+	for k, v := range hdr {
+		r.Header[k] = v
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
