@@ -310,10 +310,10 @@ func TestNeverEchoesValues(t *testing.T) {
 	bodies := []string{
 		strings.Replace(validOrder, "long-enough1", secret, 1),                             // rule failures
 		strings.Replace(validOrder, `"long-enough1"`, `"`+secret+`" "`+secret+`"`, 1),      // syntax error
-		with(`"password":"` + secret + `"`),                                               // duplicate
-		with(`"small":"` + secret + `"`),                                                  // wrong type
-		with(`"when":"` + secret + `"`),                                                   // time.ParseError quotes its input
-		strings.Replace(validOrder, "a@example.com", secret, 1),                           // email rule
+		with(`"password":"` + secret + `"`),                                                // duplicate
+		with(`"small":"` + secret + `"`),                                                   // wrong type
+		with(`"when":"` + secret + `"`),                                                    // time.ParseError quotes its input
+		strings.Replace(validOrder, "a@example.com", secret, 1),                            // email rule
 		strings.Replace(validOrder, "long-enough1", strings.Repeat(secret, 10), 1),         // max
 		strings.Replace(validOrder, `"password":"long-enough1"`, `"password":"`+secret, 1), // unterminated
 	}

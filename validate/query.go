@@ -92,7 +92,7 @@ func queryFields(t reflect.Type) ([]qfield, error) {
 			if q.layout == "" {
 				q.layout = time.RFC3339
 			}
-			ref := time.Date(2006, 1, 2, 15, 4, 5, 0, time.UTC)
+			ref := time.Date(2009, 11, 10, 23, 30, 0, 0, time.UTC)
 			if ref.Format(q.layout) == q.layout {
 				return nil, fmt.Errorf("field %s: layout %q has no date or time elements", f.Name, q.layout)
 			}
