@@ -30,6 +30,7 @@ type Connector struct {
 	now     func() time.Time
 	retries int
 	creds   *refresher
+	dial    func(ctx context.Context, network, addr string) (net.Conn, error) // tests only
 }
 
 var _ driver.Connector = (*Connector)(nil)
@@ -287,17 +288,43 @@ func (c *Connector) login(ctx context.Context, cr Credentials) (driver.Conn, end
 	mc.InterpolateParams = c.cfg.Pool.Proxy
 	mc.RejectReadOnly = c.cfg.RejectReadOnly
 	mc.Logger = c.dlog
+	var nc net.Conn
+	mc.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		var err error
+		if c.dial != nil {
+			nc, err = c.dial(ctx, network, addr)
+		} else {
+			var d net.Dialer
+			nc, err = d.DialContext(ctx, network, addr)
+		}
+		return nc, err
+	}
 	mconn, err := mysql.NewConnector(mc)
 	if err != nil {
 		// NewConnector only fails on a malformed config, which the
 		// checks above exclude; do not echo mc, it holds the password.
 		return nil, ep, fmt.Errorf("%w: driver refused the configuration", ErrInvalidConfig)
 	}
-	conn, err := mconn.Connect(ctx)
+	conn, err := connect(ctx, mconn, &nc)
 	if err == nil {
 		c.log.DebugContext(ctx, "dbconn: connected", "addr", ep.addr(), "user", user, "database", ep.db)
 	}
 	return conn, ep, err
+}
+
+// connect runs the driver's Connect, turning the panic some malformed
+// server handshakes cause in the driver into an error, and closing the
+// socket the driver then leaves open.
+func connect(ctx context.Context, mconn driver.Connector, nc *net.Conn) (conn driver.Conn, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if *nc != nil {
+				(*nc).Close()
+			}
+			conn, err = nil, fmt.Errorf("%w: the driver could not parse the server's handshake", ErrProtocol)
+		}
+	}()
+	return mconn.Connect(ctx)
 }
 
 // backoff waits before retry round (1, 2, ...): 100 ms doubling to at most

@@ -38,6 +38,10 @@ var (
 	// functions may open exceed what the server allows; the error is a
 	// [*PlanError].
 	ErrPlanDoesNotFit = errors.New("dbconn: pool plan does not fit the database")
+	// ErrProtocol is returned when the server's answer is malformed (the
+	// driver would otherwise panic on some of them). Before TLS starts, an
+	// attacker on the network path can send such answers.
+	ErrProtocol = errors.New("dbconn: malformed answer from server")
 	// ErrCABundle is returned when the embedded RDS certificate bundle
 	// yields no certificate, which means the module was built from a
 	// damaged copy.
@@ -46,12 +50,12 @@ var (
 
 // MySQL and MariaDB server error numbers dbconn explains.
 const (
-	erAccessDenied         = 1045
-	erAccessDeniedNoPass   = 1698
-	erConCount             = 1040
-	erTooManyUserConns     = 1203
-	erUserLimitReached     = 1226
-	erSecureTransportReqd  = 3159
+	erAccessDenied        = 1045
+	erAccessDeniedNoPass  = 1698
+	erConCount            = 1040
+	erTooManyUserConns    = 1203
+	erUserLimitReached    = 1226
+	erSecureTransportReqd = 3159
 )
 
 func isAccessDenied(err error) bool {

@@ -1,0 +1,380 @@
+package dbconn
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+)
+
+// fakeClock is a settable clock, safe for concurrent use.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// countingCreds is a static AWS credentials provider that counts calls.
+type countingCreds struct {
+	n       atomic.Int32
+	expires time.Time // zero: static credentials
+}
+
+func (c *countingCreds) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	c.n.Add(1)
+	v, err := credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "").Retrieve(ctx)
+	if !c.expires.IsZero() {
+		v.CanExpire, v.Expires = true, c.expires
+	}
+	return v, err
+}
+
+func TestRDSBundle(t *testing.T) {
+	certs, err := parseBundle(rdsBundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(certs), 102; got != want {
+		t.Errorf("got %d certificates, want %d (update rds-global-bundle.md when the bundle changes)", got, want)
+	}
+	for _, c := range certs {
+		if !c.IsCA || c.NotAfter.Year() < 2061 {
+			t.Errorf("%s: IsCA %v, NotAfter %v", c.Subject, c.IsCA, c.NotAfter)
+		}
+	}
+	if _, err := baseRoots(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestParseBundleRefusesDamagedCopies(t *testing.T) {
+	_, caPEM := testCert(t, "127.0.0.1")
+	leafOnly := []byte(strings.Replace(string(caPEM), "CERTIFICATE", "NOT A CERT", 2))
+	tests := []struct {
+		name string
+		pem  string
+	}{
+		{"empty", ""},
+		// Seen in the wild: the GitHub HTML page committed instead of the PEM.
+		{"html page", "<!DOCTYPE html><html><body>global-bundle.pem</body></html>"},
+		{"placeholder", "-----BEGIN CERTIFICATE-----\nxxxxxxxx\n-----END CERTIFICATE-----\n"},
+		{"other PEM type only", string(leafOnly)},
+		{"truncated", string(rdsBundle[:1000])},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			certs, err := parseBundle([]byte(tc.pem))
+			if !errors.Is(err, ErrCABundle) {
+				t.Fatalf("got %d certs, err %v; want ErrCABundle", len(certs), err)
+			}
+		})
+	}
+}
+
+func TestRootPoolExtraCA(t *testing.T) {
+	if _, err := rootPool([]byte("not pem")); !errors.Is(err, ErrInvalidConfig) {
+		t.Fatalf("got %v, want ErrInvalidConfig", err)
+	}
+	_, caPEM := testCert(t, "127.0.0.1")
+	p, err := rootPool(caPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := baseRoots()
+	if p == base || p.Equal(base) {
+		t.Fatal("extra CA was added to the shared pool instead of a clone")
+	}
+	var _ *x509.CertPool = p
+}
+
+func TestIAMTokenFormatAndReuse(t *testing.T) {
+	clk := newFakeClock()
+	creds := &countingCreds{}
+	tok := &iamTokens{endpoint: "db.example.internal:3306", region: "eu-west-1", user: "app", creds: creds, now: clk.Now}
+	ctx := context.Background()
+	first, err := tok.get(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse("https://" + first)
+	if err != nil {
+		t.Fatalf("token is not a URL without scheme: %v", err)
+	}
+	q := u.Query()
+	for k, want := range map[string]string{"Action": "connect", "DBUser": "app", "X-Amz-Expires": "900", "X-Amz-Algorithm": "AWS4-HMAC-SHA256"} {
+		if got := q.Get(k); got != want {
+			t.Errorf("token %s = %q, want %q", k, got, want)
+		}
+	}
+	if u.Host != "db.example.internal:3306" || !strings.Contains(q.Get("X-Amz-Credential"), "/eu-west-1/rds-db/aws4_request") || q.Get("X-Amz-Signature") == "" {
+		t.Errorf("token host %q credential %q signature %q", u.Host, q.Get("X-Amz-Credential"), q.Get("X-Amz-Signature"))
+	}
+
+	steps := []struct {
+		name    string
+		advance time.Duration
+		force   bool
+		signs   int32 // total signatures after the step
+	}{
+		{"reused at once", 0, false, 1},
+		{"reused after 13m59s", 13*time.Minute + 59*time.Second, false, 1},
+		{"renewed at 14m, a minute before expiry", time.Second, false, 2},
+		{"reused again", 10 * time.Minute, false, 2},
+		// The server refused the token (for example signed for the wrong
+		// region): a new one is signed at once.
+		{"renewed when forced", 0, true, 3},
+	}
+	for _, s := range steps {
+		clk.Add(s.advance)
+		if _, err := tok.get(ctx, s.force); err != nil {
+			t.Fatal(err)
+		}
+		if got := creds.n.Load(); got != s.signs {
+			t.Fatalf("%s: %d signatures, want %d", s.name, got, s.signs)
+		}
+	}
+}
+
+func TestIAMTokenFollowsTemporaryCredentials(t *testing.T) {
+	clk := newFakeClock()
+	creds := &countingCreds{expires: clk.Now().Add(5 * time.Minute)}
+	tok := &iamTokens{endpoint: "db:3306", region: "us-east-1", user: "app", creds: creds, now: clk.Now}
+	ctx := context.Background()
+	tok.get(ctx, false)
+	clk.Add(3*time.Minute + 59*time.Second)
+	tok.get(ctx, false)
+	if creds.n.Load() != 1 {
+		t.Fatalf("renewed too early: %d", creds.n.Load())
+	}
+	clk.Add(time.Second) // a minute before the session credentials expire
+	tok.get(ctx, false)
+	if creds.n.Load() != 2 {
+		t.Fatalf("token outlived its session credentials: %d signatures", creds.n.Load())
+	}
+}
+
+func TestIAMTokenErrorsNeverLeak(t *testing.T) {
+	tok := &iamTokens{endpoint: "db:3306", region: "us-east-1", user: "app", now: time.Now,
+		creds: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{}, errors.New("no credentials in environment")
+		})}
+	_, err := tok.get(context.Background(), false)
+	if !errors.Is(err, ErrCredentials) {
+		t.Fatalf("got %v, want ErrCredentials", err)
+	}
+}
+
+func fakeConfig(port int) Config {
+	return Config{Host: "127.0.0.1", Port: port, User: "app", LoginRetries: 1}
+}
+
+// An IAM login reaches the server only inside TLS, as a token, and the
+// token is reused for the next connection.
+func TestIAMLoginOverTLS(t *testing.T) {
+	s := newFakeServer(t, true)
+	creds := &countingCreds{}
+	cfg := fakeConfig(s.Port())
+	cfg.RootCAs = s.CAPEM
+	cfg.IAM = &IAM{Region: "eu-central-1", Credentials: creds}
+	c, err := NewConnector(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		conn, err := c.Connect(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.Close()
+	}
+	pw := s.Passwords()
+	if len(pw) != 2 || pw[0] != pw[1] {
+		t.Fatalf("server saw %d logins (tokens equal: %v), want 2 with one token", len(pw), len(pw) == 2 && pw[0] == pw[1])
+	}
+	wantPrefix := "127.0.0.1:" + strconv.Itoa(s.Port()) + "?Action=connect&DBUser=app&"
+	if !strings.HasPrefix(pw[0], wantPrefix) {
+		t.Errorf("token %.60q... does not start with %q", pw[0], wantPrefix)
+	}
+	if creds.n.Load() != 1 {
+		t.Errorf("signed %d tokens, want 1", creds.n.Load())
+	}
+	if strings.Contains(string(s.Plain()), "X-Amz-Signature") {
+		t.Error("token crossed the network outside TLS")
+	}
+}
+
+// A server that offers no TLS is refused before any credential is sent.
+func TestNoTLSServerRefused(t *testing.T) {
+	for _, iam := range []bool{false, true} {
+		t.Run("iam="+strconv.FormatBool(iam), func(t *testing.T) {
+			s := newFakeServer(t, false)
+			cfg := fakeConfig(s.Port())
+			if iam {
+				cfg.IAM = &IAM{Region: "eu-central-1", Credentials: &countingCreds{}}
+			} else {
+				cfg.Password = "correct horse battery staple"
+			}
+			_, err := Open(context.Background(), cfg)
+			if !errors.Is(err, ErrNoTLS) {
+				t.Fatalf("got %v, want ErrNoTLS", err)
+			}
+			if !strings.Contains(err.Error(), "without TLS") {
+				t.Errorf("error %q does not say the server offers no TLS", err)
+			}
+			if len(s.Passwords()) != 0 || len(s.Plain()) != 0 {
+				t.Fatalf("client sent %d bytes to a server without TLS", len(s.Plain()))
+			}
+		})
+	}
+}
+
+// A password login never answers a server's request for a clear-text
+// password: only IAM tokens are sent that way.
+func TestStaticPasswordNeverSentInClear(t *testing.T) {
+	s := newFakeServer(t, true)
+	cfg := fakeConfig(s.Port())
+	cfg.RootCAs = s.CAPEM
+	cfg.Password = "correct horse battery staple"
+	_, err := Open(context.Background(), cfg)
+	if err == nil {
+		t.Fatal("password login accepted a clear-text auth switch")
+	}
+	if strings.Contains(err.Error(), cfg.Password) {
+		t.Fatal("error contains the password")
+	}
+	for _, p := range s.Passwords() {
+		if strings.Contains(p, cfg.Password) {
+			t.Fatal("password sent in clear text")
+		}
+	}
+}
+
+func TestRefresherSingleFlight(t *testing.T) {
+	release := make(chan struct{})
+	var calls atomic.Int32
+	r := &refresher{refresh: func(ctx context.Context) (Credentials, error) {
+		calls.Add(1)
+		<-release
+		return Credentials{User: "app", Password: "new"}, nil
+	}}
+	// A caller that gives up does not cancel the shared refresh.
+	gone, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { _, _, err := r.refreshed(gone, 0); errc <- err }()
+	for calls.Load() == 0 {
+		time.Sleep(time.Millisecond) // wait for the flight to start; not a timing assertion
+	}
+	cancel()
+	if err := <-errc; !errors.Is(err, context.Canceled) {
+		t.Fatalf("abandoning caller got %v", err)
+	}
+	var wg sync.WaitGroup
+	got := make([]Credentials, 100)
+	for i := range got {
+		wg.Go(func() {
+			cr, _, err := r.refreshed(context.Background(), 0)
+			if err != nil {
+				t.Error(err)
+			}
+			got[i] = cr
+		})
+	}
+	close(release)
+	wg.Wait()
+	if calls.Load() != 1 {
+		t.Fatalf("refresh called %d times, want 1", calls.Load())
+	}
+	for _, cr := range got {
+		if cr.Password != "new" {
+			t.Fatalf("a waiter got %v", cr)
+		}
+	}
+	// A caller that saw the old generation gets the result without a call.
+	if _, g, _ := r.refreshed(context.Background(), 0); g != 1 || calls.Load() != 1 {
+		t.Fatalf("generation %d, calls %d", g, calls.Load())
+	}
+	// A caller that already saw generation 1 starts a new refresh.
+	r.refreshed(context.Background(), 1)
+	if calls.Load() != 2 {
+		t.Fatalf("calls %d, want 2", calls.Load())
+	}
+}
+
+// FuzzServerHandshake feeds arbitrary first packets, as a hostile server or
+// an attacker before TLS could, to a connecting client: it must fail with
+// an error, never panic, and never send the password.
+func FuzzServerHandshake(f *testing.F) {
+	f.Add([]byte{10})
+	f.Add([]byte{10, '5', 0})
+	f.Add([]byte{10, '5', 0, 1, 2, 3, 4, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 0, 0, 2})
+	f.Add([]byte{10, '5', 0, 1, 2, 3, 4, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 0, 0, 0x0a, 0x21, 2, 0, 8, 0, 21})
+	f.Add([]byte{0xff, 0x15, 0x04, '#', '2', '8', '0', '0', '0', 'n', 'o'})
+	f.Add([]byte{9, 'o', 'l', 'd', 0})
+	const secret = "fuzz-password-must-not-leak"
+	c, err := NewConnector(Config{Host: "127.0.0.1", User: "app", Password: secret, LoginRetries: 1})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, hs []byte) {
+		if len(hs) > 1<<16 {
+			return
+		}
+		client, server := net.Pipe()
+		c := *c
+		c.dial = func(context.Context, string, string) (net.Conn, error) { return client, nil }
+		done := make(chan []byte)
+		go func() {
+			defer server.Close()
+			_ = server.SetDeadline(time.Now().Add(200 * time.Millisecond))
+			if writePacket(server, 0, hs) != nil {
+				done <- nil
+				return
+			}
+			var got []byte
+			buf := make([]byte, 4096)
+			for {
+				n, err := server.Read(buf)
+				got = append(got, buf[:n]...)
+				if err != nil {
+					break
+				}
+			}
+			done <- got
+		}()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		conn, err := c.Connect(ctx)
+		client.Close()
+		sent := <-done
+		if err == nil {
+			conn.Close()
+			t.Fatal("connected to a server that sent only a handshake")
+		}
+		if strings.Contains(string(sent), secret) || strings.Contains(err.Error(), secret) {
+			t.Fatal("password leaked")
+		}
+	})
+}
