@@ -241,6 +241,8 @@ func TestVerifyRefusesBadHashes(t *testing.T) {
 		{"key 8 bytes", "$argon2id$v=19$m=65536,t=2,p=1$" + salt + "$c29tZXNhbHQ", password.ErrMalformedHash},
 		{"padded base64", "$argon2id$v=19$m=65536,t=2,p=1$" + salt + "==$" + key, password.ErrMalformedHash},
 		{"bad base64", "$argon2id$v=19$m=65536,t=2,p=1$" + salt + "$" + key[:42] + "*", password.ErrMalformedHash},
+		// encoding/base64 skips newlines; the parser must not.
+		{"newline in base64", "$argon2id$v=19$m=65536,t=2,p=1$" + salt + "$" + key[:20] + "\n" + key[20:], password.ErrMalformedHash},
 		{"base64 stray bits", "$argon2id$v=19$m=65536,t=2,p=1$" + salt + "$" + key[:42] + "d", password.ErrMalformedHash},
 		{"bcrypt 2x", "$2x$10$" + strings.Repeat("a", 53), password.ErrUnsupportedHash},
 		{"bcrypt 2", "$2$10$" + strings.Repeat("a", 53), password.ErrUnsupportedHash},

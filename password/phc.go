@@ -153,7 +153,10 @@ func parseUint(s string) (uint64, bool) {
 // decodeB64 decodes s after checking, from its length alone, that the
 // result has between minLen and maxLen bytes.
 func decodeB64(s string, minLen, maxLen int, what string) ([]byte, error) {
-	if len(s)%4 == 1 {
+	// encoding/base64 skips CR and LF anywhere in its input, which would
+	// make the length check below meaningless and let two strings name one
+	// hash: accept the alphabet only.
+	if len(s)%4 == 1 || !isB64(s) {
 		return nil, fmt.Errorf("%w: bad %s encoding", ErrMalformedHash, what)
 	}
 	if n := b64().DecodedLen(len(s)); n < minLen || n > maxLen {
@@ -164,6 +167,16 @@ func decodeB64(s string, minLen, maxLen int, what string) ([]byte, error) {
 		return nil, fmt.Errorf("%w: bad %s encoding", ErrMalformedHash, what)
 	}
 	return b, nil
+}
+
+func isB64(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '+' || c == '/' || c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z') {
+			return false
+		}
+	}
+	return true
 }
 
 // parseBcrypt checks the shape of a modular-crypt bcrypt hash
