@@ -1,0 +1,4 @@
+package dbconn
+
+// SIGTERMHandler is the callback CloseOnSIGTERM registers.
+var SIGTERMHandler = closer

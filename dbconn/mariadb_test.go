@@ -1,0 +1,578 @@
+package dbconn_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/lambdasec/lambdasec/dbconn"
+	"github.com/lambdasec/lambdasec/internal/testenv"
+)
+
+// The tests in this file run against the TLS-only MariaDB that scripts/test
+// starts. Each creates its own users (REQUIRE SSL), dropped when it ends,
+// and counts connections per user, because other packages use the same
+// server at the same time.
+
+type server struct {
+	m     testenv.MySQLConfig
+	admin *sql.DB
+}
+
+func mariadb(t *testing.T) *server {
+	t.Helper()
+	m := testenv.MySQL(t)
+	c, err := dbconn.NewConnector(dbconn.Config{Host: m.Host, Port: port(t, m), User: m.AdminUser,
+		Password: m.AdminPass, RootCAs: m.CAPEM, Pool: dbconn.Pool{PerEnvironment: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := sql.OpenDB(c)
+	t.Cleanup(func() { admin.Close() })
+	return &server{m: m, admin: admin}
+}
+
+func port(t *testing.T, m testenv.MySQLConfig) int {
+	p, err := strconv.Atoi(m.Port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// user creates a user that must use TLS, allowed to read the test
+// database, and drops it (closing its sessions) when t ends.
+func (s *server) user(t *testing.T, with string) (name, password string) {
+	t.Helper()
+	name, password = "dbconn_"+randomHex(6), "pw-"+randomHex(12)
+	s.exec(t, fmt.Sprintf("CREATE USER '%s'@'%%' IDENTIFIED BY '%s' REQUIRE SSL %s", name, password, with))
+	s.exec(t, fmt.Sprintf("GRANT SELECT ON `%s`.* TO '%s'@'%%'", s.m.Database, name))
+	t.Cleanup(func() {
+		s.kill(t, name)
+		s.exec(t, fmt.Sprintf("DROP USER IF EXISTS '%s'@'%%'", name))
+	})
+	return name, password
+}
+
+func (s *server) exec(t *testing.T, q string) {
+	t.Helper()
+	if _, err := s.admin.Exec(q); err != nil {
+		t.Fatalf("%s: %v", strings.SplitN(q, " IDENTIFIED", 2)[0], err)
+	}
+}
+
+func (s *server) setPassword(t *testing.T, user, pw string) {
+	t.Helper()
+	s.exec(t, fmt.Sprintf("ALTER USER '%s'@'%%' IDENTIFIED BY '%s'", user, pw))
+}
+
+// conns counts the server connections of user.
+func (s *server) conns(t *testing.T, user string) int {
+	t.Helper()
+	var n int
+	if err := s.admin.QueryRow("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = ?", user).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// waitConns waits until user has want connections: the server drops a
+// closed connection asynchronously. It fails after 10 seconds; it asserts
+// no timing.
+func (s *server) waitConns(t *testing.T, user string, want int) {
+	t.Helper()
+	for i := 0; ; i++ {
+		got := s.conns(t, user)
+		if got == want {
+			return
+		}
+		if i == 500 {
+			t.Fatalf("%s has %d server connections, want %d", user, got, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// kill ends user's sessions on the server, as wait_timeout or a failover
+// would.
+func (s *server) kill(t *testing.T, user string) {
+	t.Helper()
+	rows, err := s.admin.Query("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = ?", user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		rows.Scan(&id)
+		ids = append(ids, id)
+	}
+	rows.Close()
+	for _, id := range ids {
+		s.admin.Exec("KILL CONNECTION " + strconv.FormatInt(id, 10)) // may already be gone
+	}
+	s.waitConns(t, user, 0)
+}
+
+func (s *server) config(t *testing.T, user, password string) dbconn.Config {
+	return dbconn.Config{Host: s.m.Host, Port: port(t, s.m), Database: s.m.Database,
+		User: user, Password: password, RootCAs: s.m.CAPEM}
+}
+
+func ctx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return c
+}
+
+func connID(t *testing.T, db *sql.DB) int64 {
+	t.Helper()
+	var id int64
+	if err := db.QueryRowContext(ctx(t), "SELECT CONNECTION_ID()").Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func TestOpenVerifiedTLS(t *testing.T) {
+	s := mariadb(t)
+	user, pw := s.user(t, "")
+	db, err := dbconn.Open(ctx(t), s.config(t, user, pw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var name, version, cipher string
+	if err := db.QueryRow("SHOW SESSION STATUS LIKE 'Ssl_version'").Scan(&name, &version); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRow("SHOW SESSION STATUS LIKE 'Ssl_cipher'").Scan(&name, &cipher); err != nil {
+		t.Fatal(err)
+	}
+	if version != "TLSv1.2" && version != "TLSv1.3" || cipher == "" {
+		t.Fatalf("session TLS %q cipher %q", version, cipher)
+	}
+	// parseTime is on.
+	var now any
+	if err := db.QueryRow("SELECT NOW()").Scan(&now); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := now.(time.Time); !ok {
+		t.Errorf("DATETIME scanned as %T, want time.Time (parseTime)", now)
+	}
+	if err := dbconn.Ping(ctx(t), db); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCertificateRefused(t *testing.T) {
+	s := mariadb(t)
+	user, pw := s.user(t, "")
+	fwd := forwarder(t, "127.0.0.2", s.m.Addr())
+	otherCA := selfSignedCAPEM(t)
+	tests := []struct {
+		name string
+		edit func(*dbconn.Config)
+		want error
+	}{
+		// The test server's CA is in neither the system roots nor the RDS
+		// bundle.
+		{"no extra CA", func(c *dbconn.Config) { c.RootCAs = nil }, dbconn.ErrUnknownAuthority},
+		{"wrong CA", func(c *dbconn.Config) { c.RootCAs = otherCA }, dbconn.ErrUnknownAuthority},
+		// The certificate names localhost and 127.0.0.1 only.
+		{"host not in certificate", func(c *dbconn.Config) { c.Host = "127.0.0.2"; c.Port = fwd }, dbconn.ErrHostMismatch},
+		// The secret moves the connection to another host: the name
+		// verified must follow it (go-sql-driver keeps the old one when
+		// a BeforeConnect hook changes the address).
+		{"credentials move host", func(c *dbconn.Config) {
+			c.Host, c.Password = "localhost", ""
+			c.Credentials = func(context.Context) (dbconn.Credentials, error) {
+				return dbconn.Credentials{User: user, Password: pw, Host: "127.0.0.2", Port: fwd}, nil
+			}
+		}, dbconn.ErrHostMismatch},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := s.config(t, user, pw)
+			tc.edit(&cfg)
+			db, err := dbconn.Open(ctx(t), cfg)
+			if !errors.Is(err, tc.want) {
+				if db != nil {
+					db.Close()
+				}
+				t.Fatalf("got %v, want %v", err, tc.want)
+			}
+			if strings.Contains(err.Error(), pw) {
+				t.Fatal("error contains the password")
+			}
+		})
+	}
+	// The same forwarder works when the name matches: the refusals above
+	// come from verification, not from the forwarding.
+	cfg := s.config(t, user, pw)
+	cfg.Host, cfg.Password = "localhost", ""
+	cfg.Credentials = func(context.Context) (dbconn.Credentials, error) {
+		return dbconn.Credentials{User: user, Password: pw, Host: "localhost", Port: port(t, s.m)}, nil
+	}
+	db, err := dbconn.Open(ctx(t), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+}
+
+// forwarder relays TCP from host:0 to target and returns its port.
+func forwarder(t *testing.T, host, target string) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	t.Cleanup(func() { ln.Close(); wg.Wait() })
+	wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Go(func() {
+				defer c.Close()
+				u, err := net.Dial("tcp", target)
+				if err != nil {
+					return
+				}
+				defer u.Close()
+				go func() { io.Copy(u, c); u.Close() }()
+				io.Copy(c, u)
+			})
+		}
+	})
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func TestAccessDeniedHasHint(t *testing.T) {
+	s := mariadb(t)
+	user, _ := s.user(t, "")
+	cfg := s.config(t, user, "wrong-password")
+	_, err := dbconn.Open(ctx(t), cfg)
+	if !errors.Is(err, dbconn.ErrAccessDenied) {
+		t.Fatalf("got %v, want ErrAccessDenied", err)
+	}
+	for _, want := range []string{"1045", "verified TLS"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "wrong-password") {
+		t.Fatal("error contains the password")
+	}
+}
+
+func TestTooManyConnections(t *testing.T) {
+	s := mariadb(t)
+	user, pw := s.user(t, "WITH MAX_USER_CONNECTIONS 1")
+	db, err := dbconn.Open(ctx(t), s.config(t, user, pw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	_, err = dbconn.Open(ctx(t), s.config(t, user, pw))
+	if !errors.Is(err, dbconn.ErrTooManyConnections) {
+		t.Fatalf("got %v, want ErrTooManyConnections", err)
+	}
+	for _, want := range []string{"dbconn.Plan", "SIGTERM"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks hint %q", err, want)
+		}
+	}
+}
+
+// rotatingSecret stands in for a Secrets Manager cache: Credentials reads
+// the cached value, Refresh re-reads the source (AWSCURRENT), Pending
+// reads AWSPENDING.
+type rotatingSecret struct {
+	user                    string
+	cached, current, pendng atomic.Value // string passwords
+	refreshes               atomic.Int32
+}
+
+func newSecret(user, pw string) *rotatingSecret {
+	r := &rotatingSecret{user: user}
+	r.cached.Store(pw)
+	r.current.Store(pw)
+	r.pendng.Store("")
+	return r
+}
+
+func (r *rotatingSecret) Credentials(context.Context) (dbconn.Credentials, error) {
+	return dbconn.Credentials{User: r.user, Password: r.cached.Load().(string)}, nil
+}
+
+func (r *rotatingSecret) Refresh(context.Context) (dbconn.Credentials, error) {
+	r.refreshes.Add(1)
+	pw := r.current.Load().(string)
+	r.cached.Store(pw)
+	return dbconn.Credentials{User: r.user, Password: pw}, nil
+}
+
+func (r *rotatingSecret) Pending(context.Context) (dbconn.Credentials, error) {
+	return dbconn.Credentials{User: r.user, Password: r.pendng.Load().(string)}, nil
+}
+
+func (s *server) rotatingConfig(t *testing.T, sec *rotatingSecret) dbconn.Config {
+	cfg := s.config(t, "", "")
+	cfg.Credentials, cfg.RefreshCredentials, cfg.PendingCredentials = sec.Credentials, sec.Refresh, sec.Pending
+	return cfg
+}
+
+func TestRotationRecoversWithoutRestart(t *testing.T) {
+	s := mariadb(t)
+	user, pw := s.user(t, "")
+	sec := newSecret(user, pw)
+	cfg := s.rotatingConfig(t, sec)
+	cfg.Pool.PerEnvironment = 8
+	db, err := dbconn.Open(ctx(t), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+
+	// Rotation: the password changes on the server and in the secret;
+	// the cache still holds the old one. Open connections keep working
+	// until the server drops them.
+	newPW := "pw-" + randomHex(12)
+	s.setPassword(t, user, newPW)
+	sec.current.Store(newPW)
+	s.kill(t, user)
+
+	// Eight requests need new connections at once: one refresh serves all.
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for range 8 {
+		wg.Go(func() {
+			<-start
+			c, err := db.Conn(ctx(t))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer c.Close()
+			if err := c.PingContext(ctx(t)); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	if got := sec.refreshes.Load(); got != 1 {
+		t.Errorf("credentials refreshed %d times, want 1", got)
+	}
+	if got := s.conns(t, user); got < 1 || got > 8 {
+		t.Errorf("%d server connections", got)
+	}
+}
+
+// During a rotation, between the steps that set the new password on the
+// server and that promote it to AWSCURRENT, only AWSPENDING works.
+func TestRotationUsesPendingCredentials(t *testing.T) {
+	s := mariadb(t)
+	user, pw := s.user(t, "")
+	sec := newSecret(user, pw)
+	db, err := dbconn.Open(ctx(t), s.rotatingConfig(t, sec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	newPW := "pw-" + randomHex(12)
+	s.setPassword(t, user, newPW)
+	sec.pendng.Store(newPW)
+	s.kill(t, user)
+	if err := db.PingContext(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if s.conns(t, user) != 1 {
+		t.Fatal("not connected")
+	}
+}
+
+func TestWrongPasswordEverywhereFailsWithinDeadline(t *testing.T) {
+	s := mariadb(t)
+	user, _ := s.user(t, "")
+	sec := newSecret(user, "wrong-1")
+	sec.current.Store("wrong-2")
+	sec.pendng.Store("wrong-3")
+
+	t.Run("retries exhausted", func(t *testing.T) {
+		cfg := s.rotatingConfig(t, sec)
+		cfg.LoginRetries = 2
+		_, err := dbconn.Open(ctx(t), cfg)
+		if !errors.Is(err, dbconn.ErrAccessDenied) {
+			t.Fatalf("got %v, want ErrAccessDenied", err)
+		}
+		for _, pw := range []string{"wrong-1", "wrong-2", "wrong-3"} {
+			if strings.Contains(err.Error(), pw) {
+				t.Fatal("error contains a password")
+			}
+		}
+	})
+	t.Run("deadline", func(t *testing.T) {
+		cfg := s.rotatingConfig(t, sec)
+		cfg.LoginRetries = 100 // only the deadline stops the retries
+		c, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+		defer cancel()
+		_, err := dbconn.Open(c, cfg)
+		if !errors.Is(err, dbconn.ErrAccessDenied) {
+			t.Fatalf("got %v, want ErrAccessDenied", err)
+		}
+		if c.Err() != nil {
+			t.Fatalf("returned after the deadline: %v", c.Err())
+		}
+	})
+}
+
+func TestOneConnectionPerEnvironment(t *testing.T) {
+	s := mariadb(t)
+	user, pw := s.user(t, "")
+	clk := &clock{t: time.Now()}
+	cfg := s.config(t, user, pw)
+	cfg.Now = clk.Now
+	db, err := dbconn.Open(ctx(t), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	first := connID(t, db)
+	for i := range 1000 {
+		var n int
+		if err := db.QueryRowContext(ctx(t), "SELECT ?", i).Scan(&n); err != nil || n != i {
+			t.Fatalf("query %d: %v %d", i, err, n)
+		}
+	}
+	if got := s.conns(t, user); got != 1 {
+		t.Fatalf("%d server connections after 1,000 queries, want 1", got)
+	}
+	st := db.Stats()
+	if st.MaxOpenConnections != 1 || st.OpenConnections != 1 || connID(t, db) != first {
+		t.Fatalf("stats %+v; connection changed: %v", st, connID(t, db) != first)
+	}
+
+	// After ConnMaxLifetime (checked when the connection is handed out,
+	// so this holds after a freeze too) the next query uses a new one.
+	clk.Add(dbconn.DefaultConnMaxLifetime - time.Second)
+	if connID(t, db) != first {
+		t.Fatal("connection replaced before its lifetime")
+	}
+	clk.Add(time.Second)
+	if second := connID(t, db); second == first {
+		t.Fatal("connection kept after its lifetime")
+	}
+	s.waitConns(t, user, 1)
+	if st := db.Stats(); st.OpenConnections != 1 {
+		t.Fatalf("open connections %d, want 1", st.OpenConnections)
+	}
+}
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func TestCloseOnSIGTERMFreesConnections(t *testing.T) {
+	s := mariadb(t)
+	user, pw := s.user(t, "")
+	db, err := dbconn.Open(ctx(t), s.config(t, user, pw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.conns(t, user) != 1 {
+		t.Fatal("not connected")
+	}
+	if dbconn.CloseOnSIGTERM(db) == nil {
+		t.Fatal("no option")
+	}
+	dbconn.SIGTERMHandler(db)() // what aws-lambda-go runs on SIGTERM
+	s.waitConns(t, user, 0)
+	if err := db.Ping(); err == nil {
+		t.Fatal("pool still usable after SIGTERM")
+	}
+}
+
+func TestProxyInterpolatesParams(t *testing.T) {
+	s := mariadb(t)
+	user, pw := s.user(t, "")
+	cfg := s.config(t, user, pw)
+	cfg.Pool.Proxy = true
+	db, err := dbconn.Open(ctx(t), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var before, after int
+	stmt := func() int {
+		var name string
+		var n int
+		if err := db.QueryRow("SHOW SESSION STATUS LIKE 'Com_stmt_prepare'").Scan(&name, &n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before = stmt()
+	var v string
+	if err := db.QueryRow("SELECT ?", "x").Scan(&v); err != nil || v != "x" {
+		t.Fatal(err, v)
+	}
+	after = stmt()
+	if after != before {
+		t.Fatalf("a server-side prepared statement was used (%d -> %d); it would pin an RDS Proxy session", before, after)
+	}
+}
+
+func TestConcurrentUse(t *testing.T) {
+	s := mariadb(t)
+	user, pw := s.user(t, "")
+	cfg := s.config(t, user, pw)
+	cfg.Pool.PerEnvironment = 4
+	db, err := dbconn.Open(ctx(t), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var wg sync.WaitGroup
+	for i := range 32 {
+		wg.Go(func() {
+			var n int
+			if err := db.QueryRowContext(ctx(t), "SELECT ?", i).Scan(&n); err != nil || n != i {
+				t.Error(err, n)
+			}
+		})
+	}
+	wg.Wait()
+	if got := s.conns(t, user); got > 4 {
+		t.Fatalf("%d server connections, want at most 4", got)
+	}
+}
