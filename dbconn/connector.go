@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -235,6 +236,9 @@ func (c *Connector) Connect(ctx context.Context) (driver.Conn, error) {
 }
 
 func (c *Connector) finish(conn driver.Conn, ep endpoint, err error) (driver.Conn, error) {
+	if errors.Is(err, ErrCredentials) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, explain(err, ep, c.iam != nil)
 	}
