@@ -1,0 +1,185 @@
+package jwtauth
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/lambdasec/lambdasec/internal/testenv"
+	"github.com/redis/go-redis/v9"
+)
+
+// These tests use the Redis servers scripts/test starts; testenv skips
+// them (or fails them in CI) when those are not running.
+
+func uniquePrefix(t *testing.T) string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return "jwtauth-test-" + hex.EncodeToString(b[:])
+}
+
+// realClock starts a test clock at the real time: real servers expire keys
+// on their own clock.
+func realClock() *clock { return &clock{t: time.Now().Truncate(time.Second)} }
+
+func TestRedisRevokerIntegration(t *testing.T) {
+	c := testenv.Redis(t)
+	prefix := uniquePrefix(t)
+	r, err := NewRedisRevoker(RedisConfig{Client: c, Prefix: prefix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	revokerContract(t, realClock(), r, nil)
+	keys, err := c.Keys(context.Background(), prefix+":*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys {
+		ttl, err := c.PTTL(context.Background(), k).Result()
+		if err != nil || ttl <= 0 || ttl > DefaultMaxLifetime+DefaultLeeway+time.Second {
+			t.Errorf("key %s: TTL %v %v", k, ttl, err)
+		}
+	}
+	c.Del(context.Background(), keys...)
+}
+
+func TestRedisRevokerClusterIntegration(t *testing.T) {
+	c := testenv.RedisCluster(t)
+	r, err := NewRedisRevoker(RedisConfig{Client: c, Prefix: uniquePrefix(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	revokerContract(t, realClock(), r, nil)
+	// Many subjects land in slots on every node; none may hit CROSSSLOT.
+	clk := realClock()
+	cfg := testConfig(clk)
+	cfg.Revoker = r
+	a := mustAuth(t, cfg)
+	for i := range 30 {
+		sub := "user-" + string(rune('a'+i))
+		tok, c, _ := a.Issue(Grant{Subject: sub})
+		if _, err := a.Verify(context.Background(), tok); err != nil {
+			t.Fatalf("%s: %v", sub, err)
+		}
+		if err := a.Revoke(context.Background(), c); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Verify(context.Background(), tok); !errors.Is(err, ErrTokenRevoked) {
+			t.Fatalf("%s after revoke: %v", sub, err)
+		}
+	}
+}
+
+// waitRecovered retries a verification until the client has reconnected.
+func waitRecovered(t *testing.T, a *Authenticator, tok string) {
+	t.Helper()
+	var err error
+	for range 100 {
+		if _, err = a.Verify(context.Background(), tok); err == nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("no recovery: %v", err)
+}
+
+func TestRedisRevokerStoppedServer(t *testing.T) {
+	srv := testenv.StartRedis(t)
+	c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	t.Cleanup(func() { c.Close() })
+	r, _ := NewRedisRevoker(RedisConfig{Client: c})
+	clk := realClock()
+	cfg := testConfig(clk)
+	cfg.Revoker = r
+	cfg.Logger = slog.New(slog.DiscardHandler)
+	a := mustAuth(t, cfg)
+	tok, claims, _ := a.Issue(Grant{Subject: "alice"})
+	if _, err := a.Verify(context.Background(), tok); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Revoke(context.Background(), claims); err != nil {
+		t.Fatal(err)
+	}
+	good, _, _ := a.Issue(Grant{Subject: "bob"})
+
+	srv.Stop()
+	start := time.Now()
+	for _, tk := range []string{tok, good} {
+		if _, err := a.Verify(context.Background(), tk); !errors.Is(err, ErrRevocationUnavailable) {
+			t.Errorf("server down: got %v, want ErrRevocationUnavailable", err)
+		}
+	}
+	if got := serve(a.Handler(whoami), withAuth("Bearer "+good)); got.code != http.StatusServiceUnavailable {
+		t.Errorf("middleware with server down: got %d, want 503", got.code)
+	}
+	if d := time.Since(start); d > 10*time.Second { // generous: go-redis alone would retry for longer
+		t.Errorf("checks took %v with the server down", d)
+	}
+
+	srv.Start()
+	waitRecovered(t, a, good)
+	// Revoking works again. (Revocations made before a restart survive
+	// only if the server persists its data; this test server does not.)
+	if err := a.RevokeSubject(context.Background(), "bob"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Verify(context.Background(), good); !errors.Is(err, ErrTokenRevoked) {
+		t.Errorf("after restart: got %v, want ErrTokenRevoked", err)
+	}
+}
+
+func TestRedisRevokerStoppedClusterNode(t *testing.T) {
+	cluster := testenv.StartRedisCluster(t)
+	c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: cluster.Addrs()})
+	t.Cleanup(func() { c.Close() })
+	r, _ := NewRedisRevoker(RedisConfig{Client: c})
+	clk := realClock()
+	cfg := testConfig(clk)
+	cfg.Revoker = r
+	cfg.Logger = slog.New(slog.DiscardHandler)
+	a := mustAuth(t, cfg)
+	ctx := context.Background()
+
+	// Find a subject whose records live on node 1.
+	victim := cluster.Nodes[1].Addr()
+	var tok string
+	for i := 0; tok == "" && i < 1000; i++ {
+		sub := "user-" + hex.EncodeToString([]byte{byte(i >> 8), byte(i)})
+		tk, cl, _ := a.Issue(Grant{Subject: sub})
+		tk2, _ := r.keys(cl.Issuer, cl.Subject, cl.ID)
+		node, err := c.MasterForKey(ctx, tk2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if node.Options().Addr == victim {
+			tok = tk
+		}
+	}
+	if tok == "" {
+		t.Fatal("no subject maps to node 1")
+	}
+	if _, err := a.Verify(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+
+	cluster.Nodes[1].Stop()
+	start := time.Now()
+	if _, err := a.Verify(ctx, tok); !errors.Is(err, ErrRevocationUnavailable) {
+		t.Errorf("node down: got %v, want ErrRevocationUnavailable", err)
+	}
+	if got := serve(a.Handler(whoami), withAuth("Bearer "+tok)); got.code != http.StatusServiceUnavailable {
+		t.Errorf("middleware with node down: got %d, want 503", got.code)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("checks took %v with a node down", d)
+	}
+
+	cluster.Nodes[1].Start()
+	cluster.WaitHealthy(t)
+	waitRecovered(t, a, tok)
+}
