@@ -88,7 +88,7 @@ func ExampleValidator_DecodeJSON() {
 	} {
 		rec := httptest.NewRecorder()
 		handler(rec, post(body))
-		fmt.Println(rec.Code, strings.TrimSpace(rec.Body.String()))
+		fmt.Println(strings.TrimSpace(fmt.Sprint(rec.Code, " ", rec.Body.String())))
 	}
 	// Output:
 	// 204
