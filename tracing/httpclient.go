@@ -1,0 +1,87 @@
+package tracing
+
+import (
+	"net/http"
+
+)
+
+// Client returns a copy of c whose requests are traced: each becomes a
+// subsegment named after the target host, in the "remote" namespace, with
+// the method, URL (without user info or query) and status, and carries an
+// X-Amzn-Trace-Id header so the next service continues the trace. A nil c
+// means http.DefaultClient. Requests whose context carries no trace are
+// sent unchanged. The subsegment ends when the response headers arrive.
+func Client(c *http.Client) *http.Client {
+	if c == nil {
+		c = http.DefaultClient
+	}
+	cc := *c
+	cc.Transport = Transport(c.Transport)
+	return &cc
+}
+
+// Transport returns rt wrapped like the transport of [Client]. A nil rt
+// means http.DefaultTransport.
+func Transport(rt http.RoundTripper) http.RoundTripper {
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	if _, ok := rt.(*transport); ok {
+		return rt
+	}
+	return &transport{next: rt}
+}
+
+type transport struct{ next http.RoundTripper }
+
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	tr, seg := segment(ctx)
+	if tr == nil || tr.id == "" {
+		return t.next.RoundTrip(req)
+	}
+	if seg == nil {
+		// Not sampled: tell the next service, so it does not sample
+		// a fragment of this trace on its own.
+		r2 := req.Clone(ctx)
+		r2.Header.Set(headerName, traceHeader{root: tr.id, sampled: 0}.String())
+		return t.next.RoundTrip(r2)
+	}
+	_, sub := beginSub(ctx, sanitizeName(req.URL.Host))
+	if sub == nil {
+		return t.next.RoundTrip(req)
+	}
+	u := *req.URL
+	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
+	sub.Lock()
+	sub.Namespace = "remote"
+	hr := sub.GetHTTP().GetRequest()
+	hr.Method = req.Method
+	hr.URL = truncate(u.String(), 2048)
+	id := sub.ID
+	sub.Unlock()
+
+	r2 := req.Clone(ctx)
+	r2.Header.Set(headerName, traceHeader{root: tr.id, parent: id, sampled: 1}.String())
+	resp, err := t.next.RoundTrip(r2)
+
+	sub.Lock()
+	if resp != nil {
+		setStatus(sub, resp.StatusCode)
+		if resp.ContentLength >= 0 {
+			sub.GetHTTP().GetResponse().ContentLength = int(resp.ContentLength)
+		}
+	}
+	sub.Unlock()
+	sub.Close(err)
+	return resp, err
+}
+
+// CloseIdleConnections forwards to the wrapped transport, so
+// http.Client.CloseIdleConnections keeps working.
+func (t *transport) CloseIdleConnections() {
+	if c, ok := t.next.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+

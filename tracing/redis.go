@@ -1,0 +1,98 @@
+package tracing
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strings"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Redis adds a hook to c (a *redis.Client, *redis.ClusterClient,
+// *redis.Ring or any redis.UniversalClient) so that commands and pipelines
+// run with a context carrying a sampled trace become subsegments in the
+// "remote" namespace, named after the server address (or "redis" for a
+// cluster or ring), with the command names in the "redis" metadata
+// namespace. Keys and values are never recorded: keys often hold
+// identifiers (a token id in a revocation check) and values secrets.
+// redis.Nil, a cache miss, is not an error; other failures are faults.
+func Redis(c interface{ AddHook(redis.Hook) }) {
+	if c == nil {
+		return
+	}
+	name := "redis"
+	if cl, ok := c.(*redis.Client); ok {
+		name = cl.Options().Addr
+	}
+	c.AddHook(redisHook{name: sanitizeName(name)})
+}
+
+type redisHook struct{ name string }
+
+func (h redisHook) DialHook(next redis.DialHook) redis.DialHook {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if _, seg := segment(ctx); seg == nil {
+			return next(ctx, network, addr)
+		}
+		var c net.Conn
+		err := h.record(ctx, "dial", func(ctx context.Context) error {
+			var err error
+			c, err = next(ctx, network, addr)
+			return err
+		})
+		return c, err
+	}
+}
+
+func (h redisHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if _, seg := segment(ctx); seg == nil || ctx.Value(redisActive{}) != nil {
+			return next(ctx, cmd)
+		}
+		return h.record(ctx, cmd.Name(), func(ctx context.Context) error { return next(ctx, cmd) })
+	}
+}
+
+func (h redisHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		if _, seg := segment(ctx); seg == nil || ctx.Value(redisActive{}) != nil {
+			return next(ctx, cmds)
+		}
+		names := make([]string, 0, min(len(cmds), 20))
+		for i, c := range cmds {
+			if i == 20 {
+				names = append(names, "...")
+				break
+			}
+			names = append(names, c.Name())
+		}
+		return h.record(ctx, "pipeline "+strings.Join(names, " "), func(ctx context.Context) error { return next(ctx, cmds) })
+	}
+}
+
+// redisActive marks a context inside a recorded command. The commands
+// go-redis sends to set up a new connection (HELLO, CLIENT SETINFO, ...)
+// run through the hooks with that context; they are part of the command
+// that needed the connection, not commands of their own, and their
+// expected failures on older servers are not faults.
+type redisActive struct{}
+
+func (h redisHook) record(ctx context.Context, command string, fn func(context.Context) error) error {
+	ctx, sub := beginSub(ctx, h.name)
+	if sub == nil {
+		return fn(ctx)
+	}
+	ctx = context.WithValue(ctx, redisActive{}, true)
+	sub.Lock()
+	sub.Namespace = "remote"
+	sub.Metadata = map[string]map[string]any{"redis": {"command": truncate(command, 256)}}
+	sub.Unlock()
+	err := fn(ctx)
+	if errors.Is(err, redis.Nil) {
+		sub.Close(nil)
+	} else {
+		sub.Close(err)
+	}
+	return err
+}

@@ -1,0 +1,441 @@
+package tracing
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"io"
+	"reflect"
+	"strings"
+
+	"github.com/aws/aws-xray-sdk-go/v2/xray"
+)
+
+// DB describes a database for the subsegments [Connector] records. Every
+// field is optional; none may hold a password.
+type DB struct {
+	// Name is the database (schema) name.
+	Name string
+	// Host is the server's host or host:port.
+	Host string
+	// User is the login name.
+	User string
+	// Type is the database type, for example "MySQL". Empty means one
+	// derived from the driver's package ("mysql" for go-sql-driver/mysql).
+	Type string
+	// Version is the server version, if known. It is never queried: the
+	// X-Ray SDK runs an extra query on every new connection to find it.
+	Version string
+}
+
+// Connector returns c wrapped so that queries, statements, transactions
+// and new connections made with a context carrying a sampled trace become
+// subsegments in the "remote" namespace, named "name@host" (or after the
+// database type), with X-Ray's sql block: url (host/name, never
+// credentials), database_type, database_version, driver_version, user and
+// sanitized_query, the statement with its string and number literals
+// replaced by "?" (bind arguments are never recorded). Errors are faults,
+// except driver.ErrBadConn, which database/sql retries.
+//
+// It works with any driver.Connector, including dbconn's, and adds no
+// query of its own:
+//
+//	db := sql.OpenDB(tracing.Connector(connector, tracing.DB{Name: "app", Host: host, User: "app"}))
+func Connector(c driver.Connector, db DB) driver.Connector {
+	if tc, ok := c.(*connector); ok {
+		return tc
+	}
+	info := &dbInfo{DB: db}
+	drv := reflect.TypeOf(c.Driver())
+	for drv != nil && drv.Kind() == reflect.Pointer {
+		drv = drv.Elem()
+	}
+	if drv != nil {
+		info.driver = drv.PkgPath()
+	}
+	if info.Type == "" {
+		info.Type = info.driver[strings.LastIndexByte(info.driver, '/')+1:]
+	}
+	switch {
+	case db.Name != "" && db.Host != "":
+		info.name = db.Name + "@" + db.Host
+	case db.Name != "":
+		info.name = db.Name
+	case db.Host != "":
+		info.name = db.Host
+	default:
+		info.name = info.Type
+	}
+	info.name = sanitizeName(info.name)
+	if db.Host != "" {
+		info.url = db.Host + "/" + db.Name
+	}
+	return &connector{Connector: c, info: info}
+}
+
+type dbInfo struct {
+	DB
+	name, url, driver string
+}
+
+// begin opens a subsegment for one database call, or returns nil.
+func (i *dbInfo) begin(ctx context.Context, query string) *xray.Segment {
+	if _, seg := segment(ctx); seg == nil {
+		return nil
+	}
+	_, sub := beginSub(ctx, i.name)
+	if sub == nil {
+		return nil
+	}
+	sub.Lock()
+	sub.Namespace = "remote"
+	s := sub.GetSQL()
+	s.URL = i.url
+	s.DatabaseType = i.Type
+	s.DatabaseVersion = i.Version
+	s.DriverVersion = i.driver
+	s.User = i.User
+	s.SanitizedQuery = sanitizeQuery(query)
+	sub.Unlock()
+	return sub
+}
+
+// end closes sub with err; ErrSkip and ErrBadConn are not failures of the
+// database: database/sql retries the call another way.
+func end(sub *xray.Segment, err error) {
+	if sub == nil {
+		return
+	}
+	if errors.Is(err, driver.ErrSkip) || errors.Is(err, driver.ErrBadConn) {
+		err = nil
+	}
+	sub.Close(err)
+}
+
+type connector struct {
+	driver.Connector
+	info *dbInfo
+}
+
+func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
+	sub := c.info.begin(ctx, "")
+	cn, err := c.Connector.Connect(ctx)
+	if sub != nil {
+		sub.Lock()
+		sub.Metadata = map[string]map[string]any{"sql": {"operation": "connect"}}
+		sub.Unlock()
+		end(sub, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &conn{Conn: cn, info: c.info}, nil
+}
+
+// Close closes the wrapped connector if it has a Close method, as
+// sql.DB.Close expects.
+func (c *connector) Close() error {
+	if cl, ok := c.Connector.(io.Closer); ok {
+		return cl.Close()
+	}
+	return nil
+}
+
+// conn forwards every optional interface database/sql looks for. Where the
+// wrapped connection lacks one, it answers the way database/sql would
+// behave without it (ErrSkip, nil, true), so wrapping changes nothing.
+type conn struct {
+	driver.Conn
+	info *dbInfo
+}
+
+var (
+	_ driver.ConnPrepareContext = (*conn)(nil)
+	_ driver.ConnBeginTx        = (*conn)(nil)
+	_ driver.ExecerContext      = (*conn)(nil)
+	_ driver.QueryerContext     = (*conn)(nil)
+	_ driver.Pinger             = (*conn)(nil)
+	_ driver.SessionResetter    = (*conn)(nil)
+	_ driver.Validator          = (*conn)(nil)
+	_ driver.NamedValueChecker  = (*conn)(nil)
+)
+
+func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	var st driver.Stmt
+	var err error
+	if p, ok := c.Conn.(driver.ConnPrepareContext); ok {
+		st, err = p.PrepareContext(ctx, query)
+	} else {
+		if err = ctx.Err(); err == nil {
+			st, err = c.Conn.Prepare(query)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	s := &stmt{Stmt: st, info: c.info, query: query}
+	if _, ok := st.(driver.ColumnConverter); ok {
+		return &stmtCC{s}, nil
+	}
+	return s, nil
+}
+
+func (c *conn) Prepare(query string) (driver.Stmt, error) {
+	return c.PrepareContext(context.Background(), query)
+}
+
+func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	sub := c.info.begin(ctx, "BEGIN")
+	var tx driver.Tx
+	var err error
+	if b, ok := c.Conn.(driver.ConnBeginTx); ok {
+		tx, err = b.BeginTx(ctx, opts)
+	} else if opts.Isolation != 0 || opts.ReadOnly {
+		err = errors.New("tracing: driver does not support transaction options")
+	} else {
+		//lint:ignore SA1019 the fallback database/sql itself uses.
+		tx, err = c.Conn.Begin() //nolint:staticcheck
+	}
+	end(sub, err)
+	if err != nil {
+		return nil, err
+	}
+	return &txn{Tx: tx, ctx: ctx, info: c.info}, nil
+}
+
+func (c *conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	e, ok := c.Conn.(driver.ExecerContext)
+	if !ok {
+		return nil, driver.ErrSkip
+	}
+	sub := c.info.begin(ctx, query)
+	r, err := e.ExecContext(ctx, query, args)
+	end(sub, err)
+	return r, err
+}
+
+func (c *conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	q, ok := c.Conn.(driver.QueryerContext)
+	if !ok {
+		return nil, driver.ErrSkip
+	}
+	sub := c.info.begin(ctx, query)
+	r, err := q.QueryContext(ctx, query, args)
+	end(sub, err)
+	return r, err
+}
+
+func (c *conn) Ping(ctx context.Context) error {
+	if p, ok := c.Conn.(driver.Pinger); ok {
+		return p.Ping(ctx)
+	}
+	return nil
+}
+
+func (c *conn) ResetSession(ctx context.Context) error {
+	if r, ok := c.Conn.(driver.SessionResetter); ok {
+		return r.ResetSession(ctx)
+	}
+	return nil
+}
+
+func (c *conn) IsValid() bool {
+	if v, ok := c.Conn.(driver.Validator); ok {
+		return v.IsValid()
+	}
+	return true
+}
+
+func (c *conn) CheckNamedValue(nv *driver.NamedValue) error {
+	if n, ok := c.Conn.(driver.NamedValueChecker); ok {
+		return n.CheckNamedValue(nv)
+	}
+	return driver.ErrSkip
+}
+
+type txn struct {
+	driver.Tx
+	ctx  context.Context
+	info *dbInfo
+}
+
+func (t *txn) Commit() error {
+	sub := t.info.begin(t.ctx, "COMMIT")
+	err := t.Tx.Commit()
+	end(sub, err)
+	return err
+}
+
+func (t *txn) Rollback() error {
+	sub := t.info.begin(t.ctx, "ROLLBACK")
+	err := t.Tx.Rollback()
+	end(sub, err)
+	return err
+}
+
+type stmt struct {
+	driver.Stmt
+	info  *dbInfo
+	query string
+}
+
+var (
+	_ driver.StmtExecContext   = (*stmt)(nil)
+	_ driver.StmtQueryContext  = (*stmt)(nil)
+	_ driver.NamedValueChecker = (*stmt)(nil)
+)
+
+func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	sub := s.info.begin(ctx, s.query)
+	prepared(sub)
+	var r driver.Result
+	var err error
+	if e, ok := s.Stmt.(driver.StmtExecContext); ok {
+		r, err = e.ExecContext(ctx, args)
+	} else if vals, verr := values(args); verr != nil {
+		err = verr
+	} else {
+		//lint:ignore SA1019 the fallback database/sql itself uses.
+		r, err = s.Stmt.Exec(vals) //nolint:staticcheck
+	}
+	end(sub, err)
+	return r, err
+}
+
+func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	sub := s.info.begin(ctx, s.query)
+	prepared(sub)
+	var r driver.Rows
+	var err error
+	if q, ok := s.Stmt.(driver.StmtQueryContext); ok {
+		r, err = q.QueryContext(ctx, args)
+	} else if vals, verr := values(args); verr != nil {
+		err = verr
+	} else {
+		//lint:ignore SA1019 the fallback database/sql itself uses.
+		r, err = s.Stmt.Query(vals) //nolint:staticcheck
+	}
+	end(sub, err)
+	return r, err
+}
+
+func (s *stmt) CheckNamedValue(nv *driver.NamedValue) error {
+	if n, ok := s.Stmt.(driver.NamedValueChecker); ok {
+		return n.CheckNamedValue(nv)
+	}
+	return driver.ErrSkip
+}
+
+// prepared marks sub as the execution of a prepared statement.
+func prepared(sub *xray.Segment) {
+	if sub != nil {
+		sub.Lock()
+		sub.GetSQL().Preparation = "statement"
+		sub.Unlock()
+	}
+}
+
+// stmtCC is a stmt whose driver statement converts columns itself.
+type stmtCC struct{ *stmt }
+
+func (s stmtCC) ColumnConverter(idx int) driver.ValueConverter {
+	return s.Stmt.(driver.ColumnConverter).ColumnConverter(idx)
+}
+
+func values(args []driver.NamedValue) ([]driver.Value, error) {
+	v := make([]driver.Value, len(args))
+	for i, a := range args {
+		if a.Name != "" {
+			return nil, errors.New("tracing: driver does not support named parameters")
+		}
+		v[i] = a.Value
+	}
+	return v, nil
+}
+
+// maxQuery bounds the recorded statement; X-Ray documents are limited to
+// 64 KiB.
+const maxQuery = 2048
+
+// sanitizeQuery replaces string, hex and number literals in q with "?" so
+// values written into a statement (a password in ALTER USER, an e-mail in
+// a WHERE clause) never reach X-Ray. Identifiers, placeholders and
+// comments-free structure are kept. The result is cut to 2048 bytes.
+func sanitizeQuery(q string) string {
+	var b strings.Builder
+	b.Grow(min(len(q), maxQuery))
+	for i := 0; i < len(q) && b.Len() < maxQuery; {
+		c := q[i]
+		switch {
+		case c == '\'' || c == '"':
+			// A quoted literal; doubled quotes and backslashes escape.
+			j := i + 1
+			for j < len(q) {
+				if q[j] == '\\' {
+					j += 2
+					continue
+				}
+				if q[j] == c {
+					if j+1 < len(q) && q[j+1] == c {
+						j += 2
+						continue
+					}
+					break
+				}
+				j++
+			}
+			b.WriteByte('?')
+			i = min(j+1, len(q))
+		case c == '-' && i+1 < len(q) && q[i+1] == '-', c == '#':
+			// A comment runs to the end of the line; it may hold anything.
+			j := strings.IndexByte(q[i:], '\n')
+			if j < 0 {
+				i = len(q)
+			} else {
+				i += j
+			}
+		case c == '/' && i+1 < len(q) && q[i+1] == '*':
+			j := strings.Index(q[i+2:], "*/")
+			if j < 0 {
+				i = len(q)
+			} else {
+				i += j + 4
+			}
+			b.WriteByte(' ')
+		case c >= '0' && c <= '9' && (i == 0 || !identByte(q[i-1])):
+			j := i
+			for j < len(q) && (identByte(q[j]) || q[j] == '.') {
+				j++
+			}
+			b.WriteByte('?')
+			i = j
+		case identByte(c) || c == '`':
+			j := i
+			if c == '`' {
+				j++
+				for j < len(q) && q[j] != '`' {
+					j++
+				}
+				j = min(j+1, len(q))
+			} else {
+				for j < len(q) && identByte(q[j]) {
+					j++
+				}
+			}
+			b.WriteString(q[i:j])
+			i = j
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	s := b.String()
+	if len(s) > maxQuery {
+		s = s[:maxQuery]
+	}
+	return strings.ToValidUTF8(s, "")
+}
+
+func identByte(c byte) bool {
+	return keyByte(c) || c == '$' || c >= 0x80
+}
