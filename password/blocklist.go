@@ -21,7 +21,10 @@ var commonPasswords string
 // function that never checks a policy pays nothing for it. A package-level
 // once-value is the only way to share one parsed copy; it is never
 // reassigned.
-var defaultBlocklist = sync.OnceValue(func() *Blocklist {
+var defaultBlocklist = sync.OnceValue(parseEmbedded)
+
+// parseEmbedded builds the set from commonPasswords.
+func parseEmbedded() *Blocklist {
 	n := strings.Count(commonPasswords, "\n") + 1
 	b := &Blocklist{words: make(map[string]struct{}, n)}
 	for line := range strings.Lines(commonPasswords) {
@@ -29,10 +32,11 @@ var defaultBlocklist = sync.OnceValue(func() *Blocklist {
 		w := strings.TrimRight(line, "\r\n")
 		if w != "" {
 			b.words[w] = struct{}{}
+			b.maxLen = max(b.maxLen, len(w))
 		}
 	}
 	return b
-})
+}
 
 // minCoreRunes is the shortest word that the disguise-stripping candidates
 // may match. The list has three-letter entries; without the floor a strong
@@ -52,8 +56,9 @@ const minCoreRunes = 4
 // A nil *Blocklist contains nothing. A Blocklist is immutable and safe for
 // concurrent use.
 type Blocklist struct {
-	words map[string]struct{}
-	next  *Blocklist
+	words  map[string]struct{}
+	maxLen int // longest entry in bytes: longer candidates skip the map
+	next   *Blocklist
 }
 
 // DefaultBlocklist returns the embedded list of about 49,000 common
@@ -71,6 +76,7 @@ func NewBlocklist(words ...string) *Blocklist {
 	for _, w := range words {
 		if w = fold(w); w != "" {
 			b.words[w] = struct{}{}
+			b.maxLen = max(b.maxLen, len(w))
 		}
 	}
 	return b
@@ -105,6 +111,9 @@ func (b *Blocklist) Contains(password string) bool {
 
 func (b *Blocklist) has(w []byte) bool {
 	for ; b != nil; b = b.next {
+		if len(w) > b.maxLen {
+			continue
+		}
 		// The string(w) conversion in a map index does not allocate.
 		if _, ok := b.words[string(w)]; ok {
 			return true
