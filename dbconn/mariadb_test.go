@@ -136,7 +136,7 @@ func (s *server) config(t *testing.T, user, password string) dbconn.Config {
 		User: user, Password: password, RootCAs: s.m.CAPEM}
 }
 
-func ctx(t *testing.T) context.Context {
+func testCtx(t *testing.T) context.Context {
 	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	return c
@@ -145,7 +145,7 @@ func ctx(t *testing.T) context.Context {
 func connID(t *testing.T, db *sql.DB) int64 {
 	t.Helper()
 	var id int64
-	if err := db.QueryRowContext(ctx(t), "SELECT CONNECTION_ID()").Scan(&id); err != nil {
+	if err := db.QueryRowContext(testCtx(t), "SELECT CONNECTION_ID()").Scan(&id); err != nil {
 		t.Fatal(err)
 	}
 	return id
@@ -154,7 +154,7 @@ func connID(t *testing.T, db *sql.DB) int64 {
 func TestOpenVerifiedTLS(t *testing.T) {
 	s := mariadb(t)
 	user, pw := s.user(t, "")
-	db, err := dbconn.Open(ctx(t), s.config(t, user, pw))
+	db, err := dbconn.Open(testCtx(t), s.config(t, user, pw))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +177,7 @@ func TestOpenVerifiedTLS(t *testing.T) {
 	if _, ok := now.(time.Time); !ok {
 		t.Errorf("DATETIME scanned as %T, want time.Time (parseTime)", now)
 	}
-	if err := dbconn.Ping(ctx(t), db); err != nil {
+	if err := dbconn.Ping(testCtx(t), db); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -212,7 +212,7 @@ func TestCertificateRefused(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := s.config(t, user, pw)
 			tc.edit(&cfg)
-			db, err := dbconn.Open(ctx(t), cfg)
+			db, err := dbconn.Open(testCtx(t), cfg)
 			if !errors.Is(err, tc.want) {
 				if db != nil {
 					db.Close()
@@ -231,7 +231,7 @@ func TestCertificateRefused(t *testing.T) {
 	cfg.Credentials = func(context.Context) (dbconn.Credentials, error) {
 		return dbconn.Credentials{User: user, Password: pw, Host: "localhost", Port: port(t, s.m)}, nil
 	}
-	db, err := dbconn.Open(ctx(t), cfg)
+	db, err := dbconn.Open(testCtx(t), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,7 +272,7 @@ func TestAccessDeniedHasHint(t *testing.T) {
 	s := mariadb(t)
 	user, _ := s.user(t, "")
 	cfg := s.config(t, user, "wrong-password")
-	_, err := dbconn.Open(ctx(t), cfg)
+	_, err := dbconn.Open(testCtx(t), cfg)
 	if !errors.Is(err, dbconn.ErrAccessDenied) {
 		t.Fatalf("got %v, want ErrAccessDenied", err)
 	}
@@ -289,12 +289,12 @@ func TestAccessDeniedHasHint(t *testing.T) {
 func TestTooManyConnections(t *testing.T) {
 	s := mariadb(t)
 	user, pw := s.user(t, "WITH MAX_USER_CONNECTIONS 1")
-	db, err := dbconn.Open(ctx(t), s.config(t, user, pw))
+	db, err := dbconn.Open(testCtx(t), s.config(t, user, pw))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	_, err = dbconn.Open(ctx(t), s.config(t, user, pw))
+	_, err = dbconn.Open(testCtx(t), s.config(t, user, pw))
 	if !errors.Is(err, dbconn.ErrTooManyConnections) {
 		t.Fatalf("got %v, want ErrTooManyConnections", err)
 	}
@@ -349,7 +349,7 @@ func TestRotationRecoversWithoutRestart(t *testing.T) {
 	sec := newSecret(user, pw)
 	cfg := s.rotatingConfig(t, sec)
 	cfg.Pool.PerEnvironment = 8
-	db, err := dbconn.Open(ctx(t), cfg)
+	db, err := dbconn.Open(testCtx(t), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -369,13 +369,13 @@ func TestRotationRecoversWithoutRestart(t *testing.T) {
 	for range 8 {
 		wg.Go(func() {
 			<-start
-			c, err := db.Conn(ctx(t))
+			c, err := db.Conn(testCtx(t))
 			if err != nil {
 				t.Error(err)
 				return
 			}
 			defer c.Close()
-			if err := c.PingContext(ctx(t)); err != nil {
+			if err := c.PingContext(testCtx(t)); err != nil {
 				t.Error(err)
 			}
 		})
@@ -396,7 +396,7 @@ func TestRotationUsesPendingCredentials(t *testing.T) {
 	s := mariadb(t)
 	user, pw := s.user(t, "")
 	sec := newSecret(user, pw)
-	db, err := dbconn.Open(ctx(t), s.rotatingConfig(t, sec))
+	db, err := dbconn.Open(testCtx(t), s.rotatingConfig(t, sec))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -405,7 +405,7 @@ func TestRotationUsesPendingCredentials(t *testing.T) {
 	s.setPassword(t, user, newPW)
 	sec.pendng.Store(newPW)
 	s.kill(t, user)
-	if err := db.PingContext(ctx(t)); err != nil {
+	if err := db.PingContext(testCtx(t)); err != nil {
 		t.Fatal(err)
 	}
 	if s.conns(t, user) != 1 {
@@ -423,7 +423,7 @@ func TestWrongPasswordEverywhereFailsWithinDeadline(t *testing.T) {
 	t.Run("retries exhausted", func(t *testing.T) {
 		cfg := s.rotatingConfig(t, sec)
 		cfg.LoginRetries = 2
-		_, err := dbconn.Open(ctx(t), cfg)
+		_, err := dbconn.Open(testCtx(t), cfg)
 		if !errors.Is(err, dbconn.ErrAccessDenied) {
 			t.Fatalf("got %v, want ErrAccessDenied", err)
 		}
@@ -454,7 +454,7 @@ func TestOneConnectionPerEnvironment(t *testing.T) {
 	clk := &clock{t: time.Now()}
 	cfg := s.config(t, user, pw)
 	cfg.Now = clk.Now
-	db, err := dbconn.Open(ctx(t), cfg)
+	db, err := dbconn.Open(testCtx(t), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -462,7 +462,7 @@ func TestOneConnectionPerEnvironment(t *testing.T) {
 	first := connID(t, db)
 	for i := range 1000 {
 		var n int
-		if err := db.QueryRowContext(ctx(t), "SELECT ?", i).Scan(&n); err != nil || n != i {
+		if err := db.QueryRowContext(testCtx(t), "SELECT ?", i).Scan(&n); err != nil || n != i {
 			t.Fatalf("query %d: %v %d", i, err, n)
 		}
 	}
@@ -505,7 +505,7 @@ func (c *clock) Add(d time.Duration) {
 func TestCloseOnSIGTERMFreesConnections(t *testing.T) {
 	s := mariadb(t)
 	user, pw := s.user(t, "")
-	db, err := dbconn.Open(ctx(t), s.config(t, user, pw))
+	db, err := dbconn.Open(testCtx(t), s.config(t, user, pw))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -527,7 +527,7 @@ func TestProxyInterpolatesParams(t *testing.T) {
 	user, pw := s.user(t, "")
 	cfg := s.config(t, user, pw)
 	cfg.Pool.Proxy = true
-	db, err := dbconn.Open(ctx(t), cfg)
+	db, err := dbconn.Open(testCtx(t), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -557,7 +557,7 @@ func TestConcurrentUse(t *testing.T) {
 	user, pw := s.user(t, "")
 	cfg := s.config(t, user, pw)
 	cfg.Pool.PerEnvironment = 4
-	db, err := dbconn.Open(ctx(t), cfg)
+	db, err := dbconn.Open(testCtx(t), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -566,7 +566,7 @@ func TestConcurrentUse(t *testing.T) {
 	for i := range 32 {
 		wg.Go(func() {
 			var n int
-			if err := db.QueryRowContext(ctx(t), "SELECT ?", i).Scan(&n); err != nil || n != i {
+			if err := db.QueryRowContext(testCtx(t), "SELECT ?", i).Scan(&n); err != nil || n != i {
 				t.Error(err, n)
 			}
 		})
