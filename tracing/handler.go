@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -108,18 +109,18 @@ func (t *Tracer) Handler(next http.Handler) http.Handler {
 			})
 			ctx, seg = beginSub(ctx, r.Method)
 		} else {
-			ctx, seg = xray.BeginSegmentWithSampling(ctx, t.service, r,
-				&header.Header{SamplingDecision: header.Sampled})
-			if seg != nil && seg.ParentSegment != nil {
-				seg.Lock()
-				seg.TraceID = tr.id
-				if h.parent != "" {
-					seg.ParentID = h.parent
-				}
-				seg.Unlock()
-			} else {
-				seg = nil
-			}
+			// Not BeginSegment: it starts a goroutine per request that
+			// can race with Close and send the segment twice. Without a
+			// header, BeginFacadeSegment builds a plain root segment.
+			ctx, seg = xray.BeginFacadeSegment(ctx, t.service, nil)
+			seg.Lock()
+			seg.TraceID = tr.id
+			seg.ParentID = h.parent
+			seg.GetAWS()["xray"] = xray.SDK{Version: xray.SDKVersion, Type: xray.SDKType}
+			svc := seg.GetService()
+			svc.Runtime, svc.RuntimeVersion = runtime.Compiler, runtime.Version()
+			svc.Version = t.version
+			seg.Unlock()
 		}
 		if seg == nil {
 			next.ServeHTTP(w, r.WithContext(ctx))

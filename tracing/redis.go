@@ -3,7 +3,6 @@ package tracing
 import (
 	"context"
 	"errors"
-	"net"
 	"strings"
 
 	"github.com/redis/go-redis/v9"
@@ -30,20 +29,9 @@ func Redis(c interface{ AddHook(redis.Hook) }) {
 
 type redisHook struct{ name string }
 
-func (h redisHook) DialHook(next redis.DialHook) redis.DialHook {
-	return func(ctx context.Context, network, addr string) (net.Conn, error) {
-		if _, seg := segment(ctx); seg == nil {
-			return next(ctx, network, addr)
-		}
-		var c net.Conn
-		err := h.record(ctx, "dial", func(ctx context.Context) error {
-			var err error
-			c, err = next(ctx, network, addr)
-			return err
-		})
-		return c, err
-	}
-}
+// DialHook does not record dials: go-redis dials new connections with a
+// context of its own, not the caller's.
+func (h redisHook) DialHook(next redis.DialHook) redis.DialHook { return next }
 
 func (h redisHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
