@@ -1,0 +1,122 @@
+package bench
+
+import (
+	"testing"
+
+	"github.com/alexedwards/argon2id"
+	passwordvalidator "github.com/wagslane/go-password-validator"
+
+	"github.com/lambdasec/lambdasec/password"
+)
+
+// Equal argon2id parameters for both libraries: OWASP m=19 MiB, t=2, p=1,
+// 16-byte salt, 32-byte key.
+var alexParams = &argon2id.Params{Memory: 19456, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+
+const benchPW = "correct horse battery staple"
+
+func BenchmarkPasswordHash(b *testing.B) {
+	b.Run("lambdasec", func(b *testing.B) {
+		var h password.Hasher
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := h.Hash(benchPW); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("alexedwards-argon2id", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := argon2id.CreateHash(benchPW, alexParams); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkPasswordVerify(b *testing.B) {
+	var h password.Hasher
+	ours, _ := h.Hash(benchPW)
+	theirs, _ := argon2id.CreateHash(benchPW, alexParams)
+	b.Run("lambdasec", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if ok, err := h.Verify(benchPW, ours); !ok || err != nil {
+				b.Fatal(ok, err)
+			}
+		}
+	})
+	b.Run("alexedwards-argon2id", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if ok, err := argon2id.ComparePasswordAndHash(benchPW, theirs); !ok || err != nil {
+				b.Fatal(ok, err)
+			}
+		}
+	})
+}
+
+// The two libraries read each other's hashes: same PHC format.
+func TestPasswordInteropAlexedwards(t *testing.T) {
+	var h password.Hasher
+	ours, err := h.Hash(benchPW)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := argon2id.ComparePasswordAndHash(benchPW, ours); !ok || err != nil {
+		t.Errorf("alexedwards verifying ours = %v, %v", ok, err)
+	}
+	theirs, err := argon2id.CreateHash(benchPW, alexParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := h.Verify(benchPW, theirs); !ok || err != nil {
+		t.Errorf("lambdasec verifying alexedwards = %v, %v", ok, err)
+	}
+}
+
+// Check does strictly more than wagslane's entropy estimate (blocklist with
+// disguises, composition, context words), so the comparison is per call on
+// the same inputs. wagslane accepts "Password1!" at its README's 60 bits;
+// Check rejects it.
+func BenchmarkPasswordCheck(b *testing.B) {
+	inputs := []string{"Kv7#qmzW-vivid-otter", "Password1!", benchPW}
+	policy := password.Composition()
+	_ = policy.Check("warm up")
+	b.Run("lambdasec-Composition", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, pw := range inputs {
+				_ = policy.Check(pw)
+			}
+		}
+	})
+	nist := password.NIST()
+	b.Run("lambdasec-NIST", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, pw := range inputs {
+				_ = nist.Check(pw)
+			}
+		}
+	})
+	b.Run("wagslane-go-password-validator", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, pw := range inputs {
+				_ = passwordvalidator.Validate(pw, 60)
+			}
+		}
+	})
+}
+
+func TestPasswordCheckVersusEntropy(t *testing.T) {
+	if err := passwordvalidator.Validate("Password1!", 60); err != nil {
+		t.Logf("wagslane now rejects Password1!: %v", err)
+		return
+	}
+	if err := password.Composition().Check("Password1!"); err == nil {
+		t.Error("Composition accepted Password1!, which an entropy meter passes")
+	}
+}
