@@ -375,8 +375,11 @@ func TestDecodeJSONEscapes(t *testing.T) {
 		B []byte            `json:"b"`
 		N json.Number       `json:"n"`
 		R json.RawMessage   `json:"r"`
+		A [2]int            `json:"a"` // encoding/json would drop a third element
+		K map[int]bool      `json:"k"`
+		Q int               `json:"q,string"`
 	}
-	body := `{"s":"\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00ü€","m":{"\u00e9":"x","e\u0301":"y"},"b":"aGk=","n":"1.5e3","r":{"a":[1,"x"]}}`
+	body := `{"s":"\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00ü€","m":{"\u00e9":"x","e\u0301":"y"},"b":"aGk=","n":"1.5e3","r":{"a":[1,"x"]},"a":[1,2],"k":{"-1":true},"q":"7"}`
 	var got, want in
 	if err := v.DecodeJSON(jsonRequest("POST", body), &got); err != nil {
 		t.Fatal(err)
@@ -387,7 +390,7 @@ func TestDecodeJSONEscapes(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %+v, want %+v", got, want)
 	}
-	for _, bad := range []string{`{"b":"!!"}`, `{"n":"x"}`, `{"m":{"a":1}}`} {
+	for _, bad := range []string{`{"b":"!!"}`, `{"n":"x"}`, `{"m":{"a":1}}`, `{"a":[1,2,3]}`, `{"k":{"x":1}}`, `{"q":5}`} {
 		var x in
 		if err := v.DecodeJSON(jsonRequest("POST", bad), &x); !errors.Is(err, validate.ErrMalformed) {
 			t.Errorf("%s: got %v, want ErrMalformed", bad, err)

@@ -36,6 +36,9 @@ type jtype struct {
 	key    *jtype            // map keys: kString, kInt, kUint or kText
 	fields map[string]jfield // kStruct: members by exact name
 	nf     int               // kStruct: len(fields)
+	// arrayLen is the length of a Go array; -1 for slices. encoding/json
+	// silently drops elements beyond it.
+	arrayLen int
 }
 
 type jfield struct {
@@ -69,7 +72,7 @@ func (b *jbuilder) of(t reflect.Type) *jtype {
 		b.seen[t] = jt
 		return jt
 	}
-	jt := &jtype{rtype: t}
+	jt := &jtype{rtype: t, arrayLen: -1}
 	b.seen[t] = jt
 	pt := reflect.PointerTo(t)
 	switch {
@@ -107,7 +110,7 @@ func (b *jbuilder) of(t reflect.Type) *jtype {
 		}
 		jt.kind, jt.elem = kSlice, b.of(t.Elem())
 	case reflect.Array:
-		jt.kind, jt.elem = kSlice, b.of(t.Elem())
+		jt.kind, jt.elem, jt.arrayLen = kSlice, b.of(t.Elem()), t.Len()
 	case reflect.Map:
 		jt.kind, jt.elem = kMap, b.of(t.Elem())
 		kt := t.Key()

@@ -568,8 +568,9 @@ func (d *scanner) array(t *jtype) {
 	defer func() { d.depth-- }()
 	d.pos++ // [
 	var elem *jtype
+	limit := -1
 	if t != nil && t.kind == kSlice {
-		elem = t.elem
+		elem, limit = t.elem, t.arrayLen
 	}
 	d.skipWS()
 	if d.eof() {
@@ -580,6 +581,10 @@ func (d *scanner) array(t *jtype) {
 		return
 	}
 	for i := 0; ; i++ {
+		if i == limit {
+			d.fieldErr("type", "must have at most "+strconv.Itoa(limit)+" items")
+			elem = nil
+		}
 		d.path = append(d.path, seg{idx: i, isIdx: true})
 		d.value(elem)
 		d.path = d.path[:len(d.path)-1]
