@@ -1,0 +1,93 @@
+package bench
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"strconv"
+	"testing"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/lambdasec/lambdasec/dbconn"
+	"github.com/lambdasec/lambdasec/internal/testenv"
+)
+
+// Both sides log in as the same user over TLS verified against the same
+// CA, with one pooled connection and parseTime on, so the difference is
+// what dbconn adds: its connection wrapper on the query path, and on
+// connect the credentials and lifetime bookkeeping.
+
+func dbconnConnector(b *testing.B) (*dbconn.Connector, testenv.MySQLConfig) {
+	m := testenv.MySQL(b)
+	port, _ := strconv.Atoi(m.Port)
+	c, err := dbconn.NewConnector(dbconn.Config{Host: m.Host, Port: port, Database: m.Database,
+		User: m.User, Password: m.Password, RootCAs: m.CAPEM})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c, m
+}
+
+func bareConnector(b *testing.B, m testenv.MySQLConfig) driver.Connector {
+	cfg := m.DriverConfig(m.User, m.Password) // TLS 1.2+, test CA, ServerName, parseTime
+	c, err := mysql.NewConnector(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c
+}
+
+func BenchmarkDBPointQuery(b *testing.B) {
+	run := func(b *testing.B, db *sql.DB) {
+		defer db.Close()
+		ctx := context.Background()
+		var n int
+		if err := db.QueryRowContext(ctx, "SELECT ?", 1).Scan(&n); err != nil { // warm the connection
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			i++
+			if err := db.QueryRowContext(ctx, "SELECT ?", i).Scan(&n); err != nil || n != i {
+				b.Fatal(err, n)
+			}
+		}
+	}
+	b.Run("lambdasec-dbconn", func(b *testing.B) {
+		c, _ := dbconnConnector(b)
+		db := sql.OpenDB(c)
+		c.Configure(db)
+		run(b, db)
+	})
+	b.Run("go-sql-driver", func(b *testing.B) {
+		_, m := dbconnConnector(b)
+		db := sql.OpenDB(bareConnector(b, m))
+		db.SetMaxOpenConns(1)
+		db.SetMaxIdleConns(1)
+		run(b, db)
+	})
+}
+
+func BenchmarkDBConnectTLS(b *testing.B) {
+	run := func(b *testing.B, c driver.Connector) {
+		ctx := context.Background()
+		b.ReportAllocs()
+		for b.Loop() {
+			conn, err := c.Connect(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			conn.Close()
+		}
+	}
+	b.Run("lambdasec-dbconn", func(b *testing.B) {
+		c, _ := dbconnConnector(b)
+		run(b, c)
+	})
+	b.Run("go-sql-driver", func(b *testing.B) {
+		_, m := dbconnConnector(b)
+		run(b, bareConnector(b, m))
+	})
+}
