@@ -185,7 +185,8 @@ func TestBlocklistLayers(t *testing.T) {
 	if n := password.DefaultBlocklist().Len(); n < 40000 {
 		t.Errorf("default list has %d entries, want the embedded ~49k", n)
 	}
-	if password.DefaultBlocklist() != password.DefaultBlocklist() {
+	first, second := password.DefaultBlocklist(), password.DefaultBlocklist()
+	if first != second {
 		t.Error("DefaultBlocklist parsed twice")
 	}
 }
