@@ -37,10 +37,10 @@ type Config struct {
 	// for concurrent use.
 	Rules map[string]func(string) error
 
-	// Messages replaces the English message for a rule, keyed by tag
+	// RuleMessages replaces the English message for a rule, keyed by tag
 	// ("required", "email", or a name from Rules). "{param}" in the text is
 	// replaced by the tag's parameter. Zero means the built-in messages.
-	Messages map[string]string
+	RuleMessages map[string]string
 
 	// AllowUnknownQuery makes [Validator.DecodeQuery] ignore query
 	// parameters that no field names. By default they are rejected with
@@ -127,8 +127,8 @@ func New(cfg Config) (*Validator, error) {
 			return nil, fmt.Errorf("validate: rule %q: %v", tag, err)
 		}
 	}
-	v.messages = make(map[string]string, len(cfg.Messages))
-	for tag, msg := range cfg.Messages {
+	v.messages = make(map[string]string, len(cfg.RuleMessages))
+	for tag, msg := range cfg.RuleMessages {
 		if msg == "" {
 			return nil, fmt.Errorf("validate: message for %q is empty", tag)
 		}
@@ -147,10 +147,13 @@ func checkRuleName(v *validator.Validate, tag string) (err error) {
 	case "dive", "keys", "endkeys", "omitempty", "omitnil", "omitzero", "required", "isdefault", "-":
 		return fmt.Errorf("validate: rule name %q is reserved", tag)
 	}
+	// go-playground has no lookup; an unknown tag panics with this text.
+	// Any other outcome (including other panics, such as a missing
+	// parameter of "min") means the name is taken.
 	defined := true
 	func() {
 		defer func() {
-			if recover() != nil {
+			if p := recover(); p != nil && strings.Contains(fmt.Sprint(p), "Undefined validation function") {
 				defined = false
 			}
 		}()

@@ -25,11 +25,13 @@ func TestNewConfig(t *testing.T) {
 		{name: "negative depth", cfg: validate.Config{MaxDepth: -1}, wantErr: "MaxDepth"},
 		// A custom rule must not silently change what a built-in means.
 		{name: "shadows built-in", cfg: validate.Config{Rules: map[string]func(string) error{"email": ok}}, wantErr: "built-in"},
+		{name: "shadows built-in with parameter", cfg: validate.Config{Rules: map[string]func(string) error{"min": ok}}, wantErr: "built-in"},
+		{name: "shadows alias", cfg: validate.Config{Rules: map[string]func(string) error{"iscolor": ok}}, wantErr: "built-in"},
 		{name: "reserved", cfg: validate.Config{Rules: map[string]func(string) error{"omitempty": ok}}, wantErr: "reserved"},
 		{name: "comma", cfg: validate.Config{Rules: map[string]func(string) error{"a,b": ok}}, wantErr: "reserved characters"},
 		{name: "empty name", cfg: validate.Config{Rules: map[string]func(string) error{"": ok}}, wantErr: "empty"},
 		{name: "nil rule", cfg: validate.Config{Rules: map[string]func(string) error{"x": nil}}, wantErr: "nil"},
-		{name: "empty message", cfg: validate.Config{Messages: map[string]string{"required": ""}}, wantErr: "empty"},
+		{name: "empty message", cfg: validate.Config{RuleMessages: map[string]string{"required": ""}}, wantErr: "empty"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -144,8 +146,8 @@ func TestUnregisteredBadTypeIs500(t *testing.T) {
 
 func TestMessagesOverride(t *testing.T) {
 	v := mustNew(t, validate.Config{
-		Rules:    map[string]func(string) error{"pw": digitRule},
-		Messages: map[string]string{"min": "needs {param} or more", "pw": "is too weak"},
+		Rules:        map[string]func(string) error{"pw": digitRule},
+		RuleMessages: map[string]string{"min": "needs {param} or more", "pw": "is too weak"},
 	})
 	type in struct {
 		Name string `json:"name" validate:"min=3"`
