@@ -235,8 +235,9 @@ func desubString(s string, one byte) string {
 // contextWords splits the caller's context strings (user name, email,
 // service name) into the words a password must not contain: runs of
 // letters and digits, and runs of letters alone, of at least
-// minContextRunes after folding. For a string holding '@', only the part
-// before the last '@' is used, so an email address can be passed as is.
+// minContextRunes after folding, from the first 256 bytes of each string.
+// For a string holding '@', only the part before the last '@' is used, so
+// an email address can be passed as is.
 func contextWords(context []string) []string {
 	var words []string
 	add := func(w string) {
@@ -251,6 +252,9 @@ func contextWords(context []string) []string {
 		words = append(words, w)
 	}
 	for _, c := range context {
+		if len(c) > maxContextBytes {
+			c = c[:maxContextBytes]
+		}
 		if i := strings.LastIndexByte(c, '@'); i >= 0 {
 			c = c[:i]
 		}
@@ -264,6 +268,10 @@ func contextWords(context []string) []string {
 	}
 	return words
 }
+
+// maxContextBytes bounds the work one context string can cause; only its
+// first 256 bytes are read.
+const maxContextBytes = 256
 
 // minContextRunes is the shortest context word that counts; shorter ones
 // (initials, "com") would reject too many good passwords.

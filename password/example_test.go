@@ -164,6 +164,12 @@ func ExampleBlocklist_With() {
 	// true true
 }
 
+func ExampleBlocklist_Len() {
+	fmt.Println(password.NewBlocklist("ledger", "Ledger", "journal").Len())
+	// Output:
+	// 2
+}
+
 func ExampleBlocklist_Contains() {
 	bl := password.NewBlocklist("ledger")
 	fmt.Println(bl.Contains("L3dg3r!!"), bl.Contains("ledgers and books"))

@@ -198,8 +198,9 @@ func (p Policy) limits() (minLen, maxLen, maxBytes int, err error) {
 //
 // context holds words the password must not contain: pass the user's email
 // address or name and the service's name. An email address contributes its
-// local part; each string is split into words, and words of 4 or more
-// characters count, seen through the same disguises as the blocklist.
+// local part; each string (its first 256 bytes) is split into words, and
+// words of 4 or more characters count, seen through the same disguises as
+// the blocklist.
 //
 // Length is counted in code points after NFC normalization. An input over
 // MaxBytes gets a single CodeTooLong violation and no further work.

@@ -81,6 +81,8 @@ func TestPolicyCheckRules(t *testing.T) {
 		{name: "context disguised", policy: password.NISTWithMFA(), pw: "Tr!@lB@l@nc3 forever", context: []string{"TrialBalance"}, want: []C{password.CodeContainsContext}},
 		{name: "context case", policy: password.NISTWithMFA(), pw: "my TRIALBALANCE pass", context: []string{"trialbalance"}, want: []C{password.CodeContainsContext}},
 		{name: "context letters of alnum", policy: password.NISTWithMFA(), pw: "jdoe is my name", context: []string{"jdoe1990@example.com"}, want: []C{password.CodeContainsContext}},
+		// Only the first 256 bytes of a context string are read.
+		{name: "context huge", policy: password.NISTWithMFA(), pw: "jonathan-rocks-77", context: []string{"jonathan " + strings.Repeat("x ", 1<<20)}, want: []C{password.CodeContainsContext}},
 		{name: "no context", policy: password.NISTWithMFA(), pw: "jonathan-rocks-77"},
 	}
 	for _, tc := range tests {
