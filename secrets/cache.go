@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -124,12 +125,37 @@ type Cache struct {
 	fetchTimeout time.Duration
 	minBackoff   time.Duration
 	maxBackoff   time.Duration
-	now          func() time.Time
+	nowFn        func() time.Time // nil: the monotonic clock
+	epoch        time.Time        // clock readings count from here
 	log          *slog.Logger
 	metrics      Metrics
 
-	mu      sync.RWMutex
-	entries map[key]*entry
+	// entries is replaced, never modified: readers load it without locking.
+	// New keys are rare (a fetch per key), so the copy on write is cheap
+	// next to the network call that comes with it. mu serialises writers.
+	mu      sync.Mutex
+	entries atomic.Pointer[map[key]*entry]
+}
+
+// instant is a reading of the cache's clock, in nanoseconds since the cache
+// was created. Without Config.Now it is monotonic, so wall clock steps do
+// not expire or extend values, and costs one clock read.
+type instant int64
+
+const never instant = math.MaxInt64
+
+func (c *Cache) clock() instant {
+	if c.nowFn == nil {
+		return instant(time.Since(c.epoch))
+	}
+	return instant(c.nowFn().Sub(c.epoch))
+}
+
+func (t instant) add(d time.Duration) instant {
+	if t > never-instant(d) {
+		return never
+	}
+	return t + instant(d)
 }
 
 // key identifies one cached value. Exactly one of stage and version is set.
@@ -142,7 +168,7 @@ type key struct {
 type entry struct {
 	key      key
 	state    atomic.Pointer[state]
-	lastUsed atomic.Int64 // Now().UnixNano() of the last use, for LRU
+	lastUsed atomic.Int64 // instant of the last use, for LRU
 
 	mu   sync.Mutex
 	call *call // the fetch in flight, if any
@@ -152,13 +178,12 @@ type entry struct {
 type state struct {
 	secret     Secret
 	has        bool      // secret holds a fetched value
-	fetched    time.Time // when secret was fetched
-	freshUntil time.Time // zero: never expires (version ids)
-	staleUntil time.Time // zero with freshUntil set: no stale serving
+	freshUntil instant // never for version ids, which are immutable
+	staleUntil instant // may be served until then if refreshing fails
 
 	err      error // the last fetch's error, if it failed
 	failures int   // consecutive failed fetches
-	retryAt  time.Time
+	retryAt  instant
 }
 
 // call is one GetSecretValue in flight. secret and err are set before done
@@ -182,11 +207,11 @@ func New(cfg Config) (*Cache, error) {
 		fetchTimeout: orDefault(cfg.FetchTimeout, DefaultFetchTimeout),
 		minBackoff:   orDefault(cfg.MinBackoff, DefaultMinBackoff),
 		maxBackoff:   orDefault(cfg.MaxBackoff, DefaultMaxBackoff),
-		now:          cfg.Now,
+		nowFn:        cfg.Now,
 		log:          cfg.Logger,
 		metrics:      cfg.Metrics,
-		entries:      make(map[key]*entry),
 	}
+	c.entries.Store(&map[key]*entry{})
 	for _, d := range []struct {
 		name string
 		v    time.Duration
@@ -207,8 +232,10 @@ func New(cfg Config) (*Cache, error) {
 	if c.minBackoff > c.maxBackoff {
 		return nil, errors.New("secrets: Config.MinBackoff must not exceed Config.MaxBackoff")
 	}
-	if c.now == nil {
-		c.now = time.Now
+	if c.nowFn == nil {
+		c.epoch = time.Now()
+	} else {
+		c.epoch = c.nowFn()
 	}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
@@ -287,11 +314,14 @@ func (c *Cache) RefreshStage(ctx context.Context, id, stage string) (Secret, err
 	}
 	e := c.entry(k)
 	e.mu.Lock()
-	cl := e.call
-	if cl == nil {
-		cl = c.launch(ctx, e)
+	cl, leader := e.call, e.call == nil
+	if leader {
+		cl = c.register(e)
 	}
 	e.mu.Unlock()
+	if leader {
+		c.run(ctx, e, cl)
+	}
 	return c.wait(ctx, e, cl, false)
 }
 
@@ -299,12 +329,17 @@ func (c *Cache) RefreshStage(ctx context.Context, id, stage string) (Secret, err
 // with any backoff, so that the next Get fetches it. It does not fetch.
 func (c *Cache) Invalidate(id string) {
 	c.mu.Lock()
-	for k := range c.entries {
-		if k.id == id {
-			delete(c.entries, k)
+	defer c.mu.Unlock()
+	old := *c.entries.Load()
+	m := make(map[key]*entry, len(old))
+	for k, e := range old {
+		if k.id != id {
+			m[k] = e
 		}
 	}
-	c.mu.Unlock()
+	if len(m) != len(old) {
+		c.entries.Store(&m)
+	}
 }
 
 // Prefetch gets the current version of each of ids concurrently and caches
@@ -339,12 +374,10 @@ func checkID(k key) error {
 
 // get is the read path.
 func (c *Cache) get(ctx context.Context, k key) (Secret, error) {
-	now := c.now()
-	c.mu.RLock()
-	e := c.entries[k]
-	c.mu.RUnlock()
+	now := c.clock()
+	e := (*c.entries.Load())[k]
 	if e != nil {
-		if st := e.state.Load(); st != nil && st.has && (st.freshUntil.IsZero() || now.Before(st.freshUntil)) {
+		if st := e.state.Load(); st != nil && st.has && now < st.freshUntil {
 			e.touch(now)
 			if c.metrics.Hit != nil {
 				c.metrics.Hit(k.id)
@@ -358,7 +391,7 @@ func (c *Cache) get(ctx context.Context, k key) (Secret, error) {
 	return c.miss(ctx, k, e, now)
 }
 
-func (c *Cache) miss(ctx context.Context, k key, e *entry, now time.Time) (Secret, error) {
+func (c *Cache) miss(ctx context.Context, k key, e *entry, now instant) (Secret, error) {
 	if e == nil {
 		e = c.entry(k)
 	}
@@ -366,14 +399,14 @@ func (c *Cache) miss(ctx context.Context, k key, e *entry, now time.Time) (Secre
 	e.mu.Lock()
 	st := e.state.Load()
 	switch {
-	case st != nil && st.has && (st.freshUntil.IsZero() || now.Before(st.freshUntil)):
+	case st != nil && st.has && now < st.freshUntil:
 		// Fetched while we were getting here.
 		e.mu.Unlock()
 		if c.metrics.Hit != nil {
 			c.metrics.Hit(k.id)
 		}
 		return st.secret, nil
-	case st != nil && st.err != nil && now.Before(st.retryAt) && e.call == nil:
+	case st != nil && st.err != nil && now < st.retryAt && e.call == nil:
 		// Backing off after a failure: answer from the cache.
 		e.mu.Unlock()
 		if s, ok := c.stale(st, now); ok {
@@ -381,18 +414,21 @@ func (c *Cache) miss(ctx context.Context, k key, e *entry, now time.Time) (Secre
 		}
 		return Secret{}, st.err
 	}
-	cl := e.call
-	if cl == nil {
+	cl, leader := e.call, e.call == nil
+	if leader {
 		if ctx.Err() != nil {
 			// A caller that has given up does not start network calls.
 			e.mu.Unlock()
 			return c.gaveUp(ctx, e, true)
 		}
-		cl = c.launch(ctx, e)
+		cl = c.register(e)
 	}
 	e.mu.Unlock()
 	if c.metrics.Miss != nil {
 		c.metrics.Miss(k.id)
+	}
+	if leader {
+		c.run(ctx, e, cl)
 	}
 	return c.wait(ctx, e, cl, true)
 }
@@ -406,7 +442,7 @@ func (c *Cache) wait(ctx context.Context, e *entry, cl *call, allowStale bool) (
 			return cl.secret, nil
 		}
 		if allowStale {
-			if s, ok := c.stale(e.state.Load(), c.now()); ok {
+			if s, ok := c.stale(e.state.Load(), c.clock()); ok {
 				return s, nil
 			}
 		}
@@ -419,7 +455,7 @@ func (c *Cache) wait(ctx context.Context, e *entry, cl *call, allowStale bool) (
 // gaveUp answers a caller whose ctx ended before the value came.
 func (c *Cache) gaveUp(ctx context.Context, e *entry, allowStale bool) (Secret, error) {
 	if allowStale {
-		if s, ok := c.stale(e.state.Load(), c.now()); ok {
+		if s, ok := c.stale(e.state.Load(), c.clock()); ok {
 			return s, nil
 		}
 	}
@@ -427,11 +463,11 @@ func (c *Cache) gaveUp(ctx context.Context, e *entry, allowStale bool) (Secret, 
 }
 
 // stale returns st's value if it may still be served past its TTL.
-func (c *Cache) stale(st *state, now time.Time) (Secret, bool) {
-	if st == nil || !st.has || !now.Before(st.staleUntil) {
+func (c *Cache) stale(st *state, now instant) (Secret, bool) {
+	if st == nil || !st.has || now >= st.staleUntil {
 		return Secret{}, false
 	}
-	age := now.Sub(st.freshUntil)
+	age := time.Duration(now - st.freshUntil)
 	if c.metrics.StaleServed != nil {
 		c.metrics.StaleServed(st.secret.id, age)
 	}
@@ -439,15 +475,26 @@ func (c *Cache) stale(st *state, now time.Time) (Secret, bool) {
 	return st.secret, true
 }
 
-// launch starts a fetch for e. e.mu must be held.
-func (c *Cache) launch(ctx context.Context, e *entry) *call {
+// register records a new fetch for e. e.mu must be held; once it is
+// released, the caller starts the fetch with run.
+func (c *Cache) register(e *entry) *call {
 	cl := &call{done: make(chan struct{})}
 	e.call = cl
-	// The fetch keeps ctx's values (trace ids) but not its cancellation:
-	// other callers may be waiting for it.
-	fctx := context.WithoutCancel(ctx)
-	go c.fetch(fctx, e, cl)
 	return cl
+}
+
+// run starts the registered fetch cl. The fetch keeps ctx's values (trace
+// ids) but not its cancellation: other callers may be waiting for it. A
+// caller whose ctx can never end cannot give up waiting, so it runs the
+// fetch itself and saves a goroutine hand-off; any other caller runs it in
+// a goroutine it can walk away from.
+func (c *Cache) run(ctx context.Context, e *entry, cl *call) {
+	fctx := context.WithoutCancel(ctx)
+	if ctx.Done() == nil {
+		c.fetch(fctx, e, cl)
+		return
+	}
+	go c.fetch(fctx, e, cl)
 }
 
 func (c *Cache) fetch(ctx context.Context, e *entry, cl *call) {
@@ -460,19 +507,20 @@ func (c *Cache) fetch(ctx context.Context, e *entry, cl *call) {
 	} else {
 		in.VersionStage = aws.String(k.stage)
 	}
-	start := c.now()
+	start := c.clock()
 	out, err := c.call(ctx, in, k)
-	now := c.now()
+	now := c.clock()
+	took := time.Duration(now - start)
 
 	e.mu.Lock()
 	old := e.state.Load()
 	st := &state{}
 	if err == nil {
 		s := secretFrom(k.id, out)
-		*st = state{secret: s, has: true, fetched: now}
+		*st = state{secret: s, has: true, freshUntil: never, staleUntil: never}
 		if k.version == "" { // versions are immutable: no TTL
-			st.freshUntil = now.Add(c.ttl - jitter(c.ttl/10))
-			st.staleUntil = st.freshUntil.Add(c.maxStale)
+			st.freshUntil = now.add(c.ttl - jitter(c.ttl/10))
+			st.staleUntil = st.freshUntil.add(c.maxStale)
 		}
 		cl.secret = s
 	} else {
@@ -481,7 +529,7 @@ func (c *Cache) fetch(ctx context.Context, e *entry, cl *call) {
 		}
 		st.err = err
 		st.failures++
-		st.retryAt = now.Add(c.backoff(st.failures))
+		st.retryAt = now.add(c.backoff(st.failures))
 		cl.err = err
 	}
 	e.state.Store(st)
@@ -492,14 +540,14 @@ func (c *Cache) fetch(ctx context.Context, e *entry, cl *call) {
 	// time anyone sees its outcome.
 	if err == nil {
 		if c.metrics.Refresh != nil {
-			c.metrics.Refresh(k.id, now.Sub(start))
+			c.metrics.Refresh(k.id, took)
 		}
-		c.log.Debug("secrets: fetched", "secret", k.id, "version_id", st.secret.versionID, "took", now.Sub(start))
+		c.log.Debug("secrets: fetched", "secret", k.id, "version_id", st.secret.versionID, "took", took)
 	} else {
 		if c.metrics.RefreshError != nil {
 			c.metrics.RefreshError(k.id, err)
 		}
-		c.log.Warn("secrets: fetch failed", "secret", k.id, "failures", st.failures, "retry_in", st.retryAt.Sub(now), "error", err)
+		c.log.Warn("secrets: fetch failed", "secret", k.id, "failures", st.failures, "retry_in", time.Duration(st.retryAt-now), "error", err)
 	}
 	close(cl.done)
 }
@@ -545,28 +593,35 @@ func jitter(d time.Duration) time.Duration {
 func (c *Cache) entry(k key) *entry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e := c.entries[k]; e != nil {
+	old := *c.entries.Load()
+	if e := old[k]; e != nil {
 		return e
 	}
-	if len(c.entries) >= c.maxEntries {
-		var victim *entry
-		for _, e := range c.entries {
+	var victim *entry
+	if len(old) >= c.maxEntries {
+		for _, e := range old {
 			if victim == nil || e.lastUsed.Load() < victim.lastUsed.Load() {
 				victim = e
 			}
 		}
-		delete(c.entries, victim.key)
+	}
+	m := make(map[key]*entry, len(old)+1)
+	for k, e := range old {
+		if e != victim {
+			m[k] = e
+		}
 	}
 	e := &entry{key: k}
-	e.lastUsed.Store(c.now().UnixNano())
-	c.entries[k] = e
+	e.lastUsed.Store(int64(c.clock()))
+	m[k] = e
+	c.entries.Store(&m)
 	return e
 }
 
 // touch records a use for LRU. It skips the write when nothing changed, so
 // parallel hits on one key do not fight over its cache line needlessly.
-func (e *entry) touch(now time.Time) {
-	if t := now.UnixNano(); e.lastUsed.Load() < t {
+func (e *entry) touch(now instant) {
+	if t := int64(now); e.lastUsed.Load() < t {
 		e.lastUsed.Store(t)
 	}
 }
