@@ -177,7 +177,7 @@ type entry struct {
 // state is an immutable snapshot of an entry.
 type state struct {
 	secret     Secret
-	has        bool      // secret holds a fetched value
+	has        bool    // secret holds a fetched value
 	freshUntil instant // never for version ids, which are immutable
 	staleUntil instant // may be served until then if refreshing fails
 

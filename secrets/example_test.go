@@ -20,7 +20,7 @@ import (
 // placeholders: generate your own, and keep real ones in Secrets Manager,
 // never in code.
 var local = secrets.Static(map[string]string{
-	"prod/orders/db": `{"engine":"mysql","host":"orders.cluster-abc.us-east-1.rds.amazonaws.com","port":3306,"username":"orders_app","password":"example-only-generate-your-own","dbname":"orders"}`,
+	"prod/orders/db":  `{"engine":"mysql","host":"orders.cluster-abc.us-east-1.rds.amazonaws.com","port":3306,"username":"orders_app","password":"example-only-generate-your-own","dbname":"orders"}`,
 	"prod/orders/api": `{"endpoint":"https://payments.example.com","api_key":"example-only-generate-your-own","timeout_ms":2500}`,
 })
 
