@@ -55,8 +55,12 @@ type Config struct {
 	TTL time.Duration
 
 	// MaxStale is how long past its TTL a value may still be served while
-	// refreshing it fails. After that, the error is returned. Zero means 15
-	// minutes; set NoStale to never serve a stale value.
+	// Secrets Manager is throttling, failing or unreachable. After that, the
+	// error is returned. Definitive answers ([ErrNotFound],
+	// [ErrAccessDenied], [ErrDecryption], [ErrInvalidRequest]) are returned
+	// at once, never papered over with a stale value: someone deleted the
+	// secret or revoked access on purpose. Zero means 15 minutes; set
+	// NoStale to never serve a stale value.
 	MaxStale time.Duration
 
 	// NoStale turns off serving stale values: a failed refresh returns its
@@ -64,7 +68,8 @@ type Config struct {
 	NoStale bool
 
 	// MaxEntries bounds the number of (secret, stage or version) values
-	// held; the least recently used is evicted first. Zero means 1024.
+	// held; the least recently used (to the millisecond) is evicted first.
+	// Zero means 1024.
 	MaxEntries int
 
 	// FetchTimeout bounds each GetSecretValue call, SDK retries included.
@@ -462,9 +467,10 @@ func (c *Cache) gaveUp(ctx context.Context, e *entry, allowStale bool) (Secret, 
 	return Secret{}, fmt.Errorf("secrets: get %s: %w", e.key, context.Cause(ctx))
 }
 
-// stale returns st's value if it may still be served past its TTL.
+// stale returns st's value if it may still be served past its TTL: within
+// MaxStale, and unless Secrets Manager's last answer was a definitive one.
 func (c *Cache) stale(st *state, now instant) (Secret, bool) {
-	if st == nil || !st.has || now >= st.staleUntil {
+	if st == nil || !st.has || now >= st.staleUntil || definitive(st.err) {
 		return Secret{}, false
 	}
 	age := time.Duration(now - st.freshUntil)
@@ -473,6 +479,15 @@ func (c *Cache) stale(st *state, now instant) (Secret, bool) {
 	}
 	c.log.Debug("secrets: serving stale value", "secret", st.secret.id, "version_id", st.secret.versionID, "expired_ago", age, "error", st.err)
 	return st.secret, true
+}
+
+// definitive reports whether err is Secrets Manager's considered answer
+// rather than an outage: the secret is gone or scheduled for deletion, or
+// access to it or its key was revoked. Those fail closed at once instead of
+// serving the stale value: someone meant to cut the value off.
+func definitive(err error) bool {
+	return err != nil && (errors.Is(err, ErrNotFound) || errors.Is(err, ErrAccessDenied) ||
+		errors.Is(err, ErrDecryption) || errors.Is(err, ErrInvalidRequest))
 }
 
 // register records a new fetch for e. e.mu must be held; once it is
@@ -618,10 +633,11 @@ func (c *Cache) entry(k key) *entry {
 	return e
 }
 
-// touch records a use for LRU. It skips the write when nothing changed, so
-// parallel hits on one key do not fight over its cache line needlessly.
+// touch records a use for LRU, to the millisecond: it skips the write
+// within a millisecond of the last one, so that parallel hits on one key do
+// not fight over its cache line.
 func (e *entry) touch(now instant) {
-	if t := int64(now); e.lastUsed.Load() < t {
+	if t := int64(now); t-e.lastUsed.Load() >= int64(time.Millisecond) {
 		e.lastUsed.Store(t)
 	}
 }

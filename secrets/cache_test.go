@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/lambdasec/lambdasec/secrets"
 )
@@ -188,6 +189,39 @@ func TestStaleOnError(t *testing.T) {
 	clk.Advance(time.Hour)
 	if got := mustGet(t, c, "db").Value(); got != "new" {
 		t.Fatalf("after recovery: got %q, want new", got)
+	}
+}
+
+// TestDefinitiveErrorsFailClosed: a secret deleted, or access to it
+// revoked, is not papered over with the stale value.
+func TestDefinitiveErrorsFailClosed(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want error
+	}{
+		{name: "deleted", err: &types.ResourceNotFoundException{Message: aws.String("m")}, want: secrets.ErrNotFound},
+		{name: "access revoked", err: &smithy.GenericAPIError{Code: "AccessDeniedException"}, want: secrets.ErrAccessDenied},
+		{name: "KMS key disabled", err: &types.DecryptionFailure{Message: aws.String("m")}, want: secrets.ErrDecryption},
+		{name: "scheduled for deletion", err: &types.InvalidRequestException{Message: aws.String("m")}, want: secrets.ErrInvalidRequest},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f, clk := newFake(), newClock()
+			f.set("db", "old")
+			c := newCache(t, secrets.Config{Client: f, Now: clk.Now, TTL: time.Minute})
+			mustGet(t, c, "db")
+			f.setFail(tc.err)
+			clk.Advance(time.Minute)
+			for range 3 { // the fetch, then the cached error during backoff
+				if s, err := c.Get(context.Background(), "db"); !errors.Is(err, tc.want) {
+					t.Fatalf("got %q, %v; want %v and no stale value", s.Value(), err, tc.want)
+				}
+			}
+			if f.Calls() != 2 {
+				t.Fatalf("got %d calls, want 2", f.Calls())
+			}
+		})
 	}
 }
 

@@ -21,12 +21,16 @@
 //     others under its own deadline ([Config.FetchTimeout]).
 //   - Values expire after [Config.TTL] (5 minutes), less a little random
 //     jitter so that execution environments do not refresh in lockstep.
-//   - When a refresh fails, the previous value is served for up to
-//     [Config.MaxStale] (15 minutes) past its TTL, and the cache backs off
-//     exponentially ([Config.MinBackoff] 1 s doubling to [Config.MaxBackoff]
-//     1 min) before it asks again, so a throttled or failing Secrets Manager
-//     is not hammered. With no value to serve, the error is returned, and
-//     returned again from the cache until the backoff has passed.
+//   - When a refresh fails because Secrets Manager is throttling, failing
+//     or unreachable, the previous value is served for up to
+//     [Config.MaxStale] (15 minutes) past its TTL. A definitive answer (the
+//     secret was deleted, access or its KMS key was revoked) is returned at
+//     once: stale values never outlive a deliberate cut-off.
+//   - After a failed fetch the cache backs off exponentially
+//     ([Config.MinBackoff] 1 s doubling to [Config.MaxBackoff] 1 min)
+//     before it asks again, so a throttled or failing Secrets Manager is not
+//     hammered. Meanwhile callers get the stale value or the same error from
+//     memory.
 //   - [Cache.Refresh] and [Cache.Invalidate] act at once, with no sleep.
 //   - At most [Config.MaxEntries] (1024) values are held, least recently
 //     used evicted first.
