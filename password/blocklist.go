@@ -241,7 +241,7 @@ func desubString(s string, one byte) string {
 func contextWords(context []string) []string {
 	var words []string
 	add := func(w string) {
-		if utf8.RuneCountInString(w) < minContextRunes {
+		if utf8.RuneCountInString(w) < minContextRunes || len(words) >= maxContextWords {
 			return
 		}
 		for _, x := range words {
@@ -268,6 +268,9 @@ func contextWords(context []string) []string {
 	}
 	return words
 }
+
+// maxContextWords bounds the number of context words kept.
+const maxContextWords = 64
 
 // maxContextBytes bounds the work one context string can cause; only its
 // first 256 bytes are read.

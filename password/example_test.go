@@ -105,10 +105,12 @@ func ExamplePolicyError_Has() {
 	if errors.As(err, &pe) {
 		fmt.Println(pe.Codes())
 		fmt.Println(pe.Has(password.CodeTooShort), pe.Violations[0].Limit)
+		fmt.Println(pe.Messages()[0])
 	}
 	// Output:
 	// [too_short missing_upper missing_digit missing_special]
 	// true 8
+	// must be at least 8 characters
 }
 
 func ExampleNewHIBP() {

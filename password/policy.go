@@ -163,6 +163,17 @@ func (e *PolicyError) Has(code Code) bool {
 	return false
 }
 
+// Messages returns the violation messages in order. Validation libraries
+// that look for a Messages() []string method (such as this module's
+// validate package) then report one field error per violation.
+func (e *PolicyError) Messages() []string {
+	msgs := make([]string, len(e.Violations))
+	for i, v := range e.Violations {
+		msgs[i] = v.Message
+	}
+	return msgs
+}
+
 // Codes returns the violation codes in order.
 func (e *PolicyError) Codes() []Code {
 	codes := make([]Code, len(e.Violations))

@@ -218,6 +218,9 @@ func TestPolicyErrorDetails(t *testing.T) {
 	if pe.Violations[0].Limit != 15 {
 		t.Errorf("too_short Limit = %d, want 15", pe.Violations[0].Limit)
 	}
+	if got := pe.Messages(); !slices.Equal(got, []string{"must be at least 15 characters", "is too common; choose something less predictable"}) {
+		t.Errorf("Messages = %q", got)
+	}
 	if !pe.Has(password.CodeCommon) || pe.Has(password.CodeBreached) {
 		t.Errorf("Has wrong for %v", pe.Codes())
 	}
