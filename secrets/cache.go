@@ -477,7 +477,9 @@ func (c *Cache) stale(st *state, now instant) (Secret, bool) {
 	if c.metrics.StaleServed != nil {
 		c.metrics.StaleServed(st.secret.id, age)
 	}
-	c.log.Debug("secrets: serving stale value", "secret", st.secret.id, "version_id", st.secret.versionID, "expired_ago", age, "error", st.err)
+	if c.log.Enabled(context.Background(), slog.LevelDebug) { // during an outage this is every Get
+		c.log.Debug("secrets: serving stale value", "secret", st.secret.id, "version_id", st.secret.versionID, "expired_ago", age, "error", st.err)
+	}
 	return st.secret, true
 }
 
