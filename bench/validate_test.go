@@ -120,45 +120,39 @@ func request(body string) (*http.Request, func()) {
 	return r, reset
 }
 
-func benchValidate[T any](b *testing.B, body string) {
+// benchDecode measures decode on body into a fresh T per request.
+func benchDecode[T any](b *testing.B, body string, decode func(*http.Request, any) error) {
+	r, reset := request(body)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		reset()
+		var dst T
+		if err := decode(r, &dst); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func decoders(b *testing.B) (ours, bare func(*http.Request, any) error) {
 	v, err := validate.New(validate.Config{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	r, reset := request(body)
-	b.ReportAllocs()
-	b.SetBytes(int64(len(body)))
-	for b.Loop() {
-		reset()
-		var dst T
-		if err := v.DecodeJSON(r, &dst); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func benchBare[T any](b *testing.B, body string) {
-	v := newBare()
-	r, reset := request(body)
-	b.ReportAllocs()
-	b.SetBytes(int64(len(body)))
-	for b.Loop() {
-		reset()
-		var dst T
-		if err := bareDecode(v, r, &dst); err != nil {
-			b.Fatal(err)
-		}
-	}
+	pg := newBare()
+	return v.DecodeJSON, func(r *http.Request, dst any) error { return bareDecode(pg, r, dst) }
 }
 
 func BenchmarkDecodeLogin(b *testing.B) {
-	b.Run("validate", func(b *testing.B) { benchValidate[loginBody](b, loginJSON) })
-	b.Run("bare", func(b *testing.B) { benchBare[loginBody](b, loginJSON) })
+	ours, bare := decoders(b)
+	b.Run("validate", func(b *testing.B) { benchDecode[loginBody](b, loginJSON, ours) })
+	b.Run("bare", func(b *testing.B) { benchDecode[loginBody](b, loginJSON, bare) })
 }
 
 func BenchmarkDecodeWide(b *testing.B) {
-	b.Run("validate", func(b *testing.B) { benchValidate[wideBody](b, wideJSON) })
-	b.Run("bare", func(b *testing.B) { benchBare[wideBody](b, wideJSON) })
+	ours, bare := decoders(b)
+	b.Run("validate", func(b *testing.B) { benchDecode[wideBody](b, wideJSON, ours) })
+	b.Run("bare", func(b *testing.B) { benchDecode[wideBody](b, wideJSON, bare) })
 }
 
 // Both ways must accept the benchmark bodies and agree on the result.

@@ -421,11 +421,10 @@ func (d *scanner) enter() bool {
 // object scans an object at d.pos for t (kStruct, kMap, or nil/kAny/
 // kUnmarshaler for a generic object).
 func (d *scanner) object(t *jtype) {
-	if !d.enter() {
+	if !d.open('}') {
 		return
 	}
 	defer func() { d.depth-- }()
-	d.pos++ // {
 	var (
 		mask    uint64
 		seenBig []bool
@@ -436,14 +435,6 @@ func (d *scanner) object(t *jtype) {
 		seenBig = make([]bool, t.nf)
 	}
 	defer func() { d.keys = d.keys[:keyBase] }()
-	d.skipWS()
-	if d.eof() {
-		return
-	}
-	if d.data[d.pos] == '}' {
-		d.pos++
-		return
-	}
 	for {
 		d.skipWS()
 		if d.eof() {
@@ -532,23 +523,7 @@ func (d *scanner) object(t *jtype) {
 				elem = t.elem
 			}
 		}
-		d.value(elem)
-		d.path = d.path[:len(d.path)-1]
-		if d.fatal != nil {
-			return
-		}
-		d.skipWS()
-		if d.eof() {
-			return
-		}
-		switch d.data[d.pos] {
-		case ',':
-			d.pos++
-		case '}':
-			d.pos++
-			return
-		default:
-			d.syntax("expected ',' or '}' at byte ")
+		if !d.element(elem, '}') {
 			return
 		}
 	}
@@ -562,23 +537,14 @@ func (d *scanner) quotedOK() bool {
 }
 
 func (d *scanner) array(t *jtype) {
-	if !d.enter() {
+	if !d.open(']') {
 		return
 	}
 	defer func() { d.depth-- }()
-	d.pos++ // [
 	var elem *jtype
 	limit := -1
 	if t != nil && t.kind == kSlice {
 		elem, limit = t.elem, t.arrayLen
-	}
-	d.skipWS()
-	if d.eof() {
-		return
-	}
-	if d.data[d.pos] == ']' {
-		d.pos++
-		return
 	}
 	for i := 0; ; i++ {
 		if i == limit {
@@ -586,26 +552,53 @@ func (d *scanner) array(t *jtype) {
 			elem = nil
 		}
 		d.path = append(d.path, seg{idx: i, isIdx: true})
-		d.value(elem)
-		d.path = d.path[:len(d.path)-1]
-		if d.fatal != nil {
-			return
-		}
-		d.skipWS()
-		if d.eof() {
-			return
-		}
-		switch d.data[d.pos] {
-		case ',':
-			d.pos++
-		case ']':
-			d.pos++
-			return
-		default:
-			d.syntax("expected ',' or ']' at byte ")
+		if !d.element(elem, ']') {
 			return
 		}
 	}
+}
+
+// open enters the object or array at d.pos, counting its depth. It
+// reports false when there is nothing to scan inside: the container is
+// empty (consumed, depth restored) or the depth limit was hit (a fatal
+// error, so the depth no longer matters). On true the caller must
+// decrement d.depth when done.
+func (d *scanner) open(end byte) bool {
+	if !d.enter() {
+		return false
+	}
+	d.pos++
+	d.skipWS()
+	if d.pos < len(d.data) && d.data[d.pos] == end {
+		d.pos++
+		d.depth--
+		return false
+	}
+	return true
+}
+
+// element scans the value at the current path step, pops the step, and
+// consumes the separator after it. It reports whether another follows.
+func (d *scanner) element(elem *jtype, end byte) bool {
+	d.value(elem)
+	d.path = d.path[:len(d.path)-1]
+	if d.fatal != nil {
+		return false
+	}
+	d.skipWS()
+	if d.eof() {
+		return false
+	}
+	switch d.data[d.pos] {
+	case ',':
+		d.pos++
+		return true
+	case end:
+		d.pos++
+		return false
+	}
+	d.syntax("expected ',' or '" + string(end) + "' at byte ")
+	return false
 }
 
 // unescape decodes a JSON string literal already known to be valid.
