@@ -2,9 +2,12 @@ package dbconn_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"os/exec"
 	"reflect"
 	"strings"
 	"testing"
@@ -125,5 +128,54 @@ func TestCredentialsErrors(t *testing.T) {
 				t.Fatalf("got %v, want ErrCredentials", err)
 			}
 		})
+	}
+}
+
+// A server that accepts connections and never answers: Ping gives up
+// within its budget.
+func TestPingBudget(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		var held []net.Conn
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	c, err := dbconn.NewConnector(dbconn.Config{Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port, User: "app", Password: "pw"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := sql.OpenDB(c)
+	defer db.Close()
+	err = dbconn.Ping(context.Background(), db)
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "no answer in time") {
+		t.Fatalf("got %v, want a ping timeout", err)
+	}
+}
+
+// dbconn stays usable without its siblings: the credentials provider is a
+// function type, not the secrets package.
+func TestIndependentOfSiblings(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "github.com/lambdasec/lambdasec/dbconn").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if strings.HasPrefix(dep, "github.com/lambdasec/lambdasec/") && dep != "github.com/lambdasec/lambdasec/dbconn" {
+			t.Errorf("dbconn depends on %s", dep)
+		}
 	}
 }

@@ -185,11 +185,15 @@ func (c *Connector) Configure(db *sql.DB) {
 // the ctx deadline allows. Other errors are returned at once. Errors wrap
 // the sentinels of this package and never contain a password or token.
 func (c *Connector) Connect(ctx context.Context) (driver.Conn, error) {
+	if c == nil || c.creds == nil {
+		return nil, fmt.Errorf("%w: Connector not created by NewConnector", ErrInvalidConfig)
+	}
 	gen := c.creds.generation()
 	cr, err := c.creds.current(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrCredentials, err)
 	}
+	cr = c.creds.substitute(cr)
 	conn, ep, err := c.login(ctx, cr)
 	if c.creds.pending == nil && c.creds.refresh == nil { // static password
 		return c.finish(conn, ep, err)
@@ -200,7 +204,7 @@ func (c *Connector) Connect(ctx context.Context) (driver.Conn, error) {
 		if round > 0 && !c.backoff(ctx, round) {
 			break
 		}
-		fresh, g, ferr := c.creds.refreshed(ctx, gen)
+		fresh, g, ferr := c.creds.refreshed(ctx, gen, cr)
 		if ferr != nil {
 			return nil, fmt.Errorf("%w: refresh after refused login: %w (login error: %v)", ErrCredentials, ferr, explain(err, ep, c.iam != nil))
 		}

@@ -88,6 +88,9 @@ func explain(err error, ep endpoint, iam bool) error {
 		}
 		return fmt.Errorf("dbconn: connect to %s: %w", ep.addr(), err)
 	}
+	if errors.Is(err, mysql.ErrCleartextPassword) {
+		return fmt.Errorf("%w to %s: the server asked for the password in clear text; dbconn sends only IAM tokens that way (set Config.IAM for an IAM user)", ErrAccessDenied, ep.addr())
+	}
 	if errors.Is(err, mysql.ErrNoTLS) {
 		return fmt.Errorf("%w: %s answered without TLS support; dbconn never sends credentials in plain text, enable TLS on the server (RDS always offers it)", ErrNoTLS, ep.addr())
 	}

@@ -262,6 +262,9 @@ func TestStaticPasswordNeverSentInClear(t *testing.T) {
 	if err == nil {
 		t.Fatal("password login accepted a clear-text auth switch")
 	}
+	if !errors.Is(err, ErrAccessDenied) || !strings.Contains(err.Error(), "clear text") {
+		t.Fatalf("got %v, want ErrAccessDenied explaining the clear-text request", err)
+	}
 	if strings.Contains(err.Error(), cfg.Password) {
 		t.Fatal("error contains the password")
 	}
@@ -283,7 +286,7 @@ func TestRefresherSingleFlight(t *testing.T) {
 	// A caller that gives up does not cancel the shared refresh.
 	gone, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
-	go func() { _, _, err := r.refreshed(gone, 0); errc <- err }()
+	go func() { _, _, err := r.refreshed(gone, 0, Credentials{}); errc <- err }()
 	for calls.Load() == 0 {
 		time.Sleep(time.Millisecond) // wait for the flight to start; not a timing assertion
 	}
@@ -295,7 +298,7 @@ func TestRefresherSingleFlight(t *testing.T) {
 	got := make([]Credentials, 100)
 	for i := range got {
 		wg.Go(func() {
-			cr, _, err := r.refreshed(context.Background(), 0)
+			cr, _, err := r.refreshed(context.Background(), 0, Credentials{})
 			if err != nil {
 				t.Error(err)
 			}
@@ -313,11 +316,11 @@ func TestRefresherSingleFlight(t *testing.T) {
 		}
 	}
 	// A caller that saw the old generation gets the result without a call.
-	if _, g, _ := r.refreshed(context.Background(), 0); g != 1 || calls.Load() != 1 {
+	if _, g, _ := r.refreshed(context.Background(), 0, Credentials{}); g != 1 || calls.Load() != 1 {
 		t.Fatalf("generation %d, calls %d", g, calls.Load())
 	}
 	// A caller that already saw generation 1 starts a new refresh.
-	r.refreshed(context.Background(), 1)
+	r.refreshed(context.Background(), 1, Credentials{})
 	if calls.Load() != 2 {
 		t.Fatalf("calls %d, want 2", calls.Load())
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -574,5 +575,69 @@ func TestConcurrentUse(t *testing.T) {
 	wg.Wait()
 	if got := s.conns(t, user); got > 4 {
 		t.Fatalf("%d server connections, want at most 4", got)
+	}
+}
+
+// A provider whose cache never catches up (Credentials keeps answering the
+// old password) costs one refresh, not a refused login per connection.
+func TestStaleProviderCostsOneRefresh(t *testing.T) {
+	s := mariadb(t)
+	user, pw := s.user(t, "")
+	sec := newSecret(user, pw)
+	cfg := s.rotatingConfig(t, sec)
+	cfg.Credentials = func(context.Context) (dbconn.Credentials, error) {
+		return dbconn.Credentials{User: user, Password: pw}, nil // stale forever
+	}
+	db, err := dbconn.Open(testCtx(t), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	newPW := "pw-" + randomHex(12)
+	s.setPassword(t, user, newPW)
+	sec.current.Store(newPW)
+	for i := range 3 {
+		s.kill(t, user)
+		if err := db.PingContext(testCtx(t)); err != nil {
+			t.Fatalf("connection %d: %v", i, err)
+		}
+	}
+	if got := sec.refreshes.Load(); got != 1 {
+		t.Fatalf("%d refreshes for 3 connections, want 1", got)
+	}
+}
+
+type countingConnector struct {
+	driver.Connector
+	n atomic.Int32
+}
+
+func (c *countingConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	c.n.Add(1)
+	return c.Connector.Connect(ctx)
+}
+
+func TestOpenWrap(t *testing.T) {
+	s := mariadb(t)
+	user, pw := s.user(t, "")
+	cfg := s.config(t, user, pw)
+	var wrapped *countingConnector
+	cfg.Wrap = func(c driver.Connector) driver.Connector {
+		if _, ok := c.(*dbconn.Connector); !ok {
+			t.Errorf("Wrap got %T", c)
+		}
+		wrapped = &countingConnector{Connector: c}
+		return wrapped
+	}
+	db, err := dbconn.Open(testCtx(t), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if wrapped == nil || wrapped.n.Load() != 1 {
+		t.Fatal("the pool did not connect through the wrapper")
+	}
+	if db.Stats().MaxOpenConnections != 1 {
+		t.Fatal("pool settings not applied")
 	}
 }

@@ -18,10 +18,11 @@ type refresher struct {
 	refresh CredentialsFunc // nil for a static password
 	pending CredentialsFunc // may be nil
 
-	mu     sync.Mutex
-	gen    uint64 // completed refreshes
-	latest Credentials
-	flight *flight
+	mu      sync.Mutex
+	gen     uint64      // completed refreshes
+	latest  Credentials // result of the last refresh
+	refused Credentials // what the server refused before that refresh
+	flight  *flight
 }
 
 type flight struct {
@@ -36,11 +37,24 @@ func (r *refresher) generation() uint64 {
 	return r.gen
 }
 
-// refreshed returns credentials fetched after generation seen: the result
-// of a refresh that completed since, or of the one in flight, or of a new
-// one. It returns the generation of the result. A caller whose ctx ends
-// stops waiting at once; the refresh goes on for the others.
-func (r *refresher) refreshed(ctx context.Context, seen uint64) (Credentials, uint64, error) {
+// substitute returns the refreshed credentials when cr is what the server
+// refused before the last refresh: a provider whose cache has not caught
+// up would otherwise cost every new connection a refused login.
+func (r *refresher) substitute(cr Credentials) Credentials {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.gen > 0 && cr == r.refused && r.latest != cr {
+		return r.latest
+	}
+	return cr
+}
+
+// refreshed returns credentials fetched after generation seen, to replace
+// refused: the result of a refresh that completed since, or of the one in
+// flight, or of a new one. It returns the generation of the result. A
+// caller whose ctx ends stops waiting at once; the refresh goes on for the
+// others.
+func (r *refresher) refreshed(ctx context.Context, seen uint64, refused Credentials) (Credentials, uint64, error) {
 	r.mu.Lock()
 	if r.gen > seen {
 		cr, g := r.latest, r.gen
@@ -51,7 +65,7 @@ func (r *refresher) refreshed(ctx context.Context, seen uint64) (Credentials, ui
 	if f == nil {
 		f = &flight{done: make(chan struct{})}
 		r.flight = f
-		go r.run(context.WithoutCancel(ctx), f)
+		go r.run(context.WithoutCancel(ctx), f, refused)
 	}
 	r.mu.Unlock()
 	select {
@@ -65,7 +79,7 @@ func (r *refresher) refreshed(ctx context.Context, seen uint64) (Credentials, ui
 	}
 }
 
-func (r *refresher) run(ctx context.Context, f *flight) {
+func (r *refresher) run(ctx context.Context, f *flight, refused Credentials) {
 	ctx, cancel := context.WithTimeout(ctx, refreshTimeout)
 	defer cancel()
 	cr, err := r.refresh(ctx)
@@ -73,7 +87,7 @@ func (r *refresher) run(ctx context.Context, f *flight) {
 	r.flight = nil
 	if err == nil {
 		r.gen++
-		r.latest = cr
+		r.latest, r.refused = cr, refused
 	}
 	f.cr, f.err = cr, err
 	r.mu.Unlock()
