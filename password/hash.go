@@ -14,8 +14,9 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// Default argon2id parameters: OWASP's m=19 MiB, t=2, p=1 row, a 16-byte
-// salt and a 32-byte key.
+// Default argon2id parameters (OWASP's m=19 MiB, t=2, p=1 row, a 16-byte
+// salt and a 32-byte key) and the 1 KiB input cap that [Hasher] and
+// [Policy] share.
 const (
 	DefaultMemory      = 19 * 1024 // KiB
 	DefaultTime        = 2

@@ -195,7 +195,7 @@ func (p Policy) limits() (minLen, maxLen, maxBytes int, err error) {
 		maxLen = 128
 	}
 	if maxBytes == 0 {
-		maxBytes = 1024
+		maxBytes = DefaultMaxBytes
 	}
 	if maxLen < minLen {
 		return 0, 0, 0, fmt.Errorf("%w: MaxLength %d is below MinLength %d", ErrInvalidPolicy, maxLen, minLen)
@@ -260,7 +260,7 @@ func (p Policy) Rule(context ...string) func(password string) error {
 
 func (p Policy) maxBytes() int {
 	if p.MaxBytes == 0 {
-		return 1024
+		return DefaultMaxBytes
 	}
 	return p.MaxBytes
 }
