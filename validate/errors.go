@@ -66,6 +66,11 @@ type FieldError struct {
 // status 422) or [ErrMalformed] (decoding failures, status 400).
 //
 // At most 100 problems are listed; a request with more is still rejected.
+//
+// A FieldErrors the caller builds is a validation failure: checks that tags
+// cannot express (a password policy that needs the email, a uniqueness
+// rule) can append to the one [Validator.DecodeJSON] returned, or start an
+// empty one, and answer with [WriteError] in the same shape.
 type FieldErrors struct {
 	Errors []FieldError
 	kind   error
@@ -77,7 +82,7 @@ const maxFieldErrors = 100
 
 func (e *FieldErrors) Error() string {
 	var b strings.Builder
-	b.WriteString(e.kind.Error())
+	b.WriteString(e.Unwrap().Error())
 	for i, fe := range e.Errors {
 		if i == 0 {
 			b.WriteString(": ")
@@ -92,7 +97,12 @@ func (e *FieldErrors) Error() string {
 }
 
 // Unwrap returns [ErrInvalid] or [ErrMalformed].
-func (e *FieldErrors) Unwrap() error { return e.kind }
+func (e *FieldErrors) Unwrap() error {
+	if e.kind == nil {
+		return ErrInvalid
+	}
+	return e.kind
+}
 
 func (e *FieldErrors) add(fe FieldError) {
 	if len(e.Errors) < maxFieldErrors {

@@ -244,3 +244,34 @@ func ExampleFieldErrors() {
 	// email: must be a string (type)
 	// pass: is not an allowed field (unknown)
 }
+
+func ExampleFieldErrors_caller() {
+	v, _ := validate.New(validate.Config{})
+	taken := map[string]bool{"ada@example.com": true}
+	h := func(w http.ResponseWriter, r *http.Request) {
+		var in Login
+		err := v.DecodeJSON(r, &in)
+		var fe *validate.FieldErrors
+		if err != nil && !(errors.Is(err, validate.ErrInvalid) && errors.As(err, &fe)) {
+			validate.WriteError(w, r, err)
+			return
+		}
+		if fe == nil {
+			fe = &validate.FieldErrors{}
+		}
+		// A check no tag can express, reported with the others.
+		if taken[in.Email] {
+			fe.Errors = append(fe.Errors, validate.FieldError{Field: "email", Rule: "unique", Message: "is already registered"})
+		}
+		if len(fe.Errors) > 0 {
+			validate.WriteError(w, r, fe)
+			return
+		}
+		w.WriteHeader(http.StatusCreated)
+	}
+	rec := httptest.NewRecorder()
+	h(rec, post(`{"email":"ada@example.com","password":"short"}`))
+	fmt.Print(rec.Code, " ", rec.Body.String())
+	// Output:
+	// 422 {"type":"about:blank","title":"Unprocessable Entity","status":422,"detail":"2 fields failed validation","errors":[{"field":"password","rule":"min","param":"8","message":"must have at least 8 characters"},{"field":"email","rule":"unique","message":"is already registered"}]}
+}

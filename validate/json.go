@@ -17,9 +17,9 @@ import (
 // DecodeJSON reads the request body as JSON into dst, a non-nil pointer to
 // a struct, then validates dst by its validate tags. In order:
 //
-//   - The Content-Type must be application/json or application/*+json,
-//     with at most a UTF-8 charset parameter, and no Content-Encoding may
-//     be set; else [ErrUnsupportedMediaType] (415).
+//   - The Content-Type must be application/json or application/*+json
+//     (parameters allowed, but a charset must be UTF-8), and no
+//     Content-Encoding may be set; else [ErrUnsupportedMediaType] (415).
 //   - The body is read through [http.MaxBytesReader]; a longer body than
 //     [Config.MaxBodyBytes] is [ErrBodyTooLarge] (413).
 //   - The body must be exactly one JSON object: empty bodies, syntax
@@ -83,8 +83,9 @@ func (v *Validator) target(dst any) (reflect.Value, *typeEntry, error) {
 	return rv.Elem(), e, nil
 }
 
-// checkContentType accepts application/json and application/*+json with no
-// parameter but a UTF-8 charset (RFC 8259 §8.1), and no content coding.
+// checkContentType accepts application/json and application/*+json with any
+// parameters but a charset other than UTF-8 (RFC 8259 §8.1), and no
+// content coding.
 func checkContentType(h http.Header) error {
 	if ce := h.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
 		return newError(ErrUnsupportedMediaType, "Content-Encoding is not supported")
@@ -105,10 +106,8 @@ func checkContentType(h http.Header) error {
 	if mt != "application/json" && !(strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json") && len(mt) > len("application/+json")) {
 		return newError(ErrUnsupportedMediaType, want)
 	}
-	for k, val := range params {
-		if k != "charset" || !strings.EqualFold(val, "utf-8") {
-			return newError(ErrUnsupportedMediaType, want+" in UTF-8")
-		}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return newError(ErrUnsupportedMediaType, want+" in UTF-8")
 	}
 	return nil
 }

@@ -82,6 +82,7 @@ func TestDecodeJSON(t *testing.T) {
 			"tags":["ab"],"attrs":{"k":"v"},"when":"2026-01-02T03:04:05Z","ratio":1.5e3,"small":-128,"extra":{"x":[1,null]},"source":"web","NoTag":"x"`)},
 		{name: "application/*+json", contentType: "application/merge-patch+json", body: validOrder, wantStatus: 204},
 		{name: "charset utf-8", contentType: "application/json; charset=UTF-8", body: validOrder, wantStatus: 204},
+		{name: "other parameter", contentType: `Application/JSON; profile="https://example.com/p"`, body: validOrder, wantStatus: 204},
 		{name: "null members leave fields alone", body: with(`"ship":null,"count":null,"tags":null`), wantStatus: 204},
 
 		// 415
@@ -91,6 +92,7 @@ func TestDecodeJSON(t *testing.T) {
 		// A non-UTF-8 charset would make the bytes mean something else.
 		{name: "latin1 charset", contentType: "application/json; charset=iso-8859-1", body: validOrder, wantStatus: 415},
 		{name: "bare +json", contentType: "application/+json", body: validOrder, wantStatus: 415},
+		{name: "json text type", contentType: "text/json", body: validOrder, wantStatus: 415},
 		{name: "broken media type", contentType: "application/json; charset", body: validOrder, wantStatus: 415},
 
 		// 400, whole body

@@ -50,7 +50,7 @@ func problemFor(err error) problem.Problem {
 		if len(fe.Errors) == 1 {
 			n = "1 field"
 		}
-		if errors.Is(fe.kind, ErrInvalid) {
+		if fe.Unwrap() == ErrInvalid {
 			p.Status = http.StatusUnprocessableEntity
 			p.Detail = n + " failed validation"
 		} else {
