@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // DecodeJSON reads the request body as JSON into dst, a non-nil pointer to
@@ -170,5 +169,3 @@ func (v *Validator) readBody(r *http.Request) (*[]byte, error) {
 	*buf = b
 	return buf, nil
 }
-
-func validUTF8(s string) bool { return utf8.ValidString(s) }

@@ -47,15 +47,9 @@ type jfield struct {
 	quoted bool // `json:",string"`
 }
 
-var ( //nolint:gochecknoglobals // immutable interface types
-	unmarshalerType     = reflect.TypeFor[json.Unmarshaler]()
-	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
-	numberType          = reflect.TypeFor[json.Number]()
-)
-
 // jsonTypeOf describes t. Recursive types are described once.
-func jsonTypeOf(t reflect.Type) (*jtype, error) {
-	return (&jbuilder{seen: map[reflect.Type]*jtype{}}).of(t), nil
+func jsonTypeOf(t reflect.Type) *jtype {
+	return (&jbuilder{seen: map[reflect.Type]*jtype{}}).of(t)
 }
 
 type jbuilder struct{ seen map[reflect.Type]*jtype }
@@ -76,13 +70,13 @@ func (b *jbuilder) of(t reflect.Type) *jtype {
 	b.seen[t] = jt
 	pt := reflect.PointerTo(t)
 	switch {
-	case t == numberType:
+	case t == reflect.TypeFor[json.Number]():
 		jt.kind = kNumber
 		return jt
-	case t.Implements(unmarshalerType) || pt.Implements(unmarshalerType):
+	case t.Implements(reflect.TypeFor[json.Unmarshaler]()) || pt.Implements(reflect.TypeFor[json.Unmarshaler]()):
 		jt.kind = kUnmarshaler
 		return jt
-	case t.Implements(textUnmarshalerType) || pt.Implements(textUnmarshalerType):
+	case t.Implements(reflect.TypeFor[encoding.TextUnmarshaler]()) || pt.Implements(reflect.TypeFor[encoding.TextUnmarshaler]()):
 		jt.kind = kText
 		return jt
 	}
@@ -103,8 +97,8 @@ func (b *jbuilder) of(t reflect.Type) *jtype {
 	case reflect.Float32, reflect.Float64:
 		jt.kind, jt.bits = kFloat, t.Bits()
 	case reflect.Slice:
-		if t.Elem().Kind() == reflect.Uint8 && !reflect.PointerTo(t.Elem()).Implements(unmarshalerType) &&
-			!reflect.PointerTo(t.Elem()).Implements(textUnmarshalerType) {
+		if t.Elem().Kind() == reflect.Uint8 && !reflect.PointerTo(t.Elem()).Implements(reflect.TypeFor[json.Unmarshaler]()) &&
+			!reflect.PointerTo(t.Elem()).Implements(reflect.TypeFor[encoding.TextUnmarshaler]()) {
 			jt.kind = kBytes
 			break
 		}
@@ -117,7 +111,7 @@ func (b *jbuilder) of(t reflect.Type) *jtype {
 		switch {
 		case kt.Kind() == reflect.String:
 			jt.key = &jtype{kind: kString, rtype: kt}
-		case reflect.PointerTo(kt).Implements(textUnmarshalerType):
+		case reflect.PointerTo(kt).Implements(reflect.TypeFor[encoding.TextUnmarshaler]()):
 			jt.key = &jtype{kind: kText, rtype: kt}
 		case kt.Kind() >= reflect.Int && kt.Kind() <= reflect.Int64:
 			jt.key = &jtype{kind: kInt, bits: kt.Bits(), rtype: kt}

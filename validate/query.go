@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // qfield is a struct field filled from a query or path parameter.
@@ -74,7 +75,7 @@ func queryFields(t reflect.Type) ([]qfield, error) {
 		names[key] = true
 		q := qfield{name: name, index: f.Index, path: hasP}
 		ft := f.Type
-		if ft.Kind() == reflect.Slice && ft != reflect.TypeFor[[]byte]() && !reflect.PointerTo(ft).Implements(textUnmarshalerType) {
+		if ft.Kind() == reflect.Slice && ft != reflect.TypeFor[[]byte]() && !reflect.PointerTo(ft).Implements(reflect.TypeFor[encoding.TextUnmarshaler]()) {
 			if hasP {
 				return nil, fmt.Errorf("field %s: a path parameter cannot be a slice", f.Name)
 			}
@@ -96,7 +97,7 @@ func queryFields(t reflect.Type) ([]qfield, error) {
 			if ref.Format(q.layout) == q.layout {
 				return nil, fmt.Errorf("field %s: layout %q has no date or time elements", f.Name, q.layout)
 			}
-		case reflect.PointerTo(ft).Implements(textUnmarshalerType):
+		case reflect.PointerTo(ft).Implements(reflect.TypeFor[encoding.TextUnmarshaler]()):
 			q.conv = qText
 		case ft.Kind() == reflect.String:
 			q.conv = qString
@@ -233,7 +234,7 @@ func (v *Validator) DecodeQuery(r *http.Request, dst any) error {
 func (q *qfield) set(dst reflect.Value, raw string) string {
 	switch q.conv {
 	case qString:
-		if !validUTF8(raw) {
+		if !utf8.ValidString(raw) {
 			return "must be valid UTF-8"
 		}
 		dst.SetString(raw)

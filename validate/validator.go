@@ -284,12 +284,7 @@ func (v *Validator) build(t reflect.Type) *typeEntry {
 		e.err = err
 		return e
 	}
-	jt, err := jsonTypeOf(t)
-	if err != nil {
-		e.err = err
-		return e
-	}
-	e.json = jt
+	e.json = jsonTypeOf(t)
 	e.query, e.err = queryFields(t)
 	return e
 }
