@@ -89,8 +89,23 @@ func (f field) String() string {
 // fieldFor maps a JSON key to the field it names. Keys match without regard
 // to case, underscores and dashes.
 func fieldFor(k string) field {
-	k = strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(k))
-	switch k {
+	if len(k) > 32 { // longer than any alias
+		return fieldNone
+	}
+	var buf [32]byte
+	n := 0
+	for i := 0; i < len(k); i++ {
+		switch b := k[i]; {
+		case b == '_' || b == '-':
+		case 'A' <= b && b <= 'Z':
+			buf[n] = b + ('a' - 'A')
+			n++
+		default:
+			buf[n] = b
+			n++
+		}
+	}
+	switch string(buf[:n]) {
 	case "engine":
 		return fieldEngine
 	case "host", "hostname", "endpoint":
