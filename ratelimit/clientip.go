@@ -138,10 +138,16 @@ func gatewaySourceIP(ctx context.Context) (netip.Addr, bool) {
 // the address unmapped (::ffff:1.2.3.4 becomes 1.2.3.4) and without a zone,
 // so that one client has exactly one spelling.
 func parseHostPort(s string) (netip.Addr, error) {
-	if ap, err := netip.ParseAddrPort(s); err == nil {
+	// Pick the one parse that fits, so that no error is built (and
+	// allocated) on the way for the common shapes.
+	if strings.HasPrefix(s, "[") && !strings.HasSuffix(s, "]") || strings.Count(s, ":") == 1 {
+		ap, err := netip.ParseAddrPort(s)
+		if err != nil {
+			return netip.Addr{}, err
+		}
 		return canonical(ap.Addr()), nil
 	}
-	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
+	if strings.HasPrefix(s, "[") {
 		s = s[1 : len(s)-1]
 	}
 	a, err := netip.ParseAddr(s)
