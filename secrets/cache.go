@@ -85,7 +85,9 @@ type Config struct {
 	// [Cache.Invalidate] skip the wait. Zero means 1 second and 1 minute.
 	MinBackoff, MaxBackoff time.Duration
 
-	// Now is the clock. Nil means time.Now.
+	// Now is the clock, for tests. Nil means the monotonic clock that
+	// time.Now reads, so that wall clock steps neither expire nor extend
+	// values.
 	Now func() time.Time
 
 	// Logger receives failed fetches (Warn, at most one per backoff
@@ -264,8 +266,9 @@ func orDefault(d, def time.Duration) time.Duration {
 // (or, if it has one, the stale value); the fetch goes on for the others
 // under its own deadline ([Config.FetchTimeout]).
 //
-// When the fetch fails, Get returns the previous value if it expired less
-// than [Config.MaxStale] ago, and otherwise the error, which wraps one of
+// When the fetch fails because Secrets Manager is throttling, failing or
+// unreachable, Get returns the previous value if it expired less than
+// [Config.MaxStale] ago. Otherwise it returns the error, which wraps one of
 // [ErrNotFound], [ErrAccessDenied], [ErrDecryption], [ErrThrottled],
 // [ErrInvalidRequest] or [ErrUnavailable] and the SDK's error. Until the
 // backoff after a failure has passed, Get answers from the cache (the stale
@@ -298,8 +301,9 @@ func (c *Cache) GetVersion(ctx context.Context, id, versionID string) (Secret, e
 // for example when a database rejects the password after a rotation; then
 // compare [Secret.VersionID] with the old one to tell whether the secret
 // changed. A Refresh while a fetch of the same value is in flight waits for
-// that fetch rather than starting another. It never serves a stale value:
-// a failed fetch returns its error.
+// that fetch rather than starting another; beyond that, Refresh calls are
+// not rate-limited, so call it when a value is rejected, not in a loop. It
+// never serves a stale value: a failed fetch returns its error.
 func (c *Cache) Refresh(ctx context.Context, id string) (Secret, error) {
 	return c.RefreshStage(ctx, id, StageCurrent)
 }

@@ -11,10 +11,10 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
-// Errors a caller can act on. Each is always wrapped, with the secret id and
-// the stage or version id and, for the fetch errors, the SDK error as the
-// cause; use errors.Is. No error this package returns contains a secret
-// value.
+// Errors a caller can act on. Each is always wrapped, use errors.Is. Fetch
+// errors name the secret id and the stage or version id and wrap the SDK's
+// error as well, for errors.As (smithy.APIError and the like). No error this
+// package returns contains a secret value.
 var (
 	// ErrNotFound is returned by the Get, Refresh and Prefetch methods when
 	// the secret, or the requested stage or version of it, does not exist
