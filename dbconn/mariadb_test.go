@@ -137,6 +137,27 @@ func (s *server) config(t *testing.T, user, password string) dbconn.Config {
 		User: user, Password: password, RootCAs: s.m.CAPEM}
 }
 
+// open opens a pool for cfg, closed when t ends.
+func open(t *testing.T, cfg dbconn.Config) *sql.DB {
+	t.Helper()
+	db, err := dbconn.Open(testCtx(t), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// rotate changes user's password on the server, stores it as the
+// secret's current value (not in its cache) and ends user's sessions.
+func (s *server) rotate(t *testing.T, user string, sec *rotatingSecret) {
+	t.Helper()
+	newPW := "pw-" + randomHex(12)
+	s.setPassword(t, user, newPW)
+	sec.current.Store(newPW)
+	s.kill(t, user)
+}
+
 func testCtx(t *testing.T) context.Context {
 	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
@@ -155,11 +176,7 @@ func connID(t *testing.T, db *sql.DB) int64 {
 func TestOpenVerifiedTLS(t *testing.T) {
 	s := mariadb(t)
 	user, pw := s.user(t, "")
-	db, err := dbconn.Open(testCtx(t), s.config(t, user, pw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := open(t, s.config(t, user, pw))
 	var name, version, cipher string
 	if err := db.QueryRow("SHOW SESSION STATUS LIKE 'Ssl_version'").Scan(&name, &version); err != nil {
 		t.Fatal(err)
@@ -232,11 +249,7 @@ func TestCertificateRefused(t *testing.T) {
 	cfg.Credentials = func(context.Context) (dbconn.Credentials, error) {
 		return dbconn.Credentials{User: user, Password: pw, Host: "localhost", Port: port(t, s.m)}, nil
 	}
-	db, err := dbconn.Open(testCtx(t), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	open(t, cfg)
 }
 
 // forwarder relays TCP from host:0 to target and returns its port.
@@ -290,12 +303,8 @@ func TestAccessDeniedHasHint(t *testing.T) {
 func TestTooManyConnections(t *testing.T) {
 	s := mariadb(t)
 	user, pw := s.user(t, "WITH MAX_USER_CONNECTIONS 1")
-	db, err := dbconn.Open(testCtx(t), s.config(t, user, pw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	_, err = dbconn.Open(testCtx(t), s.config(t, user, pw))
+	open(t, s.config(t, user, pw)) // holds the user's only connection
+	_, err := dbconn.Open(testCtx(t), s.config(t, user, pw))
 	if !errors.Is(err, dbconn.ErrTooManyConnections) {
 		t.Fatalf("got %v, want ErrTooManyConnections", err)
 	}
@@ -350,19 +359,12 @@ func TestRotationRecoversWithoutRestart(t *testing.T) {
 	sec := newSecret(user, pw)
 	cfg := s.rotatingConfig(t, sec)
 	cfg.Pool.PerEnvironment = 8
-	db, err := dbconn.Open(testCtx(t), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := open(t, cfg)
 
 	// Rotation: the password changes on the server and in the secret;
 	// the cache still holds the old one. Open connections keep working
 	// until the server drops them.
-	newPW := "pw-" + randomHex(12)
-	s.setPassword(t, user, newPW)
-	sec.current.Store(newPW)
-	s.kill(t, user)
+	s.rotate(t, user, sec)
 
 	// Eight requests need new connections at once: one refresh serves all.
 	var wg sync.WaitGroup
@@ -397,11 +399,7 @@ func TestRotationUsesPendingCredentials(t *testing.T) {
 	s := mariadb(t)
 	user, pw := s.user(t, "")
 	sec := newSecret(user, pw)
-	db, err := dbconn.Open(testCtx(t), s.rotatingConfig(t, sec))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := open(t, s.rotatingConfig(t, sec))
 	newPW := "pw-" + randomHex(12)
 	s.setPassword(t, user, newPW)
 	sec.pendng.Store(newPW)
@@ -455,11 +453,7 @@ func TestOneConnectionPerEnvironment(t *testing.T) {
 	clk := &clock{t: time.Now()}
 	cfg := s.config(t, user, pw)
 	cfg.Now = clk.Now
-	db, err := dbconn.Open(testCtx(t), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := open(t, cfg)
 	first := connID(t, db)
 	for i := range 1000 {
 		var n int
@@ -506,10 +500,7 @@ func (c *clock) Add(d time.Duration) {
 func TestCloseOnSIGTERMFreesConnections(t *testing.T) {
 	s := mariadb(t)
 	user, pw := s.user(t, "")
-	db, err := dbconn.Open(testCtx(t), s.config(t, user, pw))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := open(t, s.config(t, user, pw))
 	if s.conns(t, user) != 1 {
 		t.Fatal("not connected")
 	}
@@ -528,11 +519,7 @@ func TestProxyInterpolatesParams(t *testing.T) {
 	user, pw := s.user(t, "")
 	cfg := s.config(t, user, pw)
 	cfg.Pool.Proxy = true
-	db, err := dbconn.Open(testCtx(t), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := open(t, cfg)
 	var before, after int
 	stmt := func() int {
 		var name string
@@ -558,11 +545,7 @@ func TestConcurrentUse(t *testing.T) {
 	user, pw := s.user(t, "")
 	cfg := s.config(t, user, pw)
 	cfg.Pool.PerEnvironment = 4
-	db, err := dbconn.Open(testCtx(t), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := open(t, cfg)
 	var wg sync.WaitGroup
 	for i := range 32 {
 		wg.Go(func() {
@@ -588,16 +571,12 @@ func TestStaleProviderCostsOneRefresh(t *testing.T) {
 	cfg.Credentials = func(context.Context) (dbconn.Credentials, error) {
 		return dbconn.Credentials{User: user, Password: pw}, nil // stale forever
 	}
-	db, err := dbconn.Open(testCtx(t), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	newPW := "pw-" + randomHex(12)
-	s.setPassword(t, user, newPW)
-	sec.current.Store(newPW)
+	db := open(t, cfg)
+	s.rotate(t, user, sec)
 	for i := range 3 {
-		s.kill(t, user)
+		if i > 0 {
+			s.kill(t, user)
+		}
 		if err := db.PingContext(testCtx(t)); err != nil {
 			t.Fatalf("connection %d: %v", i, err)
 		}
@@ -629,11 +608,7 @@ func TestOpenWrap(t *testing.T) {
 		wrapped = &countingConnector{Connector: c}
 		return wrapped
 	}
-	db, err := dbconn.Open(testCtx(t), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := open(t, cfg)
 	if wrapped == nil || wrapped.n.Load() != 1 {
 		t.Fatal("the pool did not connect through the wrapper")
 	}

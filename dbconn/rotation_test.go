@@ -30,12 +30,8 @@ func TestSecretsManagerRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	current, refresh, pending := credentialsFrom(cache, id)
-	db, err := dbconn.Open(testCtx(t), dbconn.Config{RootCAs: s.m.CAPEM,
+	db := open(t, dbconn.Config{RootCAs: s.m.CAPEM,
 		Credentials: current, RefreshCredentials: refresh, PendingCredentials: pending})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 
 	query := func(step string) {
 		t.Helper()
