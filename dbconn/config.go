@@ -191,7 +191,7 @@ func (c Credentials) GoString() string { return c.String() }
 // LogValue logs c without its password.
 func (c Credentials) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("user", c.User), slog.String("password", redact(c.Password)),
-		slog.String("host", c.Host), slog.Int("port", c.Port))
+		slog.String("host", c.Host), slog.Int("port", c.Port), slog.String("database", c.Database))
 }
 
 func redact(s string) string {

@@ -199,11 +199,11 @@ func (c *Connector) Connect(ctx context.Context) (driver.Conn, error) {
 		return c.finish(conn, ep, err)
 	}
 	for round := 0; isAccessDenied(err) && round < c.retries; round++ {
-		c.log.WarnContext(ctx, "dbconn: login refused, fetching credentials again",
-			"addr", ep.addr(), "user", cr.User, "round", round+1)
 		if round > 0 && !c.backoff(ctx, round) {
 			break
 		}
+		c.log.WarnContext(ctx, "dbconn: login refused, fetching credentials again",
+			"addr", ep.addr(), "user", cr.User, "round", round+1)
 		fresh, g, ferr := c.creds.refreshed(ctx, gen, cr)
 		if ferr != nil {
 			return nil, fmt.Errorf("%w: refresh after refused login: %w (login error: %v)", ErrCredentials, ferr, explain(err, ep, c.iam != nil))

@@ -8,7 +8,9 @@ import (
 	"github.com/go-sql-driver/mysql"
 )
 
-// Sentinel errors. Each is always wrapped with a hint; use errors.Is.
+// Sentinel errors, always wrapped with a hint; use errors.Is. Connection
+// errors come from [Connector.Connect], and so from [Open], [Ping] and any
+// query that needs a new connection.
 var (
 	// ErrInvalidConfig is returned by [NewConnector], [Open] and [Plan]
 	// for a configuration they cannot use.
@@ -42,9 +44,9 @@ var (
 	// driver would otherwise panic on some of them). Before TLS starts, an
 	// attacker on the network path can send such answers.
 	ErrProtocol = errors.New("dbconn: malformed answer from server")
-	// ErrCABundle is returned when the embedded RDS certificate bundle
-	// yields no certificate, which means the module was built from a
-	// damaged copy.
+	// ErrCABundle is returned by [NewConnector] and [Open] when the
+	// embedded RDS certificate bundle yields no certificate, which means
+	// the module was built from a damaged copy.
 	ErrCABundle = errors.New("dbconn: embedded RDS CA bundle is unusable")
 )
 
