@@ -59,3 +59,18 @@ func ExampleWrite() {
 	// 429 application/problem+json
 	// {"type":"about:blank","title":"Too Many Requests","status":429,"detail":"slow down"}
 }
+
+// Param is sent only when set, so existing answers do not change shape.
+func TestFieldErrorParam(t *testing.T) {
+	rec := httptest.NewRecorder()
+	problem.Write(rec, problem.Problem{Status: 422, Errors: []problem.FieldError{
+		{Field: "password", Rule: "min", Param: "15", Message: "must have at least 15 characters"},
+		{Field: "email", Rule: "required", Message: "is required"},
+	}})
+	want := `{"type":"about:blank","title":"Unprocessable Entity","status":422,"errors":[` +
+		`{"field":"password","rule":"min","param":"15","message":"must have at least 15 characters"},` +
+		`{"field":"email","rule":"required","message":"is required"}]}` + "\n"
+	if got := rec.Body.String(); got != want {
+		t.Fatalf("got %s\nwant %s", got, want)
+	}
+}
