@@ -404,17 +404,17 @@ func (a *Authenticator) selectKey(h string) (*key, *string, error) {
 	if err != nil {
 		return nil, nil, malformed("header encoding")
 	}
-	var alg, kid string
+	var alg, kid []byte
 	var typ *string
 	var hasAlg, hasKid, crit bool
-	err = members(raw, func(name string, val []byte) error {
+	err = members(raw, func(name, val []byte) error {
 		var err error
-		switch name {
+		switch string(name) {
 		case "alg":
-			alg, err = jsonString(val)
+			alg, err = jsonBytes(val)
 			hasAlg = true
 		case "kid":
-			kid, err = jsonString(val)
+			kid, err = jsonBytes(val)
 			hasKid = true
 		case "typ":
 			var t string
@@ -434,7 +434,7 @@ func (a *Authenticator) selectKey(h string) (*key, *string, error) {
 	if err != nil {
 		return nil, nil, malformed("header: " + err.Error())
 	}
-	if !hasAlg || strings.EqualFold(alg, "none") {
+	if !hasAlg || strings.EqualFold(string(alg), "none") {
 		return nil, nil, fmt.Errorf("%w: none or missing", ErrAlgorithm)
 	}
 	if crit {
@@ -445,12 +445,12 @@ func (a *Authenticator) selectKey(h string) (*key, *string, error) {
 		if len(kid) > maxKIDLen {
 			return nil, nil, malformed("kid too long")
 		}
-		if k = a.byID[kid]; k == nil {
+		if k = a.byID[string(kid)]; k == nil {
 			return nil, nil, fmt.Errorf("%w: unknown kid", ErrKeyNotFound)
 		}
 	} else {
 		for _, c := range a.keys {
-			if string(c.alg) == alg {
+			if string(c.alg) == string(alg) {
 				if k != nil {
 					return nil, nil, fmt.Errorf("%w: kid required", ErrKeyNotFound)
 				}
@@ -461,7 +461,7 @@ func (a *Authenticator) selectKey(h string) (*key, *string, error) {
 			return nil, nil, fmt.Errorf("%w: no key for this algorithm", ErrAlgorithm)
 		}
 	}
-	if string(k.alg) != alg {
+	if string(k.alg) != string(alg) {
 		return nil, nil, fmt.Errorf("%w: not the key's algorithm", ErrAlgorithm)
 	}
 	return k, typ, nil

@@ -50,9 +50,9 @@ func (c Claims) Decode(v any) error {
 // its RFC 7519 JSON type; unknown members are kept for Decode only.
 func parseClaims(payload []byte) (*Claims, error) {
 	c := &Claims{payload: payload}
-	err := members(payload, func(name string, val []byte) error {
+	err := members(payload, func(name, val []byte) error {
 		var err error
-		switch name {
+		switch string(name) {
 		case "iss":
 			c.Issuer, err = jsonString(val)
 		case "sub":

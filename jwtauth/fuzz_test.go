@@ -111,7 +111,7 @@ func FuzzMembers(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		n := 0
-		err := members(b, func(string, []byte) error { n++; return nil })
+		err := members(b, func(_, _ []byte) error { n++; return nil })
 		if err == nil && !json.Valid(b) {
 			t.Fatalf("accepted invalid JSON %q", b)
 		}

@@ -126,12 +126,13 @@ func (s *scanner) value(depth int) ([]byte, error) {
 
 // object scans an object, calling fn (when not nil) with each member's
 // unescaped name and raw value.
-func (s *scanner) object(depth int, fn func(name string, val []byte) error) error {
+func (s *scanner) object(depth int, fn func(name, val []byte) error) error {
 	if depth > maxJSONDepth {
 		return errJSON
 	}
 	s.i++ // '{'
-	var names [][]byte
+	var buf [16][]byte
+	names := buf[:0]
 	var set map[string]struct{}
 	s.ws()
 	if s.i < len(s.b) && s.b[s.i] == '}' {
@@ -183,7 +184,7 @@ func (s *scanner) object(depth int, fn func(name string, val []byte) error) erro
 			return err
 		}
 		if fn != nil {
-			if err := fn(string(name), val); err != nil {
+			if err := fn(name, val); err != nil {
 				return err
 			}
 		}
@@ -245,7 +246,7 @@ var errDuplicate = errors.New("duplicate member name")
 // members calls fn for each member of the top-level JSON object in b. b
 // must be valid UTF-8 holding exactly one object with no duplicate names
 // at any depth.
-func members(b []byte, fn func(name string, val []byte) error) error {
+func members(b []byte, fn func(name, val []byte) error) error {
 	if !utf8.Valid(b) {
 		return errJSON
 	}
@@ -277,6 +278,19 @@ func jsonString(raw []byte) (string, error) {
 		return "", errJSON
 	}
 	return v, nil
+}
+
+// jsonBytes is jsonString without a copy when there are no escapes; the
+// result may alias raw.
+func jsonBytes(raw []byte) ([]byte, error) {
+	if len(raw) < 2 || raw[0] != '"' {
+		return nil, errJSON
+	}
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return raw[1 : len(raw)-1], nil
+	}
+	v, err := jsonString(raw)
+	return []byte(v), err
 }
 
 // jsonStrings decodes a string or an array of strings (the forms of "aud").
