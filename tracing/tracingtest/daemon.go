@@ -136,19 +136,30 @@ type Daemon struct {
 // marker is the datagram Documents sends itself; it has no valid header.
 const marker = "tracingtest-sync"
 
-// NewDaemon starts a Daemon, stopped when t ends.
+// NewDaemon starts a Daemon for a test, stopped when t ends.
 func NewDaemon(t testing.TB) *Daemon {
 	t.Helper()
-	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	d, err := Listen()
 	if err != nil {
-		t.Fatalf("tracingtest: listen: %v", err)
+		t.Fatalf("tracingtest: %v", err)
 	}
-	_ = conn.SetReadBuffer(4 << 20)
-	d := &Daemon{t: t, conn: conn, done: make(chan struct{})}
-	d.cond = sync.NewCond(&d.mu)
-	go d.read()
+	d.t = t
 	t.Cleanup(d.Close)
 	return d
+}
+
+// Listen starts a Daemon outside a test (in an example or a local run).
+// Stop it with Close; read it with Received.
+func Listen() (*Daemon, error) {
+	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		return nil, fmt.Errorf("listen: %v", err)
+	}
+	_ = conn.SetReadBuffer(4 << 20)
+	d := &Daemon{conn: conn, done: make(chan struct{})}
+	d.cond = sync.NewCond(&d.mu)
+	go d.read()
+	return d, nil
 }
 
 // Addr is the daemon's address, for tracing.Config.DaemonAddr.
@@ -225,42 +236,56 @@ func truncate(b []byte) []byte {
 	return b
 }
 
-// Documents returns every document received so far, in arrival order. It
-// first makes sure that everything sent to the daemon before the call has
-// been read, so "nothing was sent" can be asserted with len == 0. It fails
-// the test if a datagram could not be decoded.
+// Documents returns every document received so far, in arrival order,
+// like [Daemon.Received], and fails the test on any error. It needs a
+// Daemon from [NewDaemon].
 func (d *Daemon) Documents() []Document {
 	d.t.Helper()
-	d.sync()
+	docs, err := d.Received()
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return docs
+}
+
+// Received returns every document received so far, in arrival order. It
+// first makes sure that everything sent to the daemon before the call has
+// been read, so "nothing was sent" can be asserted with len == 0. A
+// datagram that could not be decoded makes it return an error.
+func (d *Daemon) Received() ([]Document, error) {
+	if err := d.sync(); err != nil {
+		return nil, err
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	for _, b := range d.bad {
-		d.t.Errorf("tracingtest: daemon received a malformed datagram: %s", b)
+	var err error
+	if len(d.bad) > 0 {
+		err = fmt.Errorf("tracingtest: %d malformed datagrams, the first: %s", len(d.bad), d.bad[0])
+		d.bad = nil
 	}
-	d.bad = nil
-	return append([]Document(nil), d.docs...)
+	return append([]Document(nil), d.docs...), err
 }
 
 // Reset forgets the documents received so far.
 func (d *Daemon) Reset() {
-	d.sync()
+	_ = d.sync()
 	d.mu.Lock()
-	d.docs = nil
+	d.docs, d.bad = nil, nil
 	d.mu.Unlock()
 }
 
-func (d *Daemon) sync() {
-	d.t.Helper()
+// sync sends the daemon a marker datagram and waits until it has read it.
+func (d *Daemon) sync() error {
 	c, err := net.DialUDP("udp", nil, d.conn.LocalAddr().(*net.UDPAddr))
 	if err != nil {
-		d.t.Fatalf("tracingtest: dial daemon: %v", err)
+		return fmt.Errorf("tracingtest: dial daemon: %v", err)
 	}
 	defer c.Close()
 	d.mu.Lock()
 	want := d.marks + 1
 	d.mu.Unlock()
 	if _, err := c.Write([]byte(marker)); err != nil {
-		d.t.Fatalf("tracingtest: write marker: %v", err)
+		return fmt.Errorf("tracingtest: write marker: %v", err)
 	}
 	// A safety net only: on loopback the marker arrives at once.
 	timer := time.AfterFunc(30*time.Second, func() {
@@ -276,6 +301,7 @@ func (d *Daemon) sync() {
 		d.cond.Wait()
 	}
 	if d.marks < want {
-		d.t.Fatalf("tracingtest: the daemon did not receive its marker datagram")
+		return fmt.Errorf("tracingtest: the daemon did not receive its marker datagram")
 	}
+	return nil
 }

@@ -1,0 +1,70 @@
+// Package tracing records AWS X-Ray traces for net/http services that run
+// on AWS Lambda behind API Gateway, and the same binary run locally or in
+// tests, with one-line instrumentation for the AWS SDK v2, outgoing HTTP,
+// database/sql and go-redis.
+//
+// # What it fixes
+//
+// It is built on the X-Ray SDK for Go (v2), whose own HTTP middleware
+// misbehaves inside Lambda, and none of whose types appear in this API, so
+// a later move to OpenTelemetry will not break callers. Compared with
+// using the SDK directly:
+//
+//   - Inside Lambda, each request is one subsegment of Lambda's own segment,
+//     named after the route pattern, instead of a second, disconnected
+//     segment with its own sampling decision.
+//   - Annotations and the trace id work at handler level in both modes
+//     ([Annotate], [TraceID]); keys are mapped to X-Ray's rules, int64 and
+//     named types are accepted, and X-Ray's 50-per-trace cap is enforced
+//     with an error instead of traces silently missing annotations.
+//   - A bad AWS_XRAY_DAEMON_ADDRESS is an error from [New], not a panic
+//     while the program starts.
+//   - Sampling uses local rules unless [Config.CentralizedSampling] is set,
+//     so no goroutine outlives a request; nothing is logged to stdout; and
+//     helpers called without a trace do nothing at all, instead of logging
+//     "segment cannot be found".
+//
+// # Modes
+//
+// [New] decides once whether tracing is on: inside Lambda
+// (AWS_LAMBDA_FUNCTION_NAME or AWS_LAMBDA_RUNTIME_API set), or outside it
+// when a daemon address is configured. Otherwise, or when
+// [Config.Disabled] or AWS_XRAY_SDK_DISABLED=true, [Tracer.Handler]
+// returns the next handler itself: zero overhead, no log lines. The mode of
+// each request comes from its context: a Lambda invocation context (as
+// aws-lambda-go builds it and aws-lambda-go-api-proxy's ProxyWithContext
+// passes it on) means Lambda mode; anything else gets a segment per
+// request that continues an incoming X-Amzn-Trace-Id header.
+//
+// # Trust
+//
+// The incoming trace header is client input outside Lambda: only its Root,
+// Parent and Sampled fields are used, each checked against X-Ray's format.
+// It is never echoed back to the client. Recorded URLs lose their query
+// string and user info, SQL statements their literals, Redis commands their
+// keys and values; AWS calls record the operation, never its input.
+//
+// # Integration
+//
+// Build one Tracer in main and wrap the router, then instrument clients
+// where they are built:
+//
+//	tr, err := tracing.New(tracing.Config{Service: "orders"})
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	cfg, _ := config.LoadDefaultConfig(ctx)
+//	tracing.AWS(&cfg)                        // Secrets Manager, RDS, ...
+//	httpClient := tracing.Client(nil)        // outgoing HTTP
+//	db := sql.OpenDB(tracing.Connector(connector, tracing.DB{Name: "app"}))
+//	tracing.Redis(rdb)                       // go-redis
+//	handler := tr.Handler(mux)
+//
+// In Lambda, call lambda.Start(httpadapter.NewV2(handler).ProxyWithContext):
+// the variant without context loses the invocation's trace. Turn on active
+// tracing on the function; the function's role needs xray:PutTraceSegments.
+// Pass the request's context to every client call, or nothing is recorded.
+//
+// Package [github.com/lambdasec/lambdasec/tracing/tracingtest] has a fake
+// X-Ray daemon to assert traces in tests.
+package tracing
