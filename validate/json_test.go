@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"reflect"
 	"slices"
 	"strings"
@@ -372,16 +373,17 @@ func TestDecodeJSONConcurrent(t *testing.T) {
 func TestDecodeJSONEscapes(t *testing.T) {
 	v := mustNew(t, validate.Config{})
 	type in struct {
-		S string            `json:"s"`
-		M map[string]string `json:"m"`
-		B []byte            `json:"b"`
-		N json.Number       `json:"n"`
-		R json.RawMessage   `json:"r"`
-		A [2]int            `json:"a"` // encoding/json would drop a third element
-		K map[int]bool      `json:"k"`
-		Q int               `json:"q,string"`
+		S string                      `json:"s"`
+		M map[string]string           `json:"m"`
+		B []byte                      `json:"b"`
+		N json.Number                 `json:"n"`
+		R json.RawMessage             `json:"r"`
+		A [2]int                      `json:"a"` // encoding/json would drop a third element
+		K map[int]bool                `json:"k"`
+		Q int                         `json:"q,string"`
+		T map[netip.Addr]netip.Prefix `json:"t"`
 	}
-	body := `{"s":"\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00ü€","m":{"\u00e9":"x","e\u0301":"y"},"b":"aGk=","n":"1.5e3","r":{"a":[1,"x"]},"a":[1,2],"k":{"-1":true},"q":"7"}`
+	body := `{"s":"\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00ü€","m":{"\u00e9":"x","e\u0301":"y"},"b":"aGk=","n":"1.5e3","r":{"a":[1,"x"]},"a":[1,2],"k":{"-1":true},"q":"7","t":{"10.0.0.1":"10.0.0.0/8"}}`
 	var got, want in
 	if err := v.DecodeJSON(jsonRequest("POST", body), &got); err != nil {
 		t.Fatal(err)
@@ -392,10 +394,11 @@ func TestDecodeJSONEscapes(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %+v, want %+v", got, want)
 	}
-	for _, bad := range []string{`{"b":"!!"}`, `{"n":"x"}`, `{"m":{"a":1}}`, `{"a":[1,2,3]}`, `{"k":{"x":1}}`, `{"q":5}`} {
+	for _, bad := range []string{`{"b":"!!"}`, `{"n":"x"}`, `{"m":{"a":1}}`, `{"a":[1,2,3]}`, `{"k":{"x":1}}`, `{"q":5}`, `{"t":{"x":"10.0.0.0/8"}}`, `{"t":{"10.0.0.1":"x"}}`, `{"t":{"10.0.0.1":1}}`} {
 		var x in
-		if err := v.DecodeJSON(jsonRequest("POST", bad), &x); !errors.Is(err, validate.ErrMalformed) {
-			t.Errorf("%s: got %v, want ErrMalformed", bad, err)
+		var fe *validate.FieldErrors
+		if err := v.DecodeJSON(jsonRequest("POST", bad), &x); !errors.Is(err, validate.ErrMalformed) || !errors.As(err, &fe) {
+			t.Errorf("%s: got %v, want field errors wrapping ErrMalformed", bad, err)
 		}
 	}
 }

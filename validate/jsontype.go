@@ -108,11 +108,11 @@ func (b *jbuilder) of(t reflect.Type) *jtype {
 	case reflect.Map:
 		jt.kind, jt.elem = kMap, b.of(t.Elem())
 		kt := t.Key()
-		switch {
-		case kt.Kind() == reflect.String:
-			jt.key = &jtype{kind: kString, rtype: kt}
+		switch { // in encoding/json's order of preference
 		case reflect.PointerTo(kt).Implements(reflect.TypeFor[encoding.TextUnmarshaler]()):
 			jt.key = &jtype{kind: kText, rtype: kt}
+		case kt.Kind() == reflect.String:
+			jt.key = &jtype{kind: kString, rtype: kt}
 		case kt.Kind() >= reflect.Int && kt.Kind() <= reflect.Int64:
 			jt.key = &jtype{kind: kInt, bits: kt.Bits(), rtype: kt}
 		case kt.Kind() >= reflect.Uint && kt.Kind() <= reflect.Uintptr:

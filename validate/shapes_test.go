@@ -17,12 +17,12 @@ type node struct {
 }
 
 type Left struct {
-	Name string `json:"name"`
+	Name string
 	L    int    `json:"l"`
 }
 
 type Right struct {
-	Name string `json:"name"`
+	Name string
 	R    int    `json:"r"`
 }
 
@@ -71,9 +71,9 @@ func TestDecodeJSONTypeShapes(t *testing.T) {
 		{name: "recursive rule path", dst: func() any { return new(node) }, body: `{"name":"a","next":{"name":"b","next":{"name":""}}}`,
 			want: validate.ErrInvalid, wantFields: []string{"next.next.name:required"}},
 		{name: "promoted fields", dst: func() any { return new(embeds) }, body: `{"l":1,"r":2,"below":"y","top":"z"}`},
-		// Both Left.Name and Right.Name: encoding/json ignores "name"
+		// Both Left.Name and Right.Name: encoding/json ignores "Name"
 		// silently; here it is unknown.
-		{name: "ambiguous name", dst: func() any { return new(embeds) }, body: `{"name":"x"}`, want: validate.ErrMalformed, wantFields: []string{"name:unknown"}},
+		{name: "ambiguous name", dst: func() any { return new(embeds) }, body: `{"Name":"x"}`, want: validate.ErrMalformed, wantFields: []string{"Name:unknown"}},
 		{name: "tagged beats untagged", dst: func() any { return new(embeds) }, body: `{"ID":"x"}`},
 		{name: "rule after dive", dst: func() any { return new(names) }, body: `{"list":["a1-","b"]}`, want: validate.ErrInvalid,
 			wantFields: []string{"list[1]:digits", "list[1]:digits"}},
