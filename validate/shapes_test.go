@@ -18,12 +18,12 @@ type node struct {
 
 type Left struct {
 	Name string
-	L    int    `json:"l"`
+	L    int `json:"l"`
 }
 
 type Right struct {
 	Name string
-	R    int    `json:"r"`
+	R    int `json:"r"`
 }
 
 type Tagged struct {
