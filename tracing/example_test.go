@@ -109,7 +109,7 @@ func ExampleAnnotate() {
 
 	handler := tr.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		fmt.Println(tracing.Annotate(ctx, "tenant.id", "t-17"))    // key becomes tenant_id
+		fmt.Println(tracing.Annotate(ctx, "tenant.id", "t-17"))     // key becomes tenant_id
 		fmt.Println(tracing.Annotate(ctx, "amount", int64(12_500))) // int64 is fine
 		fmt.Println(tracing.Annotate(ctx, "payload", []byte("x")))  // not indexable
 	}))

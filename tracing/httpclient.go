@@ -2,7 +2,6 @@ package tracing
 
 import (
 	"net/http"
-
 )
 
 // Client returns a copy of c whose requests are traced: each becomes a
@@ -84,4 +83,3 @@ func (t *transport) CloseIdleConnections() {
 		c.CloseIdleConnections()
 	}
 }
-

@@ -174,6 +174,7 @@ func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, e
 		return nil, err
 	}
 	s := &stmt{Stmt: st, info: c.info, query: query}
+	//lint:ignore SA1019 database/sql still consults it; hiding it would change conversions.
 	if _, ok := st.(driver.ColumnConverter); ok {
 		return &stmtCC{s}, nil
 	}
@@ -194,7 +195,7 @@ func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 		err = errors.New("tracing: driver does not support transaction options")
 	} else {
 		//lint:ignore SA1019 the fallback database/sql itself uses.
-		tx, err = c.Conn.Begin() //nolint:staticcheck
+		tx, err = c.Conn.Begin()
 	}
 	end(sub, err)
 	if err != nil {
@@ -296,7 +297,7 @@ func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (drive
 		err = verr
 	} else {
 		//lint:ignore SA1019 the fallback database/sql itself uses.
-		r, err = s.Stmt.Exec(vals) //nolint:staticcheck
+		r, err = s.Stmt.Exec(vals)
 	}
 	end(sub, err)
 	return r, err
@@ -313,7 +314,7 @@ func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 		err = verr
 	} else {
 		//lint:ignore SA1019 the fallback database/sql itself uses.
-		r, err = s.Stmt.Query(vals) //nolint:staticcheck
+		r, err = s.Stmt.Query(vals)
 	}
 	end(sub, err)
 	return r, err
@@ -339,6 +340,7 @@ func prepared(sub *xray.Segment) {
 type stmtCC struct{ *stmt }
 
 func (s stmtCC) ColumnConverter(idx int) driver.ValueConverter {
+	//lint:ignore SA1019 forwarded for drivers that still implement it.
 	return s.Stmt.(driver.ColumnConverter).ColumnConverter(idx)
 }
 
