@@ -93,8 +93,9 @@ func TestAttacks(t *testing.T) {
 		return in + "." + base64.RawURLEncoding.EncodeToString(sig)
 	}
 	attackerES := Key{ID: "es", Algorithm: ES256, PrivateKey: f.ec2}
+	xy, _ := f.ec2.PublicKey.Bytes() // 0x04 || x || y
 	attackerJWK := fmt.Sprintf(`{"alg":"ES256","typ":"JWT","jwk":{"kty":"EC","crv":"P-256","x":%q,"y":%q}}`,
-		base64.RawURLEncoding.EncodeToString(f.ec2.X.Bytes()), base64.RawURLEncoding.EncodeToString(f.ec2.Y.Bytes()))
+		base64.RawURLEncoding.EncodeToString(xy[1:33]), base64.RawURLEncoding.EncodeToString(xy[33:]))
 	h, p, s := splitT(good)
 	pssSaltChanged := func() string {
 		in := b64(hdr("PS256", "ps")) + "." + b64(payload())

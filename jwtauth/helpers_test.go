@@ -110,16 +110,6 @@ func forge(t testing.TB, k Key, header, payload string) string {
 	return in + "." + base64.RawURLEncoding.EncodeToString(sig)
 }
 
-// claimsJSON is a valid claim set at t0 with extra members appended.
-func claimsJSON(extra string) string {
-	s := fmt.Sprintf(`{"iss":"trialbalance","sub":"alice","aud":"trialbalance-api","iat":%d,"nbf":%d,"exp":%d,"jti":"id-1"`,
-		t0.Unix(), t0.Unix(), t0.Add(15*time.Minute).Unix())
-	if extra != "" {
-		s += "," + extra
-	}
-	return s + "}"
-}
-
 func hdr(alg, kid string) string {
 	if kid == "" {
 		return fmt.Sprintf(`{"alg":%q,"typ":"JWT"}`, alg)

@@ -50,11 +50,15 @@ func withAuth(vals ...string) *http.Request {
 // failingRevoker fails every call.
 type failingRevoker struct{}
 
-func (failingRevoker) RevokeToken(context.Context, Claims, time.Time) error { return errors.New("down") }
+func (failingRevoker) RevokeToken(context.Context, Claims, time.Time) error {
+	return errors.New("down")
+}
 func (failingRevoker) RevokeSubject(context.Context, string, string, time.Time, time.Time) error {
 	return errors.New("down")
 }
-func (failingRevoker) Revoked(context.Context, Claims) (bool, error) { return false, errors.New("down") }
+func (failingRevoker) Revoked(context.Context, Claims) (bool, error) {
+	return false, errors.New("down")
+}
 
 func TestMiddleware(t *testing.T) {
 	clk := newClock()

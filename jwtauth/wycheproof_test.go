@@ -72,7 +72,13 @@ func wpKey(t *testing.T, raw json.RawMessage) (*key, string) {
 		if j.Crv != "P-256" {
 			return nil, "unsupported curve " + j.Crv
 		}
-		pub := &ecdsa.PublicKey{Curve: elliptic.P256(), X: wpInt(j.X), Y: wpInt(j.Y)}
+		x, y := make([]byte, 32), make([]byte, 32)
+		wpInt(j.X).FillBytes(x)
+		wpInt(j.Y).FillBytes(y)
+		pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), append(append([]byte{4}, x...), y...))
+		if err != nil {
+			return nil, "bad EC key: " + err.Error()
+		}
 		k, err := newKey(Key{ID: id, Algorithm: Algorithm(j.Alg), PublicKey: pub})
 		if err != nil {
 			return nil, err.Error()
