@@ -21,14 +21,14 @@ import (
 // names in errors). validate also rejects duplicate and case-variant
 // names, invalid UTF-8 and deep nesting, and maps errors to JSON paths.
 
-type loginBody struct {
+type valLogin struct {
 	Email    string `json:"email" validate:"required,email,max=254"`
 	Password string `json:"password" validate:"required,min=8,max=100"`
 }
 
-const loginJSON = `{"email":"ada@example.com","password":"correct horse battery"}`
+const valLoginJSON = `{"email":"ada@example.com","password":"correct horse battery"}`
 
-type wideBody struct {
+type valWide struct {
 	F01 string  `json:"f01" validate:"required,max=64"`
 	F02 int     `json:"f02" validate:"gte=0,lte=1000000"`
 	F03 *bool   `json:"f03" validate:"required"`
@@ -81,9 +81,9 @@ type wideBody struct {
 	F50 string  `json:"f50" validate:"required,email,max=254"`
 }
 
-const wideJSON = `{"f01":"value number 1","f02":2000,"f03":true,"f04":4.5,"f05":"user5@example.com","f06":"value number 6","f07":7000,"f08":false,"f09":9.5,"f10":"user10@example.com","f11":"value number 11","f12":12000,"f13":true,"f14":14.5,"f15":"user15@example.com","f16":"value number 16","f17":17000,"f18":false,"f19":19.5,"f20":"user20@example.com","f21":"value number 21","f22":22000,"f23":true,"f24":24.5,"f25":"user25@example.com","f26":"value number 26","f27":27000,"f28":false,"f29":29.5,"f30":"user30@example.com","f31":"value number 31","f32":32000,"f33":true,"f34":34.5,"f35":"user35@example.com","f36":"value number 36","f37":37000,"f38":false,"f39":39.5,"f40":"user40@example.com","f41":"value number 41","f42":42000,"f43":true,"f44":44.5,"f45":"user45@example.com","f46":"value number 46","f47":47000,"f48":false,"f49":49.5,"f50":"user50@example.com"}`
+const valWideJSON = `{"f01":"value number 1","f02":2000,"f03":true,"f04":4.5,"f05":"user5@example.com","f06":"value number 6","f07":7000,"f08":false,"f09":9.5,"f10":"user10@example.com","f11":"value number 11","f12":12000,"f13":true,"f14":14.5,"f15":"user15@example.com","f16":"value number 16","f17":17000,"f18":false,"f19":19.5,"f20":"user20@example.com","f21":"value number 21","f22":22000,"f23":true,"f24":24.5,"f25":"user25@example.com","f26":"value number 26","f27":27000,"f28":false,"f29":29.5,"f30":"user30@example.com","f31":"value number 31","f32":32000,"f33":true,"f34":34.5,"f35":"user35@example.com","f36":"value number 36","f37":37000,"f38":false,"f39":39.5,"f40":"user40@example.com","f41":"value number 41","f42":42000,"f43":true,"f44":44.5,"f45":"user45@example.com","f46":"value number 46","f47":47000,"f48":false,"f49":49.5,"f50":"user50@example.com"}`
 
-func newBare() *validator.Validate {
+func valBareValidator() *validator.Validate {
 	v := validator.New(validator.WithRequiredStructEnabled(), validator.WithTagNameFuncBlankOmit())
 	v.RegisterTagNameFunc(func(f reflect.StructField) string {
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
@@ -95,8 +95,8 @@ func newBare() *validator.Validate {
 	return v
 }
 
-// bareDecode is the hand-written baseline.
-func bareDecode(v *validator.Validate, r *http.Request, dst any) error {
+// valBareDecode is the hand-written baseline.
+func valBareDecode(v *validator.Validate, r *http.Request, dst any) error {
 	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
@@ -108,7 +108,7 @@ func bareDecode(v *validator.Validate, r *http.Request, dst any) error {
 	return v.Struct(dst)
 }
 
-func request(body string) (*http.Request, func()) {
+func valRequest(body string) (*http.Request, func()) {
 	r := httptest.NewRequest(http.MethodPost, "/", nil)
 	r.Header.Set("Content-Type", "application/json")
 	rd := bytes.NewReader([]byte(body))
@@ -120,9 +120,9 @@ func request(body string) (*http.Request, func()) {
 	return r, reset
 }
 
-// benchDecode measures decode on body into a fresh T per request.
-func benchDecode[T any](b *testing.B, body string, decode func(*http.Request, any) error) {
-	r, reset := request(body)
+// valBench measures decode on body into a fresh T per request.
+func valBench[T any](b *testing.B, body string, decode func(*http.Request, any) error) {
+	r, reset := valRequest(body)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(body)))
 	for b.Loop() {
@@ -134,47 +134,47 @@ func benchDecode[T any](b *testing.B, body string, decode func(*http.Request, an
 	}
 }
 
-func decoders(b *testing.B) (ours, bare func(*http.Request, any) error) {
+func valDecoders(b *testing.B) (ours, bare func(*http.Request, any) error) {
 	v, err := validate.New(validate.Config{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	pg := newBare()
-	return v.DecodeJSON, func(r *http.Request, dst any) error { return bareDecode(pg, r, dst) }
+	pg := valBareValidator()
+	return v.DecodeJSON, func(r *http.Request, dst any) error { return valBareDecode(pg, r, dst) }
 }
 
-func BenchmarkDecodeLogin(b *testing.B) {
-	ours, bare := decoders(b)
-	b.Run("validate", func(b *testing.B) { benchDecode[loginBody](b, loginJSON, ours) })
-	b.Run("bare", func(b *testing.B) { benchDecode[loginBody](b, loginJSON, bare) })
+func BenchmarkValidateLogin(b *testing.B) {
+	ours, bare := valDecoders(b)
+	b.Run("validate", func(b *testing.B) { valBench[valLogin](b, valLoginJSON, ours) })
+	b.Run("bare", func(b *testing.B) { valBench[valLogin](b, valLoginJSON, bare) })
 }
 
-func BenchmarkDecodeWide(b *testing.B) {
-	ours, bare := decoders(b)
-	b.Run("validate", func(b *testing.B) { benchDecode[wideBody](b, wideJSON, ours) })
-	b.Run("bare", func(b *testing.B) { benchDecode[wideBody](b, wideJSON, bare) })
+func BenchmarkValidateWide(b *testing.B) {
+	ours, bare := valDecoders(b)
+	b.Run("validate", func(b *testing.B) { valBench[valWide](b, valWideJSON, ours) })
+	b.Run("bare", func(b *testing.B) { valBench[valWide](b, valWideJSON, bare) })
 }
 
 // Both ways must accept the benchmark bodies and agree on the result.
-func TestDecodeBaselineAgrees(t *testing.T) {
+func TestValidateBaselineAgrees(t *testing.T) {
 	v, err := validate.New(validate.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, body := range []string{loginJSON, wideJSON} {
-		r, reset := request(body)
+	for _, body := range []string{valLoginJSON, valWideJSON} {
+		r, reset := valRequest(body)
 		reset()
-		var a, c wideBody
-		var l1, l2 loginBody
+		var a, c valWide
+		var l1, l2 valLogin
 		var dstA, dstC any = &a, &c
-		if body == loginJSON {
+		if body == valLoginJSON {
 			dstA, dstC = &l1, &l2
 		}
 		if err := v.DecodeJSON(r, dstA); err != nil {
 			t.Fatal(err)
 		}
 		reset()
-		if err := bareDecode(newBare(), r, dstC); err != nil {
+		if err := valBareDecode(valBareValidator(), r, dstC); err != nil {
 			t.Fatal(err)
 		}
 		if !reflect.DeepEqual(dstA, dstC) {
