@@ -7,7 +7,7 @@
 //
 // # Choosing passwords
 //
-// A [Policy] is a plain struct; [NIST] (the zero Policy), [NISTWithMFA] and
+// A [Policy] is a plain struct; [NIST] (which the zero Policy matches), [NISTWithMFA] and
 // [Composition] are presets. [Policy.Check] returns nil or a *[PolicyError]
 // holding one [Violation] per unmet rule, each with a stable [Code] such as
 // "too_short" or "common" and an English message, so a client can show

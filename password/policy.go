@@ -21,7 +21,7 @@ const GuideSpecials = `!@#$%^&*(),.?":{}|<>`
 // one. Check it at registration and password change, never at login (a
 // stored password that no longer meets the policy must still log in).
 //
-// The zero Policy is [NIST]: 15 to 128 characters, no composition rules,
+// The zero Policy behaves as [NIST]: 15 to 128 characters, no composition rules,
 // the embedded blocklist. Every field's zero value means the default given
 // in its comment. A Policy is a plain value, safe for concurrent use.
 type Policy struct {
@@ -87,8 +87,8 @@ func Composition() Policy {
 
 // NIST returns the NIST SP 800-63B-4 policy for a password that is the only
 // authentication factor: at least 15 characters, at most 128 (NIST asks
-// for at least 64), no composition rules, the blocklist. It equals the zero
-// Policy.
+// for at least 64), no composition rules, the blocklist. The zero Policy
+// behaves the same.
 func NIST() Policy {
 	return Policy{MinLength: 15, MaxLength: 128}
 }
