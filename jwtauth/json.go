@@ -188,20 +188,28 @@ func (s *scanner) object(depth int, fn func(name, val []byte) error) error {
 				return err
 			}
 		}
-		s.ws()
-		if s.i >= len(s.b) {
-			return errJSON
-		}
-		switch s.b[s.i] {
-		case ',':
-			s.i++
-		case '}':
-			s.i++
-			return nil
-		default:
-			return errJSON
+		if end, err := s.separator('}'); end || err != nil {
+			return err
 		}
 	}
+}
+
+// separator consumes the ',' between members or elements, or the closing
+// byte, reporting whether the container ended.
+func (s *scanner) separator(closing byte) (end bool, err error) {
+	s.ws()
+	if s.i >= len(s.b) {
+		return false, errJSON
+	}
+	switch s.b[s.i] {
+	case ',':
+		s.i++
+		return false, nil
+	case closing:
+		s.i++
+		return true, nil
+	}
+	return false, errJSON
 }
 
 // array scans an array, calling fn (when not nil) with each raw element.
@@ -225,18 +233,8 @@ func (s *scanner) array(depth int, fn func(val []byte) error) error {
 				return err
 			}
 		}
-		s.ws()
-		if s.i >= len(s.b) {
-			return errJSON
-		}
-		switch s.b[s.i] {
-		case ',':
-			s.i++
-		case ']':
-			s.i++
-			return nil
-		default:
-			return errJSON
+		if end, err := s.separator(']'); end || err != nil {
+			return err
 		}
 	}
 }

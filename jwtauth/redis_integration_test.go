@@ -75,6 +75,19 @@ func TestRedisRevokerClusterIntegration(t *testing.T) {
 	}
 }
 
+// redisAuth is an Authenticator on the real clock revoking through c.
+func redisAuth(t *testing.T, c redis.UniversalClient) (*Authenticator, *RedisRevoker) {
+	t.Helper()
+	r, err := NewRedisRevoker(RedisConfig{Client: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(realClock())
+	cfg.Revoker = r
+	cfg.Logger = slog.New(slog.DiscardHandler)
+	return mustAuth(t, cfg), r
+}
+
 // waitRecovered retries a verification until the client has reconnected.
 func waitRecovered(t *testing.T, a *Authenticator, tok string) {
 	t.Helper()
@@ -92,12 +105,7 @@ func TestRedisRevokerStoppedServer(t *testing.T) {
 	srv := testenv.StartRedis(t)
 	c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
 	t.Cleanup(func() { c.Close() })
-	r, _ := NewRedisRevoker(RedisConfig{Client: c})
-	clk := realClock()
-	cfg := testConfig(clk)
-	cfg.Revoker = r
-	cfg.Logger = slog.New(slog.DiscardHandler)
-	a := mustAuth(t, cfg)
+	a, _ := redisAuth(t, c)
 	tok, claims, _ := a.Issue(Grant{Subject: "alice"})
 	if _, err := a.Verify(context.Background(), tok); err != nil {
 		t.Fatal(err)
@@ -137,12 +145,7 @@ func TestRedisRevokerStoppedClusterNode(t *testing.T) {
 	cluster := testenv.StartRedisCluster(t)
 	c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: cluster.Addrs()})
 	t.Cleanup(func() { c.Close() })
-	r, _ := NewRedisRevoker(RedisConfig{Client: c})
-	clk := realClock()
-	cfg := testConfig(clk)
-	cfg.Revoker = r
-	cfg.Logger = slog.New(slog.DiscardHandler)
-	a := mustAuth(t, cfg)
+	a, r := redisAuth(t, c)
 	ctx := context.Background()
 
 	// Find a subject whose records live on node 1.
