@@ -141,7 +141,66 @@ type Cache struct {
 	// New keys are rare (a fetch per key), so the copy on write is cheap
 	// next to the network call that comes with it. mu serialises writers.
 	mu      sync.Mutex
-	entries atomic.Pointer[map[key]*entry]
+	entries atomic.Pointer[table]
+}
+
+// table is an immutable snapshot of the cache's entries, by secret id, so
+// that the common lookup (AWSCURRENT) hashes the id alone.
+type table struct {
+	byID map[string]*group
+	n    int // entries in all groups
+}
+
+// group holds the entries of one secret id. It is immutable too.
+type group struct {
+	current *entry         // AWSCURRENT
+	others  map[key]*entry // other stages and version ids
+}
+
+func isCurrent(k key) bool { return k.version == "" && k.stage == StageCurrent }
+
+func (t *table) lookup(k key) *entry {
+	g := t.byID[k.id]
+	switch {
+	case g == nil:
+		return nil
+	case isCurrent(k):
+		return g.current
+	}
+	return g.others[k]
+}
+
+func (g *group) size() int {
+	n := len(g.others)
+	if g.current != nil {
+		n++
+	}
+	return n
+}
+
+// with returns a copy of g with e added, or replacing old, or without old
+// if e is nil.
+func (g *group) with(k key, e *entry) *group {
+	ng := &group{}
+	if g == nil {
+		g = &group{}
+	}
+	ng.current = g.current
+	if len(g.others) > 0 || (e != nil && !isCurrent(k)) {
+		ng.others = make(map[key]*entry, len(g.others)+1)
+		for k, e := range g.others {
+			ng.others[k] = e
+		}
+	}
+	switch {
+	case isCurrent(k):
+		ng.current = e
+	case e == nil:
+		delete(ng.others, k)
+	default:
+		ng.others[k] = e
+	}
+	return ng
 }
 
 // instant is a reading of the cache's clock, in nanoseconds since the cache
@@ -218,7 +277,7 @@ func New(cfg Config) (*Cache, error) {
 		log:          cfg.Logger,
 		metrics:      cfg.Metrics,
 	}
-	c.entries.Store(&map[key]*entry{})
+	c.entries.Store(&table{byID: map[string]*group{}})
 	for _, d := range []struct {
 		name string
 		v    time.Duration
@@ -339,16 +398,18 @@ func (c *Cache) RefreshStage(ctx context.Context, id, stage string) (Secret, err
 func (c *Cache) Invalidate(id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	old := *c.entries.Load()
-	m := make(map[key]*entry, len(old))
-	for k, e := range old {
-		if k.id != id {
-			m[k] = e
+	old := c.entries.Load()
+	g := old.byID[id]
+	if g == nil {
+		return
+	}
+	t := &table{byID: make(map[string]*group, len(old.byID)), n: old.n - g.size()}
+	for gid, g := range old.byID {
+		if gid != id {
+			t.byID[gid] = g
 		}
 	}
-	if len(m) != len(old) {
-		c.entries.Store(&m)
-	}
+	c.entries.Store(t)
 }
 
 // Prefetch gets the current version of each of ids concurrently and caches
@@ -384,7 +445,7 @@ func checkID(k key) error {
 // get is the read path.
 func (c *Cache) get(ctx context.Context, k key) (Secret, error) {
 	now := c.clock()
-	e := (*c.entries.Load())[k]
+	e := c.entries.Load().lookup(k)
 	if e != nil {
 		if st := e.state.Load(); st != nil && st.has && now < st.freshUntil {
 			e.touch(now)
@@ -614,29 +675,48 @@ func jitter(d time.Duration) time.Duration {
 func (c *Cache) entry(k key) *entry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	old := *c.entries.Load()
-	if e := old[k]; e != nil {
+	old := c.entries.Load()
+	if e := old.lookup(k); e != nil {
 		return e
 	}
-	var victim *entry
-	if len(old) >= c.maxEntries {
-		for _, e := range old {
-			if victim == nil || e.lastUsed.Load() < victim.lastUsed.Load() {
-				victim = e
+	t := &table{byID: make(map[string]*group, len(old.byID)+1), n: old.n + 1}
+	for id, g := range old.byID {
+		t.byID[id] = g
+	}
+	if old.n >= c.maxEntries {
+		var victim *entry
+		for _, g := range old.byID {
+			for _, e := range g.all() {
+				if victim == nil || e.lastUsed.Load() < victim.lastUsed.Load() {
+					victim = e
+				}
 			}
 		}
-	}
-	m := make(map[key]*entry, len(old)+1)
-	for k, e := range old {
-		if e != victim {
-			m[k] = e
+		vk := victim.key
+		if ng := t.byID[vk.id].with(vk, nil); ng.size() > 0 {
+			t.byID[vk.id] = ng
+		} else {
+			delete(t.byID, vk.id)
 		}
+		t.n--
 	}
 	e := &entry{key: k}
 	e.lastUsed.Store(int64(c.clock()))
-	m[k] = e
-	c.entries.Store(&m)
+	t.byID[k.id] = t.byID[k.id].with(k, e)
+	c.entries.Store(t)
 	return e
+}
+
+// all lists g's entries.
+func (g *group) all() []*entry {
+	es := make([]*entry, 0, g.size())
+	if g.current != nil {
+		es = append(es, g.current)
+	}
+	for _, e := range g.others {
+		es = append(es, e)
+	}
+	return es
 }
 
 // touch records a use for LRU, to the millisecond: it skips the write

@@ -149,6 +149,46 @@ func TestLRUEviction(t *testing.T) {
 	}
 }
 
+// TestLRUEvictionAcrossStages: stages and versions of one secret are
+// entries of their own for LRU.
+func TestLRUEvictionAcrossStages(t *testing.T) {
+	f, clk := newFake(), newClock()
+	v := f.set("a", "a")
+	f.pending["a"] = "a-next"
+	f.set("b", "b")
+	c := newCache(t, secrets.Config{Client: f, Now: clk.Now, MaxEntries: 2})
+	ctx := context.Background()
+	steps := []struct {
+		name      string
+		get       func() (secrets.Secret, error)
+		wantCalls int
+	}{
+		{"a current", func() (secrets.Secret, error) { return c.Get(ctx, "a") }, 1},
+		{"a pending", func() (secrets.Secret, error) { return c.GetStage(ctx, "a", secrets.StagePending) }, 2},
+		{"b evicts a current", func() (secrets.Secret, error) { return c.Get(ctx, "b") }, 3},
+		{"a pending still cached", func() (secrets.Secret, error) { return c.GetStage(ctx, "a", secrets.StagePending) }, 3},
+		{"a version evicts b", func() (secrets.Secret, error) { return c.GetVersion(ctx, "a", v) }, 4},
+		{"a current refetched, evicting a pending", func() (secrets.Secret, error) { return c.Get(ctx, "a") }, 5},
+		{"a version still cached", func() (secrets.Secret, error) { return c.GetVersion(ctx, "a", v) }, 5},
+	}
+	for _, st := range steps {
+		clk.Advance(time.Millisecond)
+		if _, err := st.get(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if got := f.Calls(); got != st.wantCalls {
+			t.Fatalf("%s: got %d calls, want %d", st.name, got, st.wantCalls)
+		}
+		if n, ok := secrets.Entries(c); n > 2 || !ok {
+			t.Fatalf("%s: %d entries (consistent: %v), want at most 2", st.name, n, ok)
+		}
+	}
+	c.Invalidate("a")
+	if n, ok := secrets.Entries(c); n != 0 || !ok {
+		t.Fatalf("after Invalidate: %d entries (consistent: %v), want 0", n, ok)
+	}
+}
+
 func TestStaleOnError(t *testing.T) {
 	f, clk, m := newFake(), newClock(), &counters{}
 	f.set("db", "old")
@@ -598,4 +638,7 @@ func TestConcurrentUse(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	if n, ok := secrets.Entries(c); n > 3 || !ok {
+		t.Fatalf("%d entries (consistent: %v), want at most 3", n, ok)
+	}
 }
