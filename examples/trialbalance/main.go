@@ -1,3 +1,164 @@
+// Command trialbalance is the service of the security guide, built from
+// every lambdasec package: an accounting API that registers users, logs them
+// in with JWTs, logs them out by revoking the token, and serves a trial
+// balance of a sample ledger.
+//
+//	go run ./examples/trialbalance
+//
+// starts it on 127.0.0.1:8080 with embedded defaults and nothing else
+// running: an in-process Redis (miniredis), an in-memory store of users and
+// the sample ledger, and a random JWT key (logged as a warning). Try:
+//
+//	curl -si localhost:8080/v1/auth/register -H 'Content-Type: application/json' \
+//	  -d '{"email":"ada@example.com","password":"Tr1al-Balance!2026"}'
+//	curl -si localhost:8080/v1/auth/login -H 'Content-Type: application/json' \
+//	  -d '{"email":"ada@example.com","password":"Tr1al-Balance!2026"}'
+//	curl -si 'localhost:8080/v1/trial-balance?from=2026-01-01&to=2026-03-31' \
+//	  -H "Authorization: Bearer $TOKEN"
+//	curl -si -X POST localhost:8080/v1/auth/logout -H "Authorization: Bearer $TOKEN"
+//
+// # Endpoints
+//
+//   - GET /healthz: 200.
+//   - POST /v1/auth/register {"email","password"}: 201 {"email"}; 409 when
+//     taken; 422 listing every unmet rule of [password.Composition].
+//   - POST /v1/auth/login {"email","password"}: 200 {"access_token",
+//     "token_type","expires_in"}, an HS256 JWT for 15 minutes; the same 401
+//     for a wrong password and an unknown email; after 10 failures in 15
+//     minutes, 429 with Retry-After for that account.
+//   - POST /v1/auth/logout (Bearer): 204; that token is revoked.
+//   - GET /v1/trial-balance?from=YYYY-MM-DD&to=YYYY-MM-DD (Bearer): each
+//     account's net debit or credit over the period and balancing totals,
+//     amounts as JSON numbers with two decimals.
+//
+// Every error is an RFC 9457 application/problem+json document. Bodies must
+// be JSON (415), at most 64 KiB (413), without unknown fields, duplicate
+// keys or trailing data (400). Every route is limited to 2,000 requests per
+// 5 minutes per client address. Each request is logged as one JSON line
+// with its X-Ray trace id.
+//
+// # Environment
+//
+// These switch it to real resources:
+//
+//   - ADDR: listen address. Default 127.0.0.1:8080.
+//   - JWT_SECRET: the HS256 key, at least 32 bytes and not a known-weak
+//     value, or the program exits with an error. Required in Lambda.
+//   - REDIS_ADDR: host:port of Redis, a comma-separated list of cluster
+//     nodes, or either as a redis:// or rediss:// (TLS) URL; REDIS_CLUSTER=true
+//     treats a single address as a cluster seed (ElastiCache Serverless).
+//     Holds revocations, login failures and rate limits. Required in Lambda.
+//   - DB_SECRET_ID: a Secrets Manager secret in the RDS JSON shape (engine,
+//     host, port, username, password, dbname). The login is read through a
+//     [secrets.Cache] and the pool opened with [dbconn.Open] over verified
+//     TLS; the tables are created if missing and the sample ledger seeded
+//     once. The AWS SDK's usual settings apply (AWS_REGION, credentials,
+//     AWS_ENDPOINT_URL_SECRETS_MANAGER). DB_TLS_CA_FILE adds a PEM CA for
+//     servers outside RDS.
+//   - AWS_XRAY_DAEMON_ADDRESS: send X-Ray traces there ([tracing]); Lambda
+//     sets it.
+//   - LOG_LEVEL: debug, info (default), warn or error.
+//
+// # Lambda
+//
+// When AWS_LAMBDA_RUNTIME_API is set (inside Lambda, or under the runtime
+// interface emulator) the same binary serves API Gateway HTTP API (payload
+// 2.0) and REST API (1.0) events instead of listening, and closes its
+// database pool and Redis client on SIGTERM. Build it for provided.al2023:
+//
+//	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags lambda.norpc \
+//	  -trimpath -ldflags='-s -w' -o examples/trialbalance/dist/bootstrap ./examples/trialbalance
+//
+// template.yaml deploys it with AWS SAM; see README.md.
 package main
 
-func main() {}
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/lambdasec/lambdasec/dbconn"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "trialbalance:", err)
+		if errors.Is(err, errConfig) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+// run starts the service as the environment (getenv) says and logs to
+// stdout. Outside Lambda it serves HTTP until ctx ends, then shuts down
+// gracefully; inside Lambda it never returns.
+func run(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
+	cfg, err := loadConfig(getenv)
+	log := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.logLevel}))
+	if err != nil {
+		return err
+	}
+	initCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	a, err := newApp(initCtx, cfg, log)
+	cancel()
+	if err != nil {
+		return err
+	}
+	if cfg.lambda {
+		opts := []lambda.Option{
+			lambda.WithContext(ctx),
+			lambda.WithEnableSIGTERM(func() { a.close() }),
+		}
+		if a.db != nil {
+			opts = append(opts, dbconn.CloseOnSIGTERM(a.db))
+		}
+		lambda.StartWithOptions(lambdaHandler(a.handler()), opts...)
+		return nil
+	}
+	defer a.close()
+	return serve(ctx, cfg.addr, a.handler(), log)
+}
+
+// serve runs an HTTP server with timeouts on every phase of a request
+// until ctx ends.
+func serve(ctx context.Context, addr string, h http.Handler, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err = srv.Shutdown(shutdownCtx)
+	log.Info("stopped")
+	return err
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation/ec2"
 	"github.com/awslabs/goformation/v7/cloudformation/serverless"
 	"github.com/awslabs/goformation/v7/intrinsics"
+	"github.com/lambdasec/lambdasec/dbconn"
 )
 
 // The template test parses template.yaml with goformation and checks the
@@ -355,7 +356,13 @@ func checkReservedConcurrency(s *stack) error {
 	if _, err := fmt.Sscan(fmt.Sprint(params["max_connections"]), &maxConns); err != nil || maxConns <= 0 {
 		return fmt.Errorf("DBParameterGroup max_connections %v is not a number", params["max_connections"])
 	}
-	return planFits(rc, maxConns)
+	_, err = dbconn.Plan(dbconn.PlanConfig{
+		ReservedConcurrency: rc,
+		MaxConnections:      maxConns,
+		Reserve:             dbReserveConnections,
+		PerEnvironment:      dbPerEnvironment,
+	})
+	return err
 }
 
 func checkEnvEncryption(s *stack) error {

@@ -1,0 +1,300 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/lambdasec/lambdasec/dbconn"
+	"github.com/lambdasec/lambdasec/jwtauth"
+	"github.com/lambdasec/lambdasec/password"
+	"github.com/lambdasec/lambdasec/ratelimit"
+	"github.com/lambdasec/lambdasec/secrets"
+	"github.com/lambdasec/lambdasec/tracing"
+	"github.com/lambdasec/lambdasec/validate"
+)
+
+const (
+	serviceName = "trialbalance"
+	issuer      = "trialbalance"
+	audience    = "trialbalance-api"
+	// maxBodyBytes is the JSON body limit of every route (64 KiB).
+	maxBodyBytes = 64 << 10
+)
+
+// app is the service: its dependencies and its routes. Build it with
+// newApp and release it with close.
+type app struct {
+	log      *slog.Logger
+	store    store
+	auth     *jwtauth.Authenticator
+	hasher   *password.Hasher
+	policy   password.Policy
+	validate *validate.Validator
+	perIP    *ratelimit.Limiter
+	logins   *ratelimit.Attempts
+	tracer   *tracing.Tracer
+	db       *sql.DB              // nil with the in-memory store
+	mini     *miniredis.Miniredis // the in-process Redis, if any
+
+	closers []func() error // run in reverse order by close
+}
+
+// newApp builds the service from cfg. On error everything opened so far
+// is closed again.
+func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err error) {
+	a := &app{log: log, hasher: &password.Hasher{}, policy: password.Composition()}
+	defer func() {
+		if err != nil {
+			a.close()
+		}
+	}()
+
+	a.tracer, err = tracing.New(tracing.Config{Service: serviceName, DaemonAddr: cfg.xrayAddr, Logger: log})
+	if err != nil {
+		return nil, configErr("%v", err)
+	}
+
+	rdb, err := a.openRedis(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+
+	secret := cfg.jwtSecret
+	if len(secret) == 0 {
+		secret = make([]byte, 32)
+		rand.Read(secret)
+		log.Warn("JWT_SECRET is not set: signing with a random key, so tokens die with the process; set JWT_SECRET (32 random bytes or more) to keep them")
+	}
+	revoker, err := jwtauth.NewRedisRevoker(jwtauth.RedisConfig{Client: rdb, Prefix: cfg.redisPrefix + "jwt"})
+	if err != nil {
+		return nil, err
+	}
+	a.auth, err = jwtauth.New(jwtauth.Config{
+		Keys:     []jwtauth.Key{{ID: "trialbalance-1", Algorithm: jwtauth.HS256, Secret: secret}},
+		Issuer:   issuer,
+		Audience: audience,
+		Revoker:  revoker,
+		Logger:   log,
+	})
+	if err != nil {
+		// ErrWeakKey and ErrInvalidKey name the problem without the key.
+		return nil, configErr("JWT_SECRET: %v", err)
+	}
+
+	a.perIP, err = ratelimit.New(ratelimit.Config{Redis: rdb, Name: "ip", Prefix: cfg.redisPrefix + "ip:", Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	a.logins, err = ratelimit.NewAttempts(ratelimit.AttemptsConfig{Redis: rdb, Prefix: cfg.redisPrefix + "logins:", Logger: log})
+	if err != nil {
+		return nil, err
+	}
+
+	a.validate, err = validate.New(validate.Config{
+		MaxBodyBytes: maxBodyBytes,
+		RuleMessages: map[string]string{"gtefield": "must not be before {param}"},
+		Logger:       log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range []any{credentials{}, period{}} {
+		if err := a.validate.Register(t); err != nil {
+			return nil, err
+		}
+	}
+
+	if cfg.dbSecretID == "" {
+		a.store = newMemStore()
+		if cfg.lambda {
+			log.Warn("DB_SECRET_ID is not set: users and ledger live in memory, one copy per execution environment")
+		}
+	} else if a.store, err = a.openDatabase(ctx, cfg); err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, a.store.close)
+
+	// Made once now, so the first login for an unknown email is not slower
+	// than the others.
+	a.hasher.DummyHash()
+	return a, nil
+}
+
+// openRedis connects to REDIS_ADDR, or starts the in-process Redis of the
+// embedded defaults.
+func (a *app) openRedis(ctx context.Context, cfg config) (redis.UniversalClient, error) {
+	if len(cfg.redisAddrs) == 0 {
+		m := miniredis.NewMiniRedis()
+		if err := m.Start(); err != nil {
+			return nil, fmt.Errorf("in-process redis: %w", err)
+		}
+		// miniredis keeps keys until told that time passed: tell it every
+		// second, so revocations and counters expire as in Redis.
+		stop := make(chan struct{})
+		go func() {
+			t := time.NewTicker(time.Second)
+			defer t.Stop()
+			for {
+				select {
+				case <-t.C:
+					m.FastForward(time.Second)
+				case <-stop:
+					return
+				}
+			}
+		}()
+		a.closers = append(a.closers, func() error { close(stop); m.Close(); return nil })
+		a.mini = m
+		a.log.Info("REDIS_ADDR is not set: using an in-process Redis")
+		cfg.redisAddrs = []string{m.Addr()}
+	}
+	var tlsConfig *tls.Config
+	if cfg.redisTLS {
+		tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	opts := &redis.UniversalOptions{
+		Addrs:                 cfg.redisAddrs,
+		IsClusterMode:         cfg.redisCluster,
+		TLSConfig:             tlsConfig,
+		DialTimeout:           2 * time.Second,
+		ReadTimeout:           time.Second,
+		WriteTimeout:          time.Second,
+		ContextTimeoutEnabled: true, // stop at the callers' short deadlines
+	}
+	rdb := redis.NewUniversalClient(opts)
+	a.closers = append(a.closers, rdb.Close)
+	tracing.Redis(rdb)
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := rdb.Ping(pingCtx).Err(); err != nil {
+		return nil, fmt.Errorf("redis: %w", err)
+	}
+	return rdb, nil
+}
+
+// openDatabase reads the database login from Secrets Manager through a
+// cache, opens a TLS-only pool with dbconn and creates the tables.
+func (a *app) openDatabase(ctx context.Context, cfg config) (store, error) {
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("aws config: %w", err)
+	}
+	tracing.AWS(&awsCfg)
+	cache, err := secrets.New(secrets.Config{Client: secretsmanager.NewFromConfig(awsCfg), Logger: a.log})
+	if err != nil {
+		return nil, err
+	}
+	id := cfg.dbSecretID
+	// Read once now: a missing secret or permission fails the start, and
+	// the names label the database's trace subsegments.
+	first, err := dbCredentials(cache.Get(ctx, id))
+	if err != nil {
+		return nil, fmt.Errorf("database secret: %w", err)
+	}
+	var roots []byte
+	if cfg.dbCAFile != "" {
+		if roots, err = os.ReadFile(cfg.dbCAFile); err != nil {
+			return nil, configErr("DB_TLS_CA_FILE: %v", err)
+		}
+	}
+	db, err := dbconn.Open(ctx, dbconn.Config{
+		Credentials: func(ctx context.Context) (dbconn.Credentials, error) {
+			s, err := cache.Get(ctx, id)
+			return dbCredentials(s, err)
+		},
+		// After a refused login (a rotation): ask Secrets Manager again,
+		// then try the version a rotation in progress is about to promote.
+		RefreshCredentials: func(ctx context.Context) (dbconn.Credentials, error) {
+			s, err := cache.Refresh(ctx, id)
+			return dbCredentials(s, err)
+		},
+		PendingCredentials: func(ctx context.Context) (dbconn.Credentials, error) {
+			s, err := cache.GetStage(ctx, id, secrets.StagePending)
+			return dbCredentials(s, err)
+		},
+		RootCAs: roots,
+		Wrap: func(c driver.Connector) driver.Connector {
+			return tracing.Connector(c, tracing.DB{Name: first.Database, Host: first.Host, User: first.User, Type: "MySQL"})
+		},
+		Logger: a.log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	a.db = db
+	s, err := newSQLStore(ctx, db)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	return s, nil
+}
+
+// dbCredentials adapts a Secrets Manager secret in the RDS JSON shape to
+// dbconn's login. Neither error text carries the password.
+func dbCredentials(s secrets.Secret, err error) (dbconn.Credentials, error) {
+	if err != nil {
+		return dbconn.Credentials{}, err
+	}
+	var c secrets.DBCredentials
+	if err := s.Decode(&c); err != nil {
+		return dbconn.Credentials{}, err
+	}
+	return dbconn.Credentials{User: c.Username, Password: c.Password, Host: c.Host, Port: c.Port, Database: c.DBName}, nil
+}
+
+// close releases what newApp opened, newest first.
+func (a *app) close() error {
+	var errs []error
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		errs = append(errs, a.closers[i]())
+	}
+	a.closers = nil
+	return errors.Join(errs...)
+}
+
+// handler is the whole HTTP service: tracing, access log, per-IP limit,
+// then the routes, which check authentication where needed.
+func (a *app) handler() http.Handler {
+	mux := http.NewServeMux()
+	authed := a.auth.Handler
+	mux.Handle(route("GET /healthz", http.HandlerFunc(a.healthz)))
+	mux.Handle(route("POST /v1/auth/register", http.HandlerFunc(a.register)))
+	mux.Handle(route("POST /v1/auth/login", http.HandlerFunc(a.login)))
+	mux.Handle(route("POST /v1/auth/logout", authed(http.HandlerFunc(a.logout))))
+	mux.Handle(route("GET /v1/trial-balance", authed(http.HandlerFunc(a.trialBalance))))
+	// Problem documents instead of ServeMux's plain-text 404 and 405.
+	for path, allow := range map[string]string{
+		"/healthz":          "GET, HEAD",
+		"/v1/auth/register": "POST",
+		"/v1/auth/login":    "POST",
+		"/v1/auth/logout":   "POST",
+		"/v1/trial-balance": "GET, HEAD",
+	} {
+		mux.Handle(route(path, methodNotAllowed(allow)))
+	}
+	mux.Handle(route("/", http.HandlerFunc(notFound)))
+
+	clientIP := func(r *http.Request) string {
+		ip, err := a.perIP.ClientIP(r)
+		if err != nil {
+			return ""
+		}
+		return ip.String()
+	}
+	return a.tracer.Handler(accessLog(a.log, tracing.TraceID, clientIP, a.perIP.Handler(mux)))
+}

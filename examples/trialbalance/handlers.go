@@ -1,0 +1,247 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lambdasec/lambdasec/internal/problem"
+	"github.com/lambdasec/lambdasec/jwtauth"
+	"github.com/lambdasec/lambdasec/password"
+	"github.com/lambdasec/lambdasec/ratelimit"
+	"github.com/lambdasec/lambdasec/validate"
+)
+
+// credentials is the body of register and login. The password policy is
+// checked by register only: a stored password that no longer meets a
+// changed policy must still log in.
+type credentials struct {
+	Email string `json:"email" validate:"required,email,max=254"`
+	// 1024 is password.Hasher's cap: longer inputs are refused before any
+	// hashing work.
+	Password string `json:"password" validate:"required,max=1024"`
+}
+
+// period is the query of the trial balance: both dates inclusive.
+type period struct {
+	From time.Time `query:"from" layout:"2006-01-02" validate:"required"`
+	To   time.Time `query:"to" layout:"2006-01-02" validate:"required,gtefield=From"`
+}
+
+type tokenResponse struct {
+	AccessToken string `json:"access_token"`
+	TokenType   string `json:"token_type"`
+	ExpiresIn   int    `json:"expires_in"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		problem.Error(w, http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)+1))
+	w.WriteHeader(status)
+	w.Write(append(body, '\n'))
+}
+
+// normalizeEmail makes the account key: addresses differing only in case
+// are one account.
+func normalizeEmail(s string) string { return strings.ToLower(s) }
+
+func (a *app) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// decodeCredentials decodes a register or login body. With checkPolicy it
+// adds every unmet password rule to the other field problems, so the client
+// learns them all in one 422. It answers the request itself and returns
+// false when the body is refused.
+func (a *app) decodeCredentials(w http.ResponseWriter, r *http.Request, checkPolicy bool) (credentials, bool) {
+	var in credentials
+	err := a.validate.DecodeJSON(r, &in)
+	var fe *validate.FieldErrors
+	if err != nil && !(errors.Is(err, validate.ErrInvalid) && errors.As(err, &fe)) {
+		validate.WriteError(w, r, err)
+		return in, false
+	}
+	var fields []problem.FieldError
+	if fe != nil {
+		for _, e := range fe.Errors {
+			fields = append(fields, problem.FieldError{Field: e.Field, Rule: e.Rule, Param: e.Param, Message: e.Message})
+		}
+	}
+	if checkPolicy && in.Password != "" {
+		// The email's local part and the service name may not appear in
+		// the password, disguised or not.
+		err := a.policy.Check(in.Password, in.Email, serviceName)
+		var pe *password.PolicyError
+		switch {
+		case errors.As(err, &pe):
+			for _, v := range pe.Violations {
+				fields = append(fields, problem.FieldError{Field: "password", Rule: string(v.Code), Message: v.Message})
+			}
+		case err != nil:
+			a.log.ErrorContext(r.Context(), "password policy", "error", err)
+			problem.Error(w, http.StatusInternalServerError)
+			return in, false
+		}
+	}
+	if len(fields) > 0 {
+		detail := strconv.Itoa(len(fields)) + " fields failed validation"
+		if len(fields) == 1 {
+			detail = "1 field failed validation"
+		}
+		problem.Write(w, problem.Problem{Status: http.StatusUnprocessableEntity, Detail: detail, Errors: fields})
+		return in, false
+	}
+	return in, true
+}
+
+// register creates an account: 201, or 409 when the email is taken.
+func (a *app) register(w http.ResponseWriter, r *http.Request) {
+	in, ok := a.decodeCredentials(w, r, true)
+	if !ok {
+		return
+	}
+	hash, err := a.hasher.Hash(in.Password)
+	if err != nil {
+		a.log.ErrorContext(r.Context(), "hash password", "error", err)
+		problem.Error(w, http.StatusInternalServerError)
+		return
+	}
+	email := normalizeEmail(in.Email)
+	switch err := a.store.createUser(r.Context(), email, hash); {
+	case errors.Is(err, errEmailTaken):
+		problem.Write(w, problem.Problem{Status: http.StatusConflict, Detail: "an account with this email exists already",
+			Errors: []problem.FieldError{{Field: "email", Rule: "unique", Message: "is already registered"}}})
+	case err != nil:
+		a.storeError(w, r, err)
+	default:
+		writeJSON(w, http.StatusCreated, map[string]string{"email": email})
+	}
+}
+
+// login answers a wrong password and an unknown email alike, in the same
+// time (an unknown email is verified against a dummy hash and counts as a
+// failure too), and refuses an account with 10 failures in 15 minutes
+// until the oldest of them is 15 minutes old, whatever the password.
+func (a *app) login(w http.ResponseWriter, r *http.Request) {
+	in, ok := a.decodeCredentials(w, r, false)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	email := normalizeEmail(in.Email)
+	key := "account:" + email
+	if _, err := a.logins.Allow(ctx, key); err != nil {
+		var le *ratelimit.LimitError
+		if errors.As(err, &le) {
+			le.Result.SetHeaders(w.Header())
+			problem.Write(w, problem.Problem{Status: http.StatusTooManyRequests,
+				Detail: "too many failed logins for this account; try again in " + retryAfter(le.Result.RetryAfter)})
+			return
+		}
+		ratelimit.WriteError(w, err) // the guard's store is down: 503, fail closed
+		return
+	}
+	hash, found, err := a.store.passwordHash(ctx, email)
+	if err != nil {
+		a.storeError(w, r, err)
+		return
+	}
+	if !found {
+		hash = a.hasher.DummyHash()
+	}
+	match, err := a.hasher.Verify(in.Password, hash)
+	if err != nil && !errors.Is(err, password.ErrPasswordTooLong) {
+		// A stored hash that cannot be used: a corrupt or tampered row.
+		a.log.ErrorContext(ctx, "verify password", "error", err)
+	}
+	if !found || !match {
+		if err := a.logins.Fail(ctx, key); err != nil {
+			a.log.ErrorContext(ctx, "count failed login", "error", err)
+		}
+		problem.Write(w, problem.Problem{Status: http.StatusUnauthorized, Detail: "email or password is wrong"})
+		return
+	}
+	if err := a.logins.Reset(ctx, key); err != nil {
+		a.log.WarnContext(ctx, "reset failed logins", "error", err)
+	}
+	if a.hasher.NeedsRehash(hash) {
+		if nh, err := a.hasher.Hash(in.Password); err == nil {
+			if err := a.store.setPasswordHash(ctx, email, nh); err != nil {
+				a.log.WarnContext(ctx, "store rehashed password", "error", err)
+			}
+		}
+	}
+	token, claims, err := a.auth.Issue(jwtauth.Grant{Subject: email})
+	if err != nil {
+		a.log.ErrorContext(ctx, "issue token", "error", err)
+		problem.Error(w, http.StatusInternalServerError)
+		return
+	}
+	// RFC 6749 §5.1: responses carrying tokens are not cached.
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, tokenResponse{
+		AccessToken: token,
+		TokenType:   "Bearer",
+		ExpiresIn:   int(claims.ExpiresAt.Sub(claims.IssuedAt) / time.Second),
+	})
+}
+
+// retryAfter renders a wait in whole seconds, rounded up.
+func retryAfter(d time.Duration) string {
+	s := int((d + time.Second - 1) / time.Second)
+	if s == 1 {
+		return "1 second"
+	}
+	return strconv.Itoa(s) + " seconds"
+}
+
+// logout revokes the token that authenticated the request; other tokens of
+// the same account stay valid.
+func (a *app) logout(w http.ResponseWriter, r *http.Request) {
+	if err := a.auth.Logout(r); err != nil {
+		jwtauth.WriteError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *app) trialBalance(w http.ResponseWriter, r *http.Request) {
+	var p period
+	if err := a.validate.DecodeQuery(r, &p); err != nil {
+		validate.WriteError(w, r, err)
+		return
+	}
+	totals, err := a.store.totals(r.Context(), p.From, p.To)
+	if err != nil {
+		a.storeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, newTrialBalance(p.From, p.To, totals))
+}
+
+// storeError answers a failed store call: the cause goes to the log, the
+// client learns only that the service cannot answer now.
+func (a *app) storeError(w http.ResponseWriter, r *http.Request, err error) {
+	a.log.LogAttrs(r.Context(), slog.LevelError, "store", slog.Any("error", err))
+	problem.Error(w, http.StatusServiceUnavailable)
+}
+
+func methodNotAllowed(allow string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", allow)
+		problem.Write(w, problem.Problem{Status: http.StatusMethodNotAllowed, Detail: "use " + allow})
+	})
+}
+
+func notFound(w http.ResponseWriter, r *http.Request) {
+	problem.Write(w, problem.Problem{Status: http.StatusNotFound, Detail: "no such resource"})
+}
