@@ -123,6 +123,7 @@ func TestDecodeJSON(t *testing.T) {
 		{name: "fraction into int", body: strings.Replace(validOrder, `"qty":1}`, `"qty":1.5}`, 1), wantStatus: 400, wantFields: []string{"items[0].qty:type"}},
 		{name: "int8 overflow", body: with(`"small":128`), wantStatus: 400, wantFields: []string{"small:type"}},
 		{name: "float32 overflow", body: with(`"ratio":1e39`), wantStatus: 400, wantFields: []string{"ratio:type"}},
+		{name: "number too big for any", body: with(`"extra":[1e400]`), wantStatus: 400, wantFields: []string{"extra[0]:type"}},
 		{name: "bad time", body: with(`"when":"yesterday"`), wantStatus: 400, wantFields: []string{"when:type"}},
 		{name: "object for string", body: with(`"NoTag":{"a":1}`), wantStatus: 400, wantFields: []string{"NoTag:type"}},
 		{name: "unknown field", body: with(`"admin":true`), wantStatus: 400, wantFields: []string{"admin:unknown"}},

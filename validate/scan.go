@@ -94,6 +94,9 @@ func (d *scanner) fieldErr(rule, msg string) {
 	if d.errs == nil {
 		d.errs = &FieldErrors{kind: ErrMalformed}
 	}
+	if len(d.errs.Errors) >= maxFieldErrors {
+		return // full: skip building the path
+	}
 	d.errs.add(FieldError{Field: d.pathString(), Rule: rule, Message: msg})
 }
 
@@ -214,7 +217,11 @@ func (d *scanner) value(t *jtype) {
 		}
 		num := d.data[start:d.pos]
 		switch t.kind {
-		case kAny, kNumber, kUnmarshaler:
+		case kNumber, kUnmarshaler:
+		case kAny: // encoding/json makes a float64 of it
+			if !fitsFloat(num, 64) {
+				d.fieldErr("type", "is out of range")
+			}
 		case kInt:
 			if !fitsInt(num, t.bits) {
 				d.typeError(t)
@@ -516,11 +523,15 @@ func (d *scanner) object(t *jtype) {
 			if dup {
 				d.fieldErr("duplicate", "appears more than once")
 			}
-			if t != nil && t.kind == kMap {
+			switch {
+			case t == nil:
+			case t.kind == kMap:
 				if !checkKey(t.key, key) {
 					d.fieldErr("type", "has an invalid key")
 				}
 				elem = t.elem
+			case t.kind == kAny:
+				elem = t // interface{} holds map[string]any of any
 			}
 		}
 		if !d.element(elem, '}') {
@@ -543,8 +554,12 @@ func (d *scanner) array(t *jtype) {
 	defer func() { d.depth-- }()
 	var elem *jtype
 	limit := -1
-	if t != nil && t.kind == kSlice {
+	switch {
+	case t == nil:
+	case t.kind == kSlice:
 		elem, limit = t.elem, t.arrayLen
+	case t.kind == kAny:
+		elem = t // interface{} holds []any of any
 	}
 	for i := 0; ; i++ {
 		if i == limit {
