@@ -34,9 +34,10 @@ import (
 //     [*FieldErrors] wrapping [ErrInvalid] (422).
 //
 // JSON null is accepted for any field and leaves it unchanged, as in
-// encoding/json. dst is only fully filled when the error is nil. An
-// unusable dst type wraps [ErrInvalidType]. No error text includes a
-// submitted value.
+// encoding/json. dst holds the decoded request when the error is nil or
+// wraps [ErrInvalid] (so further checks can add to the [*FieldErrors]);
+// after any other error it is left untouched. An unusable dst type wraps
+// [ErrInvalidType]. No error text includes a submitted value.
 func (v *Validator) DecodeJSON(r *http.Request, dst any) error {
 	rv, e, err := v.target(dst)
 	if err != nil {

@@ -132,7 +132,8 @@ func queryFields(t reflect.Type) ([]qfield, error) {
 // types implementing [encoding.TextUnmarshaler], pointers to any of these
 // (nil when the parameter is absent, so `validate:"required"` on a *bool
 // accepts false), and slices of them, filled from repeated parameters.
-// Absent parameters leave fields untouched.
+// Absent parameters leave fields untouched; after an [ErrMalformed] error
+// dst may be partly filled.
 //
 // Problems are reported by parameter name. A value that cannot be
 // converted, a parameter given twice for a non-slice field (HTTP parameter
