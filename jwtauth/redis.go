@@ -15,10 +15,8 @@ import (
 
 // RedisConfig configures a [RedisRevoker].
 type RedisConfig struct {
-	// Client is any go-redis client: *redis.Client, *redis.ClusterClient,
-	// a Sentinel failover client or *redis.Ring. Read revocations from
-	// primaries: a replica may not have a revocation made a moment ago.
-	// Required.
+	// Client is any go-redis client: *redis.Client, *redis.ClusterClient
+	// or a Sentinel failover client. Required.
 	Client redis.UniversalClient
 	// Prefix starts every key. Zero means "jwtauth".
 	Prefix string

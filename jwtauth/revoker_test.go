@@ -175,8 +175,14 @@ func TestRedisKeys(t *testing.T) {
 			t.Errorf("key %q has no TTL", k)
 		}
 	}
-	if ttl := mr.TTL(keys[0]); ttl > DefaultMaxLifetime+DefaultLeeway+time.Second {
-		t.Errorf("TTL too long: %v", ttl)
+	// The token record lives until exp plus leeway; the subject record
+	// for MaxLifetime plus leeway after the not-before.
+	tok, subj := r.keys(c.Issuer, c.Subject, c.ID)
+	if got, want := mr.TTL(tok), 15*time.Minute+DefaultLeeway; got != want {
+		t.Errorf("token TTL: got %v, want %v", got, want)
+	}
+	if got, want := mr.TTL(subj), time.Second+DefaultMaxLifetime+DefaultLeeway; got != want {
+		t.Errorf("subject TTL: got %v, want %v", got, want)
 	}
 	if _, err := NewRedisRevoker(RedisConfig{}); !errors.Is(err, ErrInvalidConfig) {
 		t.Errorf("no client: got %v", err)
@@ -268,5 +274,47 @@ func TestRedisRevokerHangingServer(t *testing.T) {
 	// Generous bound: the point is not waiting for the client's 30 s.
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("Verify waited %v", d)
+	}
+}
+
+// countingRevoker counts Revoked calls.
+type countingRevoker struct {
+	MemoryRevoker
+	mu    sync.Mutex
+	calls int
+}
+
+func (c *countingRevoker) Revoked(ctx context.Context, cl Claims) (bool, error) {
+	c.mu.Lock()
+	c.calls++
+	c.mu.Unlock()
+	return c.MemoryRevoker.Revoked(ctx, cl)
+}
+
+// Row 34: a flood of unknown kids, bad signatures or expired tokens costs
+// no I/O: the store is asked only about tokens that passed every other
+// check.
+func TestNoStoreIOForInvalidTokens(t *testing.T) {
+	clk := newClock()
+	rev := &countingRevoker{MemoryRevoker: MemoryRevoker{Now: clk.Now}}
+	cfg := testConfig(clk)
+	cfg.Revoker = rev
+	a := mustAuth(t, cfg)
+	good := forge(t, hsKey(), hdr("HS256", "hs"), payload())
+	h, p, _ := splitT(good)
+	for _, tok := range []string{
+		forge(t, hsKey(), hdr("HS256", "unknown-kid"), payload()),
+		h + "." + p + "." + b64("0123456789abcdef0123456789abcdef"),
+		forge(t, hsKey(), hdr("HS256", "hs"), payload("exp=1", "-iat", "-nbf")),
+	} {
+		if _, err := a.Verify(context.Background(), tok); err == nil {
+			t.Fatal("accepted an invalid token")
+		}
+	}
+	if rev.calls != 0 {
+		t.Errorf("store asked %d times about invalid tokens", rev.calls)
+	}
+	if _, err := a.Verify(context.Background(), good); err != nil || rev.calls != 1 {
+		t.Errorf("valid token: err %v, %d calls", err, rev.calls)
 	}
 }
