@@ -274,3 +274,24 @@ func TestHoldRelease(t *testing.T) {
 		t.Errorf("cancelled held request: got %v, want context.Canceled", err)
 	}
 }
+
+func TestDeleteAndWaitCalls(t *testing.T) {
+	s := smfake.New()
+	defer s.Close()
+	s.Put("db", "v")
+	s.Delete("db")
+	c := secretsmanager.NewFromConfig(s.AWSConfig(), func(o *secretsmanager.Options) { o.RetryMaxAttempts = 1 })
+	_, err := get(t, c, &secretsmanager.GetSecretValueInput{SecretId: aws.String("db")})
+	var nf *types.ResourceNotFoundException
+	if !errors.As(err, &nf) {
+		t.Fatalf("after Delete: got %v, want ResourceNotFoundException", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if s.WaitCalls(ctx, 2) {
+		t.Fatal("WaitCalls reported 2 calls after 1")
+	}
+	if !s.WaitCalls(ctx, 1) {
+		t.Fatal("WaitCalls did not see the call already made")
+	}
+}
