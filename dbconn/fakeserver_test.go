@@ -92,19 +92,7 @@ func (s *fakeServer) serve(raw net.Conn) {
 	defer raw.Close()
 	_ = raw.SetDeadline(time.Now().Add(10 * time.Second))
 	var c io.ReadWriter = recorder{raw, s}
-	caps := uint32(1 | 1<<9 | 1<<13 | 1<<15 | 1<<19) // long password, protocol 41, transactions, secure conn, plugin auth
-	if s.tls != nil {
-		caps |= 1 << 11
-	}
-	hs := []byte{10}
-	hs = append(hs, "8.0.0-fake\x00"...)
-	hs = append(hs, 1, 0, 0, 0)                   // connection id
-	hs = append(hs, "abcdefgh"...)                // auth data part 1
-	hs = append(hs, 0, byte(caps), byte(caps>>8)) // filler, caps low
-	hs = append(hs, 0x21, 2, 0, byte(caps>>16), byte(caps>>24), 21)
-	hs = append(hs, make([]byte, 10)...)
-	hs = append(hs, "ijklmnopqrst\x00"...)
-	hs = append(hs, "mysql_native_password\x00"...)
+	hs := handshake(s.tls != nil)
 	if writePacket(c, 0, hs) != nil {
 		return
 	}
@@ -146,6 +134,25 @@ func (s *fakeServer) serve(raw net.Conn) {
 			return
 		}
 	}
+}
+
+// handshake is a MySQL 8 style initial handshake packet, offering TLS when
+// withTLS is set.
+func handshake(withTLS bool) []byte {
+	caps := uint32(1 | 1<<9 | 1<<13 | 1<<15 | 1<<19) // long password, protocol 41, transactions, secure conn, plugin auth
+	if withTLS {
+		caps |= 1 << 11
+	}
+	hs := []byte{10}
+	hs = append(hs, "8.0.0-fake\x00"...)
+	hs = append(hs, 1, 0, 0, 0)                   // connection id
+	hs = append(hs, "abcdefgh"...)                // auth data part 1
+	hs = append(hs, 0, byte(caps), byte(caps>>8)) // filler, caps low
+	hs = append(hs, 0x21, 2, 0, byte(caps>>16), byte(caps>>24), 21)
+	hs = append(hs, make([]byte, 10)...)
+	hs = append(hs, "ijklmnopqrst\x00"...)
+	hs = append(hs, "mysql_native_password\x00"...)
+	return hs
 }
 
 func readPacket(r io.Reader) (byte, []byte, error) {
