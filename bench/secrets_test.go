@@ -19,7 +19,7 @@ import (
 	"github.com/lambdasec/lambdasec/secrets"
 )
 
-const benchSecret = `{"engine":"mysql","host":"db.internal","port":3306,"username":"app","password":"bench-only","dbname":"orders"}`
+const benchDBSecret = `{"engine":"mysql","host":"db.internal","port":3306,"username":"app","password":"bench-only","dbname":"orders"}`
 
 // handRolled is the typical hand-written cache.
 type handRolled struct {
@@ -54,7 +54,7 @@ func (h *handRolled) get(ctx context.Context, id string) (string, error) {
 func benchSecretsSetup(b *testing.B) (*smfake.Server, *secrets.Cache, *handRolled) {
 	sm := smfake.New()
 	b.Cleanup(sm.Close)
-	sm.Put("db", benchSecret)
+	sm.Put("db", benchDBSecret)
 	c, err := secrets.New(secrets.Config{Client: sm.Client()})
 	if err != nil {
 		b.Fatal(err)
