@@ -80,7 +80,7 @@ func explain(err error, ep endpoint, iam bool) error {
 			if iam {
 				hint = "the IAM token was refused: check that the user was created WITH AWSAuthenticationPlugin, that the role may rds-db:connect as this user, and that host, port and region match the database"
 			}
-			return fmt.Errorf("%w to %s (mysql %d: %s): %s; the connection used verified TLS, so a TLS requirement (REQUIRE SSL) is not the cause",
+			return fmt.Errorf("%w to %s (mysql %d: %s): %s; the connection used verified TLS, so REQUIRE SSL is not the cause (REQUIRE X509 would be: dbconn sends no client certificate)",
 				ErrAccessDenied, ep.addr(), me.Number, me.Message, hint)
 		case erSecureTransportReqd:
 			return fmt.Errorf("%w on %s (mysql %d: %s)", ErrTLSRequired, ep.addr(), me.Number, me.Message)
