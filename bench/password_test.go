@@ -11,16 +11,16 @@ import (
 
 // Equal argon2id parameters for both libraries: OWASP m=19 MiB, t=2, p=1,
 // 16-byte salt, 32-byte key.
-var alexParams = &argon2id.Params{Memory: 19456, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+var pwAlexParams = &argon2id.Params{Memory: 19456, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}
 
-const benchPW = "correct horse battery staple"
+const pwBenchInput = "correct horse battery staple"
 
 func BenchmarkPasswordHash(b *testing.B) {
 	b.Run("lambdasec", func(b *testing.B) {
 		var h password.Hasher
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := h.Hash(benchPW); err != nil {
+			if _, err := h.Hash(pwBenchInput); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -28,7 +28,7 @@ func BenchmarkPasswordHash(b *testing.B) {
 	b.Run("alexedwards-argon2id", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := argon2id.CreateHash(benchPW, alexParams); err != nil {
+			if _, err := argon2id.CreateHash(pwBenchInput, pwAlexParams); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -37,12 +37,12 @@ func BenchmarkPasswordHash(b *testing.B) {
 
 func BenchmarkPasswordVerify(b *testing.B) {
 	var h password.Hasher
-	ours, _ := h.Hash(benchPW)
-	theirs, _ := argon2id.CreateHash(benchPW, alexParams)
+	ours, _ := h.Hash(pwBenchInput)
+	theirs, _ := argon2id.CreateHash(pwBenchInput, pwAlexParams)
 	b.Run("lambdasec", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if ok, err := h.Verify(benchPW, ours); !ok || err != nil {
+			if ok, err := h.Verify(pwBenchInput, ours); !ok || err != nil {
 				b.Fatal(ok, err)
 			}
 		}
@@ -50,7 +50,7 @@ func BenchmarkPasswordVerify(b *testing.B) {
 	b.Run("alexedwards-argon2id", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if ok, err := argon2id.ComparePasswordAndHash(benchPW, theirs); !ok || err != nil {
+			if ok, err := argon2id.ComparePasswordAndHash(pwBenchInput, theirs); !ok || err != nil {
 				b.Fatal(ok, err)
 			}
 		}
@@ -60,18 +60,18 @@ func BenchmarkPasswordVerify(b *testing.B) {
 // The two libraries read each other's hashes: same PHC format.
 func TestPasswordInteropAlexedwards(t *testing.T) {
 	var h password.Hasher
-	ours, err := h.Hash(benchPW)
+	ours, err := h.Hash(pwBenchInput)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := argon2id.ComparePasswordAndHash(benchPW, ours); !ok || err != nil {
+	if ok, err := argon2id.ComparePasswordAndHash(pwBenchInput, ours); !ok || err != nil {
 		t.Errorf("alexedwards verifying ours = %v, %v", ok, err)
 	}
-	theirs, err := argon2id.CreateHash(benchPW, alexParams)
+	theirs, err := argon2id.CreateHash(pwBenchInput, pwAlexParams)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := h.Verify(benchPW, theirs); !ok || err != nil {
+	if ok, err := h.Verify(pwBenchInput, theirs); !ok || err != nil {
 		t.Errorf("lambdasec verifying alexedwards = %v, %v", ok, err)
 	}
 }
@@ -81,7 +81,7 @@ func TestPasswordInteropAlexedwards(t *testing.T) {
 // the same inputs. wagslane accepts "Password1!" at its README's 60 bits;
 // Check rejects it.
 func BenchmarkPasswordCheck(b *testing.B) {
-	inputs := []string{"Kv7#qmzW-vivid-otter", "Password1!", benchPW}
+	inputs := []string{"Kv7#qmzW-vivid-otter", "Password1!", pwBenchInput}
 	policy := password.Composition()
 	_ = policy.Check("warm up")
 	b.Run("lambdasec-Composition", func(b *testing.B) {
