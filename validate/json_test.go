@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -140,6 +141,7 @@ func TestDecodeJSON(t *testing.T) {
 		{name: "duplicate nested key", body: with(`"ship":{"city":"a","city":"b"}`), wantStatus: 400, wantFields: []string{"ship.city:duplicate"}},
 		{name: "duplicate map key", body: with(`"attrs":{"k":"a","k":"b"}`), wantStatus: 400, wantFields: []string{"attrs[k]:duplicate"}},
 		{name: "duplicate key in any", body: with(`"extra":[{"a":1,"a":2}]`), wantStatus: 400, wantFields: []string{"extra[0].a:duplicate"}},
+		{name: "duplicate key in big object", body: with(`"extra":{` + bigObject(20) + `,"k3":0}`), wantStatus: 400, wantFields: []string{"extra.k3:duplicate"}},
 		{name: "all field problems at once", body: `{"email":1,"items":[{"qty":"x"}],"zz":1}`, wantStatus: 400,
 			wantFields: []string{"email:type", "items[0].qty:type", "zz:unknown"}},
 
@@ -402,4 +404,13 @@ func TestDecodeJSONEscapes(t *testing.T) {
 			t.Errorf("%s: got %v, want field errors wrapping ErrMalformed", bad, err)
 		}
 	}
+}
+
+// bigObject returns n distinct members "k0":0, "k1":1, ...
+func bigObject(n int) string {
+	var parts []string
+	for i := range n {
+		parts = append(parts, fmt.Sprintf(`"k%d":%d`, i, i))
+	}
+	return strings.Join(parts, ",")
 }
