@@ -9,6 +9,10 @@ import (
 // client connection idle for longer is closed by the proxy.
 const proxyIdleClientTimeout = 30 * time.Minute
 
+// planLimit bounds PlanConfig's counts, far above any Lambda quota or
+// max_connections, so their products cannot overflow.
+const planLimit = 1 << 24
+
 // PlanConfig describes a Lambda function and the database it uses, for
 // [Plan].
 type PlanConfig struct {
@@ -105,6 +109,8 @@ func Plan(pc PlanConfig) (Sizing, error) {
 		return bad("MaxConnections must be at least 1")
 	case pc.Reserve < 0 || pc.PerEnvironment < 0 || pc.ConnMaxLifetime < 0:
 		return bad("Reserve, PerEnvironment and ConnMaxLifetime must not be negative")
+	case pc.ReservedConcurrency > planLimit || pc.MaxConnections > planLimit || pc.PerEnvironment > planLimit || pc.Reserve > planLimit:
+		return bad("values above %d are not plausible", planLimit)
 	case pc.ProxyMaxConnectionsPercent < 0 || pc.ProxyMaxConnectionsPercent > 100:
 		return bad("ProxyMaxConnectionsPercent %d is not within 1..100", pc.ProxyMaxConnectionsPercent)
 	case pc.ProxyMaxConnectionsPercent != 0 && !pc.Proxy:

@@ -56,6 +56,7 @@ func TestPlan(t *testing.T) {
 		{name: "no max_connections", in: dbconn.PlanConfig{ReservedConcurrency: 1}, wantErr: dbconn.ErrInvalidConfig},
 		{name: "reserve takes all", in: dbconn.PlanConfig{ReservedConcurrency: 1, MaxConnections: 10, Reserve: 10}, wantErr: dbconn.ErrInvalidConfig},
 		{name: "negative", in: dbconn.PlanConfig{ReservedConcurrency: 1, MaxConnections: 10, PerEnvironment: -1}, wantErr: dbconn.ErrInvalidConfig},
+		{name: "absurd", in: dbconn.PlanConfig{ReservedConcurrency: 1 << 40, MaxConnections: 1 << 40, PerEnvironment: 1 << 40}, wantErr: dbconn.ErrInvalidConfig},
 		{name: "percent without proxy", in: dbconn.PlanConfig{ReservedConcurrency: 1, MaxConnections: 10, ProxyMaxConnectionsPercent: 50}, wantErr: dbconn.ErrInvalidConfig},
 		{name: "percent over 100", in: dbconn.PlanConfig{ReservedConcurrency: 1, MaxConnections: 10, Proxy: true, ProxyMaxConnectionsPercent: 101}, wantErr: dbconn.ErrInvalidConfig},
 		// RDS Proxy closes client connections idle for 30 minutes.
