@@ -263,6 +263,7 @@ func TestRedisRevokerHangingServer(t *testing.T) {
 	clk := newClock()
 	cfg := testConfig(clk)
 	cfg.Revoker = r
+	cfg.RevocationTimeout = 0 // the default, 100 ms
 	cfg.Logger = slog.New(slog.DiscardHandler)
 	a := mustAuth(t, cfg)
 	tok, _, _ := a.Issue(Grant{Subject: "alice"})
