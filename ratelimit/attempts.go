@@ -133,7 +133,13 @@ func NewAttempts(cfg AttemptsConfig) (*Attempts, error) {
 // of their account by failing on purpose. Per account and client address,
 // a victim elsewhere keeps logging in, but a botnet gets Max guesses per
 // address. A common mix is two Attempts, a strict one per account and
-// address and a looser one per account.
+// address and a looser one per account. Normalise the account part as the
+// account lookup does (case, Unicode form), or "Alice" and "alice" get a
+// guess budget each.
+//
+// After Allow, call exactly one of Fail and Reset once the password has
+// been checked. If the check itself could not be made (the user database
+// is down), call neither: the reservation lapses after Pending.
 func (a *Attempts) Allow(ctx context.Context, key string) (Result, error) {
 	k := storeKey(a.prefix, key)
 	var res Result

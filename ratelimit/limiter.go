@@ -125,7 +125,8 @@ type Limiter struct {
 	onError func(http.ResponseWriter, *http.Request, error)
 	log     *slog.Logger
 	now     func() time.Time
-	gate    logGate
+	gate    logGate // store failures
+	keyGate logGate // requests without a key
 
 	redis redisCaller
 	rl    *redis_rate.Limiter // nil when in process
@@ -253,7 +254,7 @@ func (l *Limiter) Check(r *http.Request) (Result, error) {
 		if !errors.Is(err, ErrNoKey) {
 			err = fmt.Errorf("%w: %v", ErrNoKey, err)
 		}
-		l.gate.log(r.Context(), l.log, l.now(), slog.LevelError, "ratelimit: request refused: no key",
+		l.keyGate.log(r.Context(), l.log, l.now(), slog.LevelError, "ratelimit: request refused: no key",
 			slog.String("policy", l.name), slog.String("error", err.Error()))
 		return Result{}, err
 	}

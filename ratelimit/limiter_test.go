@@ -90,7 +90,8 @@ func TestLimiterSequence(t *testing.T) {
 	for _, st := range stores() {
 		t.Run(st.name, func(t *testing.T) {
 			c := newClock()
-			l, err := ratelimit.New(ratelimit.Config{Redis: st.redis(t, c), Rate: 3, Period: time.Minute, Now: c.Now, Logger: discard()})
+			l, err := ratelimit.New(ratelimit.Config{Redis: st.redis(t, c), Rate: 3, Period: time.Minute, Now: c.Now,
+				Timeout: 10 * time.Second, OnStoreError: ratelimit.FailClosed})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -125,7 +126,8 @@ func TestKeysAreIndependent(t *testing.T) {
 	for _, st := range stores() {
 		t.Run(st.name, func(t *testing.T) {
 			c := newClock()
-			l, _ := ratelimit.New(ratelimit.Config{Redis: st.redis(t, c), Rate: 1, Period: time.Hour, Now: c.Now})
+			l, _ := ratelimit.New(ratelimit.Config{Redis: st.redis(t, c), Rate: 1, Period: time.Hour, Now: c.Now,
+				Timeout: 10 * time.Second, OnStoreError: ratelimit.FailClosed})
 			for _, k := range []string{"a", "b", "{a}", "{a}b"} {
 				if _, err := l.Allow(context.Background(), k); err != nil {
 					t.Errorf("first request of %q: %v", k, err)
@@ -324,7 +326,8 @@ func TestStoreFailure(t *testing.T) {
 			c := newClock()
 			m, rdb := c.miniRedis(t)
 			var logs logBuffer
-			l, _ := ratelimit.New(ratelimit.Config{Redis: rdb, OnStoreError: tc.policy, Logger: logs.logger(), Now: c.Now})
+			l, _ := ratelimit.New(ratelimit.Config{Redis: rdb, OnStoreError: tc.policy, Logger: logs.logger(), Now: c.Now,
+				Timeout: 10 * time.Second}) // the failures below are injected, not timeouts
 			h := l.Handler(okHandler)
 			if w := serve(h, "192.0.2.1:1", nil); w.Code != http.StatusNoContent {
 				t.Fatalf("before: %d", w.Code)
@@ -366,9 +369,10 @@ func TestUnexpectedReply(t *testing.T) {
 	c := newClock()
 	_, rdb := c.miniRedis(t)
 	rdb.AddHook(garbleHook{})
-	l, _ := ratelimit.New(ratelimit.Config{Redis: rdb, OnStoreError: ratelimit.FailClosed, Logger: discard()})
-	if _, err := l.Allow(context.Background(), "k"); !errors.Is(err, ratelimit.ErrUnavailable) {
-		t.Errorf("err %v, want ErrUnavailable", err)
+	l, _ := ratelimit.New(ratelimit.Config{Redis: rdb, OnStoreError: ratelimit.FailClosed, Logger: discard(), Timeout: 10 * time.Second})
+	_, err := l.Allow(context.Background(), "k")
+	if !errors.Is(err, ratelimit.ErrUnavailable) || !strings.Contains(err.Error(), "unexpected reply") {
+		t.Errorf("err %v, want ErrUnavailable for an unexpected reply", err)
 	}
 }
 
