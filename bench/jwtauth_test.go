@@ -27,13 +27,13 @@ import (
 // Goal: jwtauth's middleware within 1.25x of bare golang-jwt parsing and
 // faster than auth0's middleware.
 
-// benchSecret is a fixed sample secret for benchmarks only; generate your
+// jwtBenchSecret is a fixed sample secret for benchmarks only; generate your
 // own for any real use.
-var benchSecret = []byte("q8Jz4nW1rT0vXy7LpM3sB6dF9gH2kC5e")
+var jwtBenchSecret = []byte("q8Jz4nW1rT0vXy7LpM3sB6dF9gH2kC5e")
 
 func jwtFixture(b *testing.B) (*jwtauth.Authenticator, string) {
 	a, err := jwtauth.New(jwtauth.Config{
-		Keys:     []jwtauth.Key{{ID: "v1", Algorithm: jwtauth.HS256, Secret: benchSecret}},
+		Keys:     []jwtauth.Key{{ID: "v1", Algorithm: jwtauth.HS256, Secret: jwtBenchSecret}},
 		Issuer:   "trialbalance",
 		Audience: "trialbalance-api",
 		Logger:   slog.New(slog.DiscardHandler),
@@ -48,13 +48,13 @@ func jwtFixture(b *testing.B) (*jwtauth.Authenticator, string) {
 	return a, tok
 }
 
-type nopWriter struct{ h http.Header }
+type jwtNopWriter struct{ h http.Header }
 
-func (w *nopWriter) Header() http.Header         { return w.h }
-func (w *nopWriter) Write(p []byte) (int, error) { return len(p), nil }
-func (w *nopWriter) WriteHeader(int)             {}
+func (w *jwtNopWriter) Header() http.Header         { return w.h }
+func (w *jwtNopWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (w *jwtNopWriter) WriteHeader(int)             {}
 
-func bearer(tok string) *http.Request {
+func jwtBearer(tok string) *http.Request {
 	r := httptest.NewRequest(http.MethodGet, "/", nil)
 	r.Header.Set("Authorization", "Bearer "+tok)
 	return r
@@ -78,7 +78,7 @@ func BenchmarkJWTAuth(b *testing.B) {
 			if kid, _ := t.Header["kid"].(string); kid != "v1" {
 				return nil, jwt.ErrTokenUnverifiable
 			}
-			return benchSecret, nil
+			return jwtBenchSecret, nil
 		}
 		b.ReportAllocs()
 		for b.Loop() {
@@ -104,7 +104,7 @@ func BenchmarkJWTAuth(b *testing.B) {
 				b.Fatal("no claims")
 			}
 		}))
-		r, w := bearer(tok), &nopWriter{h: http.Header{}}
+		r, w := jwtBearer(tok), &jwtNopWriter{h: http.Header{}}
 		b.ReportAllocs()
 		for b.Loop() {
 			h.ServeHTTP(w, r)
@@ -112,7 +112,7 @@ func BenchmarkJWTAuth(b *testing.B) {
 	})
 
 	b.Run("auth0/Middleware", func(b *testing.B) {
-		v, err := validator.New(func(context.Context) (any, error) { return benchSecret, nil },
+		v, err := validator.New(func(context.Context) (any, error) { return jwtBenchSecret, nil },
 			validator.HS256, "trialbalance", []string{"trialbalance-api"}, validator.WithAllowedClockSkew(30*time.Second))
 		if err != nil {
 			b.Fatal(err)
@@ -121,7 +121,7 @@ func BenchmarkJWTAuth(b *testing.B) {
 		h := jwtmiddleware.New(v.ValidateToken).CheckJWT(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			_, ok = r.Context().Value(jwtmiddleware.ContextKey{}).(*validator.ValidatedClaims)
 		}))
-		r, w := bearer(tok), &nopWriter{h: http.Header{}}
+		r, w := jwtBearer(tok), &jwtNopWriter{h: http.Header{}}
 		h.ServeHTTP(w, r)
 		if !ok {
 			b.Fatal("auth0 middleware refused the token")
