@@ -335,7 +335,8 @@ func TestKeyValidation(t *testing.T) {
 	if _, err := New(Config{Keys: []Key{hsKey(), hsKey()}}); !errors.Is(err, ErrInvalidKey) {
 		t.Errorf("duplicate ids: got %v", err)
 	}
-	if got := fmt.Sprintf("%v %+v %#v %s", hsKey(), hsKey(), hsKey(), hsKey()); strings.Contains(got, string(testSecret)) {
+	cfg := Config{Keys: []Key{hsKey()}}
+	if got := fmt.Sprintf("%v %+v %#v %s %v", hsKey(), hsKey(), hsKey(), hsKey(), cfg); strings.Contains(got, string(testSecret)) {
 		t.Errorf("key printed its secret: %s", got)
 	}
 }

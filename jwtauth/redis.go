@@ -89,6 +89,8 @@ func (r *RedisRevoker) RevokeToken(ctx context.Context, c Claims, until time.Tim
 		return fmt.Errorf("%w: no jti", ErrInvalidClaims)
 	}
 	tok, _ := r.keys(c.Issuer, c.Subject, c.ID)
+	// Round up to the millisecond: Redis must not forget before until.
+	until = until.Add(time.Millisecond - 1).Truncate(time.Millisecond)
 	return bounded(ctx, func(ctx context.Context) error {
 		return r.client.SetArgs(ctx, tok, "1", redis.SetArgs{ExpireAt: until}).Err()
 	})
