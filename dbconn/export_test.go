@@ -2,3 +2,7 @@ package dbconn
 
 // SIGTERMHandler is the callback CloseOnSIGTERM registers.
 var SIGTERMHandler = closer
+
+// TestCert returns a server TLS config for host from a fresh CA, and that
+// CA's PEM.
+var TestCert = testCert

@@ -204,7 +204,7 @@ func TestCertificateRefused(t *testing.T) {
 	s := mariadb(t)
 	user, pw := s.user(t, "")
 	fwd := forwarder(t, "127.0.0.2", s.m.Addr())
-	otherCA := selfSignedCAPEM(t)
+	_, otherCA := dbconn.TestCert(t, "127.0.0.1") // a CA that did not sign the server
 	tests := []struct {
 		name string
 		edit func(*dbconn.Config)
