@@ -349,6 +349,7 @@ func TestConfigValidation(t *testing.T) {
 		{"no keys", Config{}},
 		{"TTL above MaxLifetime", Config{Keys: []Key{hsKey()}, TTL: 2 * time.Hour, MaxLifetime: time.Hour}},
 		{"negative TTL", Config{Keys: []Key{hsKey()}, TTL: -time.Second}},
+		{"TTL under a second", Config{Keys: []Key{hsKey()}, TTL: time.Millisecond}},
 		{"leeway too large", Config{Keys: []Key{hsKey()}, Leeway: time.Hour}},
 		{"negative size", Config{Keys: []Key{hsKey()}, MaxTokenSize: -1}},
 		{"bad type", Config{Keys: []Key{hsKey()}, Type: "a b"}},

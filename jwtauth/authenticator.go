@@ -143,8 +143,8 @@ func New(cfg Config) (*Authenticator, error) {
 	switch {
 	case len(cfg.Keys) == 0:
 		return nil, fmt.Errorf("%w: no keys", ErrInvalidConfig)
-	case a.ttl < 0 || a.maxLife < a.ttl:
-		return nil, fmt.Errorf("%w: TTL must be positive and at most MaxLifetime", ErrInvalidConfig)
+	case a.ttl < time.Second || a.maxLife < a.ttl:
+		return nil, fmt.Errorf("%w: TTL must be at least 1s and at most MaxLifetime", ErrInvalidConfig)
 	case a.leeway < 0 || a.leeway > maxLeeway:
 		return nil, fmt.Errorf("%w: Leeway must be between 0 and %v", ErrInvalidConfig, maxLeeway)
 	case a.maxSize < 0 || a.revTime < 0:
@@ -153,6 +153,10 @@ func New(cfg Config) (*Authenticator, error) {
 		return nil, fmt.Errorf("%w: Type must be a media type", ErrInvalidConfig)
 	case cfg.Cookie != "" && !validToken(cfg.Cookie):
 		return nil, fmt.Errorf("%w: Cookie must be a cookie name", ErrInvalidConfig)
+	}
+	// RFC 7515 §4.1.9: "application/" is omitted from typ.
+	if len(a.typ) > 12 && strings.EqualFold(a.typ[:12], "application/") {
+		a.typ = a.typ[12:]
 	}
 	for _, k := range cfg.Keys {
 		vk, err := newKey(k)

@@ -111,12 +111,15 @@ func TestIssueErrors(t *testing.T) {
 func TestIssueTypeAndTTL(t *testing.T) {
 	clk := newClock()
 	cfg := testConfig(clk)
-	cfg.Type = "at+jwt"
+	cfg.Type = "application/at+jwt" // written as "at+jwt"
 	cfg.TTL = time.Hour
 	a := mustAuth(t, cfg)
 	tok, c, err := a.Issue(Grant{Subject: "svc", TTL: 5 * time.Minute})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if h, _ := base64.RawURLEncoding.DecodeString(strings.Split(tok, ".")[0]); !strings.Contains(string(h), `"typ":"at+jwt"`) {
+		t.Errorf("header: %s", h)
 	}
 	if !c.ExpiresAt.Equal(t0.Add(5 * time.Minute)) {
 		t.Errorf("exp: got %v", c.ExpiresAt)
