@@ -2,10 +2,11 @@ package jwtauth
 
 import "errors"
 
-// Errors returned when verifying a token. They are always wrapped with a
-// short reason (never with the token or any part of it); use errors.Is.
-// [Authenticator.Verify], [Authenticator.Authenticate] and the middleware
-// return them.
+// Errors returned when verifying a token by [Authenticator.Verify],
+// [Authenticator.Authenticate], [Authenticator.Logout] and passed to
+// Config.ErrorHandler by the middleware. They may be wrapped with a short
+// reason (never the token or any part of it): always compare with
+// errors.Is.
 var (
 	// ErrTokenMissing means the request carried no bearer token (no
 	// Authorization header with the Bearer scheme and, when configured, no
@@ -72,7 +73,7 @@ var (
 )
 
 // Errors returned by [New], [Authenticator.Issue] and the revoke methods.
-// Always wrapped; use errors.Is.
+// They may be wrapped: compare with errors.Is.
 var (
 	// ErrInvalidConfig means a Config field is out of range. Returned by [New].
 	ErrInvalidConfig = errors.New("jwtauth: invalid config")
