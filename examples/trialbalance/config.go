@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -103,9 +104,16 @@ func (c *config) parseRedis(addr, cluster string) error {
 	case strings.Contains(addr, "://"):
 		return configErr("REDIS_ADDR: only redis:// and rediss:// are supported")
 	}
+	if strings.Contains(addr, "@") {
+		return configErr("REDIS_ADDR: credentials in the address are not supported")
+	}
 	for a := range strings.SplitSeq(addr, ",") {
 		a = strings.TrimSpace(a)
-		if _, _, err := net.SplitHostPort(a); err != nil {
+		host, port, err := net.SplitHostPort(a)
+		if n, perr := strconv.Atoi(port); err == nil && (host == "" || perr != nil || n < 1 || n > 65535) {
+			err = errors.New("bad host or port")
+		}
+		if err != nil {
 			// Not quoted: the entry might carry a password.
 			return configErr("REDIS_ADDR: entry %d is not host:port", len(c.redisAddrs)+1)
 		}

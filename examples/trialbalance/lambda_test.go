@@ -1,0 +1,338 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/lambdasec/lambdasec/internal/testenv"
+	"github.com/lambdasec/lambdasec/tracing/tracingtest"
+)
+
+// apiRequest is one HTTP request as API Gateway would deliver it.
+type apiRequest struct {
+	method, path, query, body string
+	header                    map[string]string
+}
+
+func readEvent(t *testing.T, name string) map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev map[string]any
+	if err := json.Unmarshal(b, &ev); err != nil {
+		t.Fatal(err)
+	}
+	return ev
+}
+
+// v2Event is the HTTP API payload 2.0 event for req, built on a recorded
+// event so that every field API Gateway sends is there.
+func v2Event(t *testing.T, req apiRequest) []byte {
+	t.Helper()
+	ev := readEvent(t, "apigw-v2-request.json")
+	ev["rawPath"] = req.path
+	ev["rawQueryString"] = req.query
+	delete(ev, "queryStringParameters")
+	ev["pathParameters"] = map[string]any{"proxy": strings.TrimPrefix(req.path, "/")}
+	headers := ev["headers"].(map[string]any)
+	for k, v := range req.header {
+		headers[strings.ToLower(k)] = v
+	}
+	headers["content-length"] = fmt.Sprint(len(req.body))
+	rc := ev["requestContext"].(map[string]any)
+	rc["http"].(map[string]any)["method"] = req.method
+	rc["http"].(map[string]any)["path"] = req.path
+	if req.body != "" {
+		ev["body"] = req.body
+	}
+	b, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// v1Event is the REST API (payload 1.0) event for req.
+func v1Event(t *testing.T, req apiRequest) []byte {
+	t.Helper()
+	ev := readEvent(t, "apigw-v1-request.json")
+	ev["path"] = req.path
+	ev["httpMethod"] = req.method
+	ev["requestContext"].(map[string]any)["httpMethod"] = req.method
+	ev["pathParameters"] = map[string]any{"proxy": strings.TrimPrefix(req.path, "/")}
+	if req.query != "" {
+		single, multi := map[string]any{}, map[string]any{}
+		for kv := range strings.SplitSeq(req.query, "&") {
+			k, v, _ := strings.Cut(kv, "=")
+			single[k] = v
+			multi[k] = []any{v}
+		}
+		ev["queryStringParameters"], ev["multiValueQueryStringParameters"] = single, multi
+	}
+	headers := ev["headers"].(map[string]any)
+	multi := ev["multiValueHeaders"].(map[string]any)
+	for k, v := range req.header {
+		headers[k], multi[k] = v, []any{v}
+	}
+	if req.body != "" {
+		ev["body"] = req.body
+	}
+	b, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// invoker sends one event payload to the function and returns its answer.
+type invoker func(t *testing.T, payload []byte) []byte
+
+func v2Call(t *testing.T, invoke invoker, req apiRequest) events.APIGatewayV2HTTPResponse {
+	t.Helper()
+	var res events.APIGatewayV2HTTPResponse
+	out := invoke(t, v2Event(t, req))
+	if err := json.Unmarshal(out, &res); err != nil || res.StatusCode == 0 {
+		t.Fatalf("%s %s: answer %s is not an HTTP API response (%v)", req.method, req.path, out, err)
+	}
+	return res
+}
+
+// lambdaScenario drives register, login, trial balance, logout and a
+// refused token through API Gateway events, then the REST API format.
+func lambdaScenario(t *testing.T, invoke invoker) {
+	json := map[string]string{"Content-Type": "application/json"}
+	email := fmt.Sprintf("lambda-%d@example.com", time.Now().UnixNano())
+	creds := credentialsJSON(email, goodPassword)
+
+	res := v2Call(t, invoke, apiRequest{method: "POST", path: "/v1/auth/register", body: creds, header: json})
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("register: got %d %s", res.StatusCode, res.Body)
+	}
+	res = v2Call(t, invoke, apiRequest{method: "POST", path: "/v1/auth/login", body: creds, header: json})
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("login: got %d %s", res.StatusCode, res.Body)
+	}
+	var tok tokenResponse
+	if err := jsonUnmarshal(res.Body, &tok); err != nil || tok.AccessToken == "" {
+		t.Fatalf("login body %s: %v", res.Body, err)
+	}
+	auth := map[string]string{"Authorization": "Bearer " + tok.AccessToken}
+
+	res = v2Call(t, invoke, apiRequest{method: "GET", path: "/v1/trial-balance", query: "from=2026-01-01&to=2026-03-31", header: auth})
+	if res.StatusCode != http.StatusOK || !strings.Contains(res.Body, `"total_debit":82001.39,"total_credit":82001.39`) {
+		t.Fatalf("trial balance: got %d %s", res.StatusCode, res.Body)
+	}
+	if res.Headers["Content-Type"] != "application/json" {
+		t.Errorf("trial balance Content-Type %q", res.Headers["Content-Type"])
+	}
+	res = v2Call(t, invoke, apiRequest{method: "GET", path: "/v1/trial-balance", query: "from=2026-04-01&to=2026-03-31", header: auth})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, `"field":"to"`) {
+		t.Errorf("from after to: got %d %s", res.StatusCode, res.Body)
+	}
+
+	res = v2Call(t, invoke, apiRequest{method: "POST", path: "/v1/auth/logout", header: auth})
+	if res.StatusCode != http.StatusNoContent {
+		t.Fatalf("logout: got %d %s", res.StatusCode, res.Body)
+	}
+	res = v2Call(t, invoke, apiRequest{method: "GET", path: "/v1/trial-balance", query: "from=2026-01-01&to=2026-03-31", header: auth})
+	if res.StatusCode != http.StatusUnauthorized || res.Headers["Www-Authenticate"] != `Bearer error="invalid_token"` {
+		t.Fatalf("revoked token: got %d %v %s", res.StatusCode, res.Headers, res.Body)
+	}
+	res = v2Call(t, invoke, apiRequest{method: "GET", path: "/v1/trial-balance", query: "from=2026-01-01&to=2026-03-31",
+		header: map[string]string{"Authorization": "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZGEifQ."}})
+	if res.StatusCode != http.StatusUnauthorized || res.Headers["Content-Type"] != "application/problem+json" {
+		t.Fatalf("forged token: got %d %v %s", res.StatusCode, res.Headers, res.Body)
+	}
+
+	// The same binary answers REST API (payload 1.0) events.
+	var v1 events.APIGatewayProxyResponse
+	out := invoke(t, v1Event(t, apiRequest{method: "GET", path: "/healthz"}))
+	if err := jsonUnmarshal(string(out), &v1); err != nil || v1.StatusCode != http.StatusOK {
+		t.Fatalf("REST healthz: got %s (%v)", out, err)
+	}
+	out = invoke(t, v1Event(t, apiRequest{method: "POST", path: "/v1/auth/login", body: creds, header: json}))
+	if err := jsonUnmarshal(string(out), &v1); err != nil || v1.StatusCode != http.StatusOK || !strings.Contains(v1.Body, `"token_type":"Bearer"`) {
+		t.Fatalf("REST login: got %s (%v)", out, err)
+	}
+}
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
+
+// inProcess invokes the Lambda handler directly, with ctx as the
+// invocation context.
+func inProcess(ctx context.Context, h func(context.Context, json.RawMessage) (any, error)) invoker {
+	return func(t *testing.T, payload []byte) []byte {
+		t.Helper()
+		out, err := h(ctx, payload)
+		if err != nil {
+			t.Fatalf("invoke: %v", err)
+		}
+		b, err := json.Marshal(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+}
+
+func TestLambdaHandler(t *testing.T) {
+	s := newTestServer(t, nil)
+	lambdaScenario(t, inProcess(context.Background(), lambdaHandler(s.app.handler())))
+}
+
+func TestLambdaHandlerRefusesOtherEvents(t *testing.T) {
+	s := newTestServer(t, nil)
+	h := lambdaHandler(s.app.handler())
+	for _, payload := range []string{`{}`, `[]`, `"x"`, `{"Records":[{"eventSource":"aws:sqs"}]}`, `{"version":"2.0","headers":7}`, `{"httpMethod":5}`} {
+		if _, err := h(context.Background(), json.RawMessage(payload)); !errors.Is(err, errUnsupportedEvent) {
+			t.Errorf("%s: got %v, want errUnsupportedEvent", payload, err)
+		}
+	}
+}
+
+// TestLambdaTracing: inside Lambda each request is a subsegment of
+// Lambda's own segment, and the access log carries Lambda's trace id.
+func TestLambdaTracing(t *testing.T) {
+	d := tracingtest.NewDaemon(t)
+	s := newTestServer(t, map[string]string{"AWS_XRAY_DAEMON_ADDRESS": d.Addr()})
+	const root, parent = "1-6745a1b2-0123456789abcdef01234567", "53995c3f42cd8ad8"
+	ctx := tracingtest.LambdaContext(context.Background(), root, parent, true)
+	invoke := inProcess(ctx, lambdaHandler(s.app.handler()))
+	if res := v2Call(t, invoke, apiRequest{method: "GET", path: "/healthz"}); res.StatusCode != http.StatusOK {
+		t.Fatalf("healthz: got %d", res.StatusCode)
+	}
+	docs := d.Documents()
+	if len(docs) == 0 {
+		t.Fatal("no trace documents")
+	}
+	for _, doc := range docs {
+		if doc.TraceID != root {
+			t.Errorf("document trace id %q, want Lambda's %q", doc.TraceID, root)
+		}
+	}
+	if docs[0].ParentID != parent {
+		t.Errorf("request subsegment parent %q, want Lambda's segment %q", docs[0].ParentID, parent)
+	}
+	found := false
+	for _, l := range s.logs.lines(t) {
+		if l["msg"] == "request" {
+			found = true
+			if l["trace_id"] != root || l["apigw_request_id"] != "CxYz1hZ4IAMEVdw=" {
+				t.Errorf("access log %v: want trace_id %s and the API Gateway request id", l, root)
+			}
+		}
+	}
+	if !found {
+		t.Error("no access log line")
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// TestLambdaRuntimeEmulator builds the real bootstrap for provided.al2023
+// (linux, -tags lambda.norpc), runs it under the Lambda Runtime Interface
+// Emulator on loopback with the real Redis, and drives it with API Gateway
+// events posted to the emulator's invoke URL.
+func TestLambdaRuntimeEmulator(t *testing.T) {
+	rie := testenv.LambdaRIE(t)
+	redisAddr := testenv.RedisAddr(t)
+	if runtime.GOOS != "linux" {
+		t.Fatalf("the emulator runs on linux only, not %s", runtime.GOOS)
+	}
+	dir := t.TempDir()
+	bootstrap := filepath.Join(dir, "bootstrap")
+	build := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", bootstrap, ".")
+	build.Env = append(os.Environ(), "GOOS=linux", "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+
+	rieAddr, apiAddr := freeAddr(t), freeAddr(t)
+	var logs syncBuffer
+	cmd := exec.Command(rie, "--runtime-interface-emulator-address", rieAddr,
+		"--runtime-api-address", apiAddr, "--log-level", "error", bootstrap)
+	cmd.Dir = dir
+	cmd.Env = []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + dir,
+		"JWT_SECRET=" + randomSecret(t),
+		"REDIS_ADDR=" + redisAddr,
+		"REDIS_KEY_PREFIX=" + fmt.Sprintf("test:trialbalance:rie:%d:", time.Now().UnixNano()),
+		"AWS_LAMBDA_FUNCTION_NAME=trialbalance",
+		"AWS_LAMBDA_FUNCTION_TIMEOUT=60",
+		"AWS_REGION=us-east-1",
+	}
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("emulator and function output:\n%s", logs.String())
+		}
+	})
+	ready := false
+	for range 200 {
+		if c, err := net.Dial("tcp", rieAddr); err == nil {
+			c.Close()
+			ready = true
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !ready {
+		t.Fatalf("emulator did not listen on %s", rieAddr)
+	}
+
+	url := "http://" + rieAddr + "/2015-03-31/functions/function/invocations"
+	client := &http.Client{Timeout: 90 * time.Second}
+	invoke := func(t *testing.T, payload []byte) []byte {
+		t.Helper()
+		res, err := client.Post(url, "application/json", bytes.NewReader(payload))
+		if err != nil {
+			t.Fatalf("invoke: %v", err)
+		}
+		defer res.Body.Close()
+		out, err := io.ReadAll(res.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.StatusCode != http.StatusOK || res.Header.Get("X-Amz-Function-Error") != "" {
+			t.Fatalf("invoke: emulator answered %d %s", res.StatusCode, out)
+		}
+		return out
+	}
+	lambdaScenario(t, invoke)
+
+	// The access log lines reached the function's stdout as JSON.
+	if !strings.Contains(logs.String(), `"msg":"request"`) || !strings.Contains(logs.String(), `"apigw_request_id":"CxYz1hZ4IAMEVdw="`) {
+		t.Errorf("no access log lines in the function output:\n%s", logs.String())
+	}
+}
