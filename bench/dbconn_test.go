@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
 
@@ -90,4 +91,44 @@ func BenchmarkDBConnectTLS(b *testing.B) {
 		_, m := dbconnConnector(b)
 		run(b, bareConnector(b, m))
 	})
+}
+
+// BenchmarkDBPointQueryPaired alternates the two pools query by query and
+// reports each side's time per query and their ratio, so load from other
+// processes on the machine falls on both sides alike.
+func BenchmarkDBPointQueryPaired(b *testing.B) {
+	c, m := dbconnConnector(b)
+	ours := sql.OpenDB(c)
+	c.Configure(ours)
+	defer ours.Close()
+	bare := sql.OpenDB(bareConnector(b, m))
+	bare.SetMaxOpenConns(1)
+	bare.SetMaxIdleConns(1)
+	defer bare.Close()
+	ctx := context.Background()
+	query := func(db *sql.DB, i int) time.Duration {
+		start := time.Now()
+		var n int
+		if err := db.QueryRowContext(ctx, "SELECT ?", i).Scan(&n); err != nil || n != i {
+			b.Fatal(err, n)
+		}
+		return time.Since(start)
+	}
+	query(ours, 0)
+	query(bare, 0)
+	var tOurs, tBare time.Duration
+	i := 0
+	for b.Loop() {
+		i++
+		if i%2 == 0 { // alternate who goes first
+			tOurs += query(ours, i)
+			tBare += query(bare, i)
+		} else {
+			tBare += query(bare, i)
+			tOurs += query(ours, i)
+		}
+	}
+	b.ReportMetric(float64(tOurs.Nanoseconds())/float64(i), "dbconn-ns/query")
+	b.ReportMetric(float64(tBare.Nanoseconds())/float64(i), "driver-ns/query")
+	b.ReportMetric(float64(tOurs)/float64(tBare), "ratio")
 }
