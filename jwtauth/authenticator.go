@@ -116,6 +116,9 @@ type Authenticator struct {
 	log      *slog.Logger
 	now      func() time.Time
 	rand     io.Reader
+	// b64 rejects padding and non-zero trailing bits, so each token has
+	// exactly one encoding (RFC 4648 §3.5).
+	b64 *base64.Encoding
 }
 
 // New validates cfg and returns an Authenticator. It fails with
@@ -139,6 +142,7 @@ func New(cfg Config) (*Authenticator, error) {
 		log:      cfg.Logger,
 		now:      cfg.Now,
 		rand:     cfg.Rand,
+		b64:      base64.RawURLEncoding.Strict(),
 	}
 	switch {
 	case len(cfg.Keys) == 0:
@@ -332,19 +336,12 @@ func (a *Authenticator) Verify(ctx context.Context, token string) (Claims, error
 	return *c, nil
 }
 
-// b64url marks the base64url alphabet plus '.', the only bytes a compact
-// JWS may hold (RFC 7515 §7.1); anything else (whitespace, padding, JSON
-// serialisation) is rejected before decoding.
-var b64url = func() (t [256]bool) {
-	for _, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_." {
-		t[c] = true
-	}
-	return t
-}()
-
-// strictB64 rejects padding and non-zero trailing bits, so each token has
-// exactly one encoding (RFC 4648 §3.5).
-var strictB64 = base64.RawURLEncoding.Strict()
+// isB64url reports whether c belongs to the base64url alphabet or is '.',
+// the only bytes a compact JWS may hold (RFC 7515 §7.1); anything else
+// (whitespace, padding, JSON serialisation) is rejected before decoding.
+func isB64url(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.'
+}
 
 func malformed(why string) error { return fmt.Errorf("%w: %s", ErrTokenMalformed, why) }
 
@@ -372,7 +369,7 @@ func (a *Authenticator) verifyJWS(token string) (payload []byte, typ *string, er
 		return nil, nil, malformed("too long")
 	}
 	for i := 0; i < len(token); i++ {
-		if !b64url[token[i]] {
+		if !isB64url(token[i]) {
 			return nil, nil, malformed("not base64url")
 		}
 	}
@@ -388,14 +385,14 @@ func (a *Authenticator) verifyJWS(token string) (payload []byte, typ *string, er
 	if err != nil {
 		return nil, nil, err
 	}
-	sig, err := strictB64.DecodeString(s)
+	sig, err := a.b64.DecodeString(s)
 	if err != nil {
 		return nil, nil, malformed("signature encoding")
 	}
 	if err := k.method.Verify(token[:len(h)+1+len(p)], sig, k.verify); err != nil {
 		return nil, nil, ErrSignatureInvalid
 	}
-	if payload, err = strictB64.DecodeString(p); err != nil {
+	if payload, err = a.b64.DecodeString(p); err != nil {
 		return nil, nil, malformed("payload encoding")
 	}
 	return payload, typ, nil
@@ -404,7 +401,7 @@ func (a *Authenticator) verifyJWS(token string) (payload []byte, typ *string, er
 // selectKey decodes the JOSE header and returns the key that must verify
 // the token, and the typ header.
 func (a *Authenticator) selectKey(h string) (*key, *string, error) {
-	raw, err := strictB64.DecodeString(h)
+	raw, err := a.b64.DecodeString(h)
 	if err != nil {
 		return nil, nil, malformed("header encoding")
 	}

@@ -85,13 +85,6 @@ type key struct {
 	verify any
 }
 
-// pss256 verifies PS256 with the salt length RFC 7518 §3.5 requires;
-// golang-jwt's own PS256 accepts any salt length.
-var pss256 = &jwt.SigningMethodRSAPSS{
-	SigningMethodRSA: jwt.SigningMethodPS256.SigningMethodRSA,
-	Options:          &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash},
-}
-
 func newKey(k Key) (*key, error) {
 	if k.ID == "" || len(k.ID) > maxKIDLen {
 		return nil, fmt.Errorf("%w: id must be 1 to %d bytes", ErrInvalidKey, maxKIDLen)
@@ -156,7 +149,12 @@ func newKey(k Key) (*key, error) {
 		}
 		out.method, out.verify = jwt.SigningMethodRS256, p
 		if k.Algorithm == PS256 {
-			out.method = pss256
+			// golang-jwt's own PS256 verifies any salt length; RFC 7518
+			// §3.5 requires the hash size.
+			out.method = &jwt.SigningMethodRSAPSS{
+				SigningMethodRSA: jwt.SigningMethodPS256.SigningMethodRSA,
+				Options:          &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash},
+			}
 		}
 	case EdDSA:
 		p, ok := pub.(ed25519.PublicKey)

@@ -36,6 +36,9 @@ type RedisConfig struct {
 type RedisRevoker struct {
 	client redis.UniversalClient
 	prefix string
+	// raise stores max(current, ARGV[1]) with its expiry, so a late or
+	// repeated call never lowers a subject's not-before.
+	raise *redis.Script
 }
 
 // NewRedisRevoker returns a RedisRevoker. It fails with [ErrInvalidConfig]
@@ -44,7 +47,12 @@ func NewRedisRevoker(cfg RedisConfig) (*RedisRevoker, error) {
 	if cfg.Client == nil {
 		return nil, fmt.Errorf("%w: RedisConfig.Client is required", ErrInvalidConfig)
 	}
-	return &RedisRevoker{client: cfg.Client, prefix: cmp(cfg.Prefix, "jwtauth")}, nil
+	return &RedisRevoker{client: cfg.Client, prefix: cmp(cfg.Prefix, "jwtauth"), raise: redis.NewScript(`
+local cur = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
+if tonumber(ARGV[1]) > cur then
+  redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])
+end
+return 1`)}, nil
 }
 
 // keys returns the token key and the subject key, both in the slot of the
@@ -96,15 +104,6 @@ func (r *RedisRevoker) RevokeToken(ctx context.Context, c Claims, until time.Tim
 	})
 }
 
-// raiseNotBefore stores max(current, ARGV[1]) with its expiry, so a late
-// or repeated call never lowers a subject's not-before.
-var raiseNotBefore = redis.NewScript(`
-local cur = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
-if tonumber(ARGV[1]) > cur then
-  redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])
-end
-return 1`)
-
 // RevokeSubject implements [Revoker]; the not-before is stored in Unix
 // seconds and only ever raised.
 func (r *RedisRevoker) RevokeSubject(ctx context.Context, issuer, subject string, before, until time.Time) error {
@@ -114,7 +113,7 @@ func (r *RedisRevoker) RevokeSubject(ctx context.Context, issuer, subject string
 		sec++ // round up: refuse the whole second
 	}
 	return bounded(ctx, func(ctx context.Context) error {
-		return raiseNotBefore.Run(ctx, r.client, []string{subj},
+		return r.raise.Run(ctx, r.client, []string{subj},
 			strconv.FormatInt(sec, 10), strconv.FormatInt(until.UnixMilli(), 10)).Err()
 	})
 }

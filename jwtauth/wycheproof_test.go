@@ -142,7 +142,7 @@ func TestWycheproof(t *testing.T) {
 			if k == nil {
 				verr = ErrKeyNotFound
 			} else {
-				a := &Authenticator{keys: []*key{k}, byID: map[string]*key{k.id: k}, maxSize: DefaultMaxTokenSize}
+				a := &Authenticator{keys: []*key{k}, byID: map[string]*key{k.id: k}, maxSize: DefaultMaxTokenSize, b64: base64.RawURLEncoding.Strict()}
 				_, _, verr = a.verifyJWS(tc.JWS)
 			}
 			accepted := verr == nil
