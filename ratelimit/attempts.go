@@ -69,16 +69,9 @@ type AttemptsConfig struct {
 // Attempts is safe for concurrent use; its zero value is not usable, call
 // [NewAttempts].
 type Attempts struct {
-	prefix string
-	log    slidingLog
-	policy FailurePolicy
-	logger *slog.Logger
-	now    func() time.Time
-	gate   logGate
-
-	rdb   redis.UniversalClient // nil when in process
-	redis redisCaller
-	mem   *memStore[[]attempt]
+	backend
+	alg slidingLog
+	mem *memStore[[]attempt] // nil with Redis
 }
 
 // NewAttempts checks cfg and returns an Attempts.
@@ -94,28 +87,13 @@ func NewAttempts(cfg AttemptsConfig) (*Attempts, error) {
 	if pending < time.Millisecond {
 		return nil, fmt.Errorf("%w: Pending %v is shorter than 1ms", ErrInvalidConfig, pending)
 	}
-	prefix := orDefault(cfg.Prefix, "ratelimit:attempts:")
-	if err := checkPrefix(prefix); err != nil {
+	a := &Attempts{alg: slidingLog{max: orDefault(cfg.Max, 10), window: window, pending: pending}}
+	err := a.backend.init(cfg.Redis, orDefault(cfg.Prefix, "ratelimit:attempts:"), cfg.OnStoreError, FailClosed,
+		cfg.Logger, cfg.Now, cfg.Timeout)
+	if err != nil {
 		return nil, err
 	}
-	policy := orDefault(cfg.OnStoreError, FailClosed)
-	if policy != FailOpen && policy != FailClosed {
-		return nil, fmt.Errorf("%w: OnStoreError %v", ErrInvalidConfig, policy)
-	}
-	a := &Attempts{
-		prefix: prefix,
-		log:    slidingLog{max: orDefault(cfg.Max, 10), window: window, pending: pending},
-		policy: policy,
-		logger: orDefault(cfg.Logger, slog.Default()),
-		now:    cfg.Now,
-		rdb:    cfg.Redis,
-	}
-	if a.now == nil {
-		a.now = time.Now
-	}
-	if cfg.Redis != nil {
-		a.redis = newRedisCaller(cfg.Redis, orDefault(cfg.Timeout, defaultTimeout))
-	} else {
+	if a.rdb == nil {
 		a.mem = newMemStore(orDefault(cfg.MaxLocalKeys, defaultMaxLocalKeys), attemptsExpired)
 	}
 	return a, nil
@@ -149,17 +127,10 @@ func (a *Attempts) Allow(ctx context.Context, key string) (Result, error) {
 			return a.runScript(ctx, k, "allow")
 		})
 	} else {
-		res, err = a.log.allow(a.mem, k, a.now())
+		res, err = a.alg.allow(a.mem, k, a.now())
 	}
 	if err != nil {
-		if a.policy == FailOpen {
-			a.gate.log(ctx, a.logger, a.now(), slog.LevelWarn, "ratelimit: attempts store failed; attempt allowed (fail-open)",
-				slog.String("error", err.Error()))
-			return Result{}, nil
-		}
-		a.gate.log(ctx, a.logger, a.now(), slog.LevelError, "ratelimit: attempts store failed; attempt refused (fail-closed)",
-			slog.String("error", err.Error()))
-		return Result{}, fmt.Errorf("%w: %v", ErrUnavailable, err)
+		return Result{}, a.failed(ctx, "attempt", err)
 	}
 	if !res.Allowed() {
 		return res, &LimitError{Result: res}
@@ -178,9 +149,9 @@ func (a *Attempts) Fail(ctx context.Context, key string) error {
 			return a.runScript(ctx, k, "fail")
 		})
 	} else {
-		err = a.log.fail(a.mem, k, a.now())
+		err = a.alg.fail(a.mem, k, a.now())
 	}
-	return a.wrap(ctx, "fail", err)
+	return a.wrap(ctx, "failure", err)
 }
 
 // Reset forgets every failure of key, after a successful login. It
@@ -193,7 +164,7 @@ func (a *Attempts) Reset(ctx context.Context, key string) error {
 			return a.rdb.Del(ctx, k).Result()
 		})
 	} else {
-		a.log.reset(a.mem, k)
+		a.alg.reset(a.mem, k)
 	}
 	return a.wrap(ctx, "reset", err)
 }
@@ -202,13 +173,13 @@ func (a *Attempts) wrap(ctx context.Context, op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	a.gate.log(ctx, a.logger, a.now(), slog.LevelError, "ratelimit: attempts store failed",
-		slog.String("op", op), slog.String("error", err.Error()))
+	a.gate.log(ctx, a.log, a.now(), slog.LevelError, "ratelimit: store failed; "+op+" not recorded",
+		slog.String("error", err.Error()))
 	return fmt.Errorf("%w: %v", ErrUnavailable, err)
 }
 
 func (a *Attempts) runScript(ctx context.Context, key, op string) (Result, error) {
-	args := []any{op, a.log.max, a.log.window.Milliseconds(), a.log.pending.Milliseconds(),
+	args := []any{op, a.alg.max, a.alg.window.Milliseconds(), a.alg.pending.Milliseconds(),
 		strconv.FormatUint(rand.Uint64(), 36)}
 	v, err := attemptsScript.Run(ctx, a.rdb, []string{key}, args...).Int64Slice()
 	if err != nil {
@@ -217,7 +188,7 @@ func (a *Attempts) runScript(ctx context.Context, key, op string) (Result, error
 	if len(v) != 3 {
 		return Result{}, fmt.Errorf("unexpected reply from attempts script: %d values", len(v))
 	}
-	res := Result{Limit: a.log.max, Period: a.log.window, Remaining: int(v[1]),
+	res := Result{Limit: a.alg.max, Period: a.alg.window, Remaining: int(v[1]),
 		ResetAfter: time.Duration(v[2]) * time.Millisecond}
 	if v[0] == 0 {
 		res.RetryAfter = time.Duration(v[2]) * time.Millisecond

@@ -116,19 +116,14 @@ type Config struct {
 // Limiter is safe for concurrent use; its zero value is not usable, call
 // [New].
 type Limiter struct {
+	backend
 	name    string
-	prefix  string
 	gcra    gcra
 	keyFn   KeyFunc
 	ip      clientIP
-	policy  FailurePolicy
 	onError func(http.ResponseWriter, *http.Request, error)
-	log     *slog.Logger
-	now     func() time.Time
-	gate    logGate // store failures
-	keyGate logGate // requests without a key
+	keyGate logGate // requests without a key; store failures use backend.gate
 
-	redis redisCaller
 	rl    *redis_rate.Limiter // nil when in process
 	limit redis_rate.Limit
 	mem   *memStore[time.Time]
@@ -158,10 +153,6 @@ func New(cfg Config) (*Limiter, error) {
 	if err := checkName(name); err != nil {
 		return nil, err
 	}
-	prefix := orDefault(cfg.Prefix, "ratelimit:"+name+":")
-	if err := checkPrefix(prefix); err != nil {
-		return nil, err
-	}
 	v6 := orDefault(cfg.IPv6Prefix, 64)
 	if v6 < 1 || v6 > 128 {
 		return nil, fmt.Errorf("%w: IPv6Prefix %d is not in 1..128", ErrInvalidConfig, v6)
@@ -170,21 +161,18 @@ func New(cfg Config) (*Limiter, error) {
 	if err != nil {
 		return nil, err
 	}
-	policy := orDefault(cfg.OnStoreError, FailOpen)
-	if policy != FailOpen && policy != FailClosed {
-		return nil, fmt.Errorf("%w: OnStoreError %v", ErrInvalidConfig, policy)
-	}
 	l := &Limiter{
 		name:    name,
-		prefix:  prefix,
 		gcra:    newGCRA(rate, burst, period),
 		keyFn:   cfg.Key,
 		ip:      ip,
-		policy:  policy,
 		onError: cfg.ErrorHandler,
-		log:     cfg.Logger,
-		now:     cfg.Now,
 		limit:   redis_rate.Limit{Rate: rate, Burst: burst, Period: period},
+	}
+	err = l.backend.init(cfg.Redis, orDefault(cfg.Prefix, "ratelimit:"+name+":"), cfg.OnStoreError, FailOpen,
+		cfg.Logger, cfg.Now, cfg.Timeout)
+	if err != nil {
+		return nil, err
 	}
 	if l.keyFn == nil {
 		l.keyFn = l.ipKey
@@ -192,15 +180,8 @@ func New(cfg Config) (*Limiter, error) {
 	if l.onError == nil {
 		l.onError = func(w http.ResponseWriter, _ *http.Request, err error) { WriteError(w, err) }
 	}
-	if l.log == nil {
-		l.log = slog.Default()
-	}
-	if l.now == nil {
-		l.now = time.Now
-	}
-	if cfg.Redis != nil {
-		l.redis = newRedisCaller(cfg.Redis, orDefault(cfg.Timeout, defaultTimeout))
-		l.rl = redis_rate.NewLimiter(cfg.Redis)
+	if l.rdb != nil {
+		l.rl = redis_rate.NewLimiter(l.rdb)
 	} else {
 		l.mem = newMemStore(orDefault(cfg.MaxLocalKeys, defaultMaxLocalKeys), tatExpired)
 	}
@@ -281,24 +262,13 @@ func (l *Limiter) Allow(ctx context.Context, key string) (Result, error) {
 		res, err = l.gcra.allow(l.mem, k, l.now())
 	}
 	if err != nil {
-		return l.storeFailed(ctx, err)
+		return Result{}, l.failed(ctx, "request", err, slog.String("policy", l.name))
 	}
 	res.Policy = l.name
 	if !res.Allowed() {
 		return res, &LimitError{Result: res}
 	}
 	return res, nil
-}
-
-func (l *Limiter) storeFailed(ctx context.Context, err error) (Result, error) {
-	if l.policy == FailOpen {
-		l.gate.log(ctx, l.log, l.now(), slog.LevelWarn, "ratelimit: store failed; request allowed (fail-open)",
-			slog.String("policy", l.name), slog.String("error", err.Error()))
-		return Result{}, nil
-	}
-	l.gate.log(ctx, l.log, l.now(), slog.LevelError, "ratelimit: store failed; request refused (fail-closed)",
-		slog.String("policy", l.name), slog.String("error", err.Error()))
-	return Result{}, fmt.Errorf("%w: %v", ErrUnavailable, err)
 }
 
 // Handler returns middleware that checks every request with

@@ -129,3 +129,51 @@ func orDefault[T comparable](v, def T) T {
 	}
 	return v
 }
+
+// backend is what a Limiter and an Attempts share: where the state lives,
+// the failure policy, and the logging of store failures.
+type backend struct {
+	prefix string
+	policy FailurePolicy
+	log    *slog.Logger
+	now    func() time.Time
+	gate   logGate
+
+	rdb   redis.UniversalClient // nil when in process
+	redis redisCaller
+}
+
+func (b *backend) init(rdb redis.UniversalClient, prefix string, policy, def FailurePolicy,
+	logger *slog.Logger, now func() time.Time, timeout time.Duration) error {
+	if err := checkPrefix(prefix); err != nil {
+		return err
+	}
+	b.policy = orDefault(policy, def)
+	if b.policy != FailOpen && b.policy != FailClosed {
+		return fmt.Errorf("%w: OnStoreError %v", ErrInvalidConfig, policy)
+	}
+	b.prefix = prefix
+	b.log = orDefault(logger, slog.Default())
+	b.now = now
+	if b.now == nil {
+		b.now = time.Now
+	}
+	if rdb != nil {
+		b.rdb = rdb
+		b.redis = newRedisCaller(rdb, orDefault(timeout, defaultTimeout))
+	}
+	return nil
+}
+
+// failed applies the failure policy to a store error: nil when failing
+// open, an error wrapping [ErrUnavailable] when failing closed. Either way
+// it is logged, without the key.
+func (b *backend) failed(ctx context.Context, what string, err error, attrs ...slog.Attr) error {
+	attrs = append(attrs, slog.String("error", err.Error()))
+	if b.policy == FailOpen {
+		b.gate.log(ctx, b.log, b.now(), slog.LevelWarn, "ratelimit: store failed; "+what+" allowed (fail-open)", attrs...)
+		return nil
+	}
+	b.gate.log(ctx, b.log, b.now(), slog.LevelError, "ratelimit: store failed; "+what+" refused (fail-closed)", attrs...)
+	return fmt.Errorf("%w: %v", ErrUnavailable, err)
+}
