@@ -8,8 +8,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -147,27 +145,9 @@ func TestAttemptsRace(t *testing.T) {
 		t.Run(st.name, func(t *testing.T) {
 			c := newClock()
 			a := newAttempts(t, st, c, ratelimit.AttemptsConfig{})
-			var admitted atomic.Int64
-			var wg sync.WaitGroup
-			start := make(chan struct{})
-			for range 100 {
-				wg.Go(func() {
-					<-start
-					_, err := a.Allow(context.Background(), "victim")
-					if err == nil {
-						admitted.Add(1)
-						if err := a.Fail(context.Background(), "victim"); err != nil {
-							t.Error(err)
-						}
-					} else if !errors.Is(err, ratelimit.ErrLimited) {
-						t.Error(err)
-					}
-				})
-			}
-			close(start)
-			wg.Wait()
-			if admitted.Load() != 10 {
-				t.Errorf("%d guesses admitted, want 10", admitted.Load())
+			admitted := together(t, 100, func(int) error { return guess(a, "victim") })
+			if admitted != 10 {
+				t.Errorf("%d guesses admitted, want 10", admitted)
 			}
 		})
 	}

@@ -3,14 +3,17 @@ package ratelimit_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/lambdasec/lambdasec/ratelimit"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -103,4 +106,36 @@ func serve(h http.Handler, remote string, hdr http.Header) *httptest.ResponseRec
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, r)
 	return w
+}
+
+// together runs try n times at once (released together, like a
+// single-packet attack) and returns how many were allowed. Any error but
+// ErrLimited fails the test.
+func together(t testing.TB, n int, try func(i int) error) int {
+	t.Helper()
+	var allowed atomic.Int64
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			err := try(i)
+			if err == nil {
+				allowed.Add(1)
+			} else if !errors.Is(err, ratelimit.ErrLimited) {
+				t.Error(err)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	return int(allowed.Load())
+}
+
+// guess is one login attempt that fails: Allow, then Fail if admitted.
+func guess(a *ratelimit.Attempts, key string) error {
+	if _, err := a.Allow(context.Background(), key); err != nil {
+		return err
+	}
+	return a.Fail(context.Background(), key)
 }

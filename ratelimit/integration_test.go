@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -47,21 +46,12 @@ func TestRedisLimitSharedAcrossInstances(t *testing.T) {
 				}
 				limiters = append(limiters, l)
 			}
-			var allowed atomic.Int64
-			var wg sync.WaitGroup
-			for i := range 200 {
-				wg.Go(func() {
-					_, err := limiters[i%len(limiters)].Allow(context.Background(), "client")
-					if err == nil {
-						allowed.Add(1)
-					} else if !errors.Is(err, ratelimit.ErrLimited) {
-						t.Error(err)
-					}
-				})
-			}
-			wg.Wait()
-			if allowed.Load() != 50 {
-				t.Errorf("allowed %d of 200 across 5 instances, want 50", allowed.Load())
+			allowed := together(t, 200, func(i int) error {
+				_, err := limiters[i%len(limiters)].Allow(context.Background(), "client")
+				return err
+			})
+			if allowed != 50 {
+				t.Errorf("allowed %d of 200 across 5 instances, want 50", allowed)
 			}
 		})
 	}
@@ -184,25 +174,9 @@ func TestRedisAttemptsShared(t *testing.T) {
 				}
 				guards = append(guards, a)
 			}
-			var admitted atomic.Int64
-			var wg sync.WaitGroup
-			for i := range 100 {
-				wg.Go(func() {
-					g := guards[i%len(guards)]
-					_, err := g.Allow(context.Background(), "alice@example.com")
-					if err == nil {
-						admitted.Add(1)
-						if err := g.Fail(context.Background(), "alice@example.com"); err != nil {
-							t.Error(err)
-						}
-					} else if !errors.Is(err, ratelimit.ErrLimited) {
-						t.Error(err)
-					}
-				})
-			}
-			wg.Wait()
-			if admitted.Load() != 10 {
-				t.Fatalf("%d concurrent guesses admitted across 4 instances, want 10", admitted.Load())
+			admitted := together(t, 100, func(i int) error { return guess(guards[i%len(guards)], "alice@example.com") })
+			if admitted != 10 {
+				t.Fatalf("%d concurrent guesses admitted across 4 instances, want 10", admitted)
 			}
 			res, err := guards[0].Allow(context.Background(), "alice@example.com")
 			if !errors.Is(err, ratelimit.ErrLimited) || res.RetryAfter <= 14*time.Minute || res.RetryAfter > 15*time.Minute {

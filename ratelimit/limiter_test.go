@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -291,20 +289,9 @@ func TestConcurrentChecks(t *testing.T) {
 			// Fail closed with a generous timeout: an error must show, not pass.
 			l, _ := ratelimit.New(ratelimit.Config{Redis: st.redis(t, c), Rate: 50, Period: time.Hour, Now: c.Now,
 				Timeout: 10 * time.Second, OnStoreError: ratelimit.FailClosed})
-			var allowed atomic.Int64
-			var wg sync.WaitGroup
-			for range 200 {
-				wg.Go(func() {
-					if _, err := l.Allow(context.Background(), "shared"); err == nil {
-						allowed.Add(1)
-					} else if !errors.Is(err, ratelimit.ErrLimited) {
-						t.Error(err)
-					}
-				})
-			}
-			wg.Wait()
-			if allowed.Load() != 50 {
-				t.Errorf("allowed %d of 200, want 50", allowed.Load())
+			allowed := together(t, 200, func(int) error { _, err := l.Allow(context.Background(), "shared"); return err })
+			if allowed != 50 {
+				t.Errorf("allowed %d of 200, want 50", allowed)
 			}
 		})
 	}
