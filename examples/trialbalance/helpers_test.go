@@ -50,6 +50,8 @@ func (b *syncBuffer) lines(t *testing.T) []map[string]any {
 	return out
 }
 
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
 func mapEnv(env map[string]string) func(string) string {
 	return func(k string) string { return env[k] }
 }

@@ -44,11 +44,11 @@ var schema = []string{
 		CONSTRAINT tb_postings_entry FOREIGN KEY (entry_id) REFERENCES tb_entries (id),
 		CONSTRAINT tb_postings_account FOREIGN KEY (account_code) REFERENCES tb_accounts (code),
 		CHECK (debit_cents >= 0 AND credit_cents >= 0 AND (debit_cents = 0) <> (credit_cents = 0))
-	) ENGINE=InnoDB`,
+	) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
 	`CREATE TABLE IF NOT EXISTS tb_seeds (
 		name VARCHAR(64) NOT NULL PRIMARY KEY,
 		applied_at DATETIME(6) NOT NULL
-	) ENGINE=InnoDB`,
+	) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
 }
 
 const sampleSeed = "sample-ledger-2026q1"
