@@ -50,6 +50,9 @@ func (t *Tracer) Handler(next http.Handler) http.Handler {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Every request counts, sampled or not: a sampled second request
+		// is not a cold start.
+		cold := !t.warm.Load() && t.warm.CompareAndSwap(false, true)
 		ctx := r.Context()
 		var (
 			h      traceHeader
@@ -73,12 +76,13 @@ func (t *Tracer) Handler(next http.Handler) http.Handler {
 
 		tr := &trace{log: t.log, annotations: t.reserved}
 		if lambda {
-			if !ok || h.parent == "" {
+			if !ok {
 				// No trace to join (the emulator sends none).
 				next.ServeHTTP(w, r)
 				return
 			}
-			tr.id, tr.sampled = h.root, h.sampled == 1
+			// Without Lambda's segment id there is nothing to attach to.
+			tr.id, tr.sampled = h.root, h.sampled == 1 && h.parent != ""
 		} else {
 			tr.id = h.root
 			if !ok {
@@ -126,12 +130,12 @@ func (t *Tracer) Handler(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r.WithContext(ctx))
 			return
 		}
-		t.serve(seg, lambda, tr, w, r.WithContext(ctx), next)
+		t.serve(seg, lambda, cold, w, r.WithContext(ctx), next)
 	})
 }
 
 // serve runs next inside seg and closes seg, also when next panics.
-func (t *Tracer) serve(seg *xray.Segment, lambda bool, tr *trace, w http.ResponseWriter, r *http.Request, next http.Handler) {
+func (t *Tracer) serve(seg *xray.Segment, lambda, cold bool, w http.ResponseWriter, r *http.Request, next http.Handler) {
 	seg.Lock()
 	req := seg.GetHTTP().GetRequest()
 	req.Method = r.Method
@@ -149,7 +153,6 @@ func (t *Tracer) serve(seg *xray.Segment, lambda bool, tr *trace, w http.Respons
 		} else if status == 0 {
 			status = http.StatusOK // what net/http sends for an empty answer
 		}
-		cold := t.warm.CompareAndSwap(false, true)
 
 		seg.Lock()
 		setStatus(seg, status)

@@ -379,3 +379,69 @@ func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+func TestColdStartCountsUnsampled(t *testing.T) {
+	outsideLambda(t)
+	tr, d := newTracer(t, tracing.Config{})
+	h := tr.Handler(http.NotFoundHandler())
+	for _, s := range []string{"0", "1"} {
+		req := httptest.NewRequest("GET", "/", nil)
+		req.Header.Set("X-Amzn-Trace-Id", "Root="+localRoot+";Sampled="+s)
+		h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	docs := d.Documents()
+	if len(docs) != 1 || docs[0].Annotations["cold_start"] != false {
+		t.Errorf("the second request, sampled, must not be a cold start: %v", docs)
+	}
+}
+
+// Behind api-proxy's Proxy (no context), the runtime's _X_AMZN_TRACE_ID
+// still links the request to Lambda's segment; under Lambda Managed
+// Instances that variable is shared by concurrent invocations and unset,
+// so it is not used.
+func TestLambdaEnvFallback(t *testing.T) {
+	tests := []struct {
+		name     string
+		maxConc  string
+		wantDocs int
+	}{
+		{name: "one invocation at a time", maxConc: "", wantDocs: 1},
+		{name: "managed instances", maxConc: "4", wantDocs: 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			outsideLambda(t)
+			t.Setenv("AWS_LAMBDA_FUNCTION_NAME", "fn")
+			t.Setenv("AWS_LAMBDA_MAX_CONCURRENCY", tc.maxConc)
+			t.Setenv("_X_AMZN_TRACE_ID", "Root="+lambdaRoot+";Parent="+lambdaParent+";Sampled=1")
+			tr, d := newTracer(t, tracing.Config{})
+			req := httptest.NewRequest("GET", "/", nil)
+			// A client-sent header must not be used inside Lambda.
+			req.Header.Set("X-Amzn-Trace-Id", "Root="+localRoot+";Sampled=1")
+			tr.Handler(http.NotFoundHandler()).ServeHTTP(httptest.NewRecorder(), req)
+			docs := d.Documents()
+			if len(docs) != tc.wantDocs {
+				t.Fatalf("got %d documents, want %d", len(docs), tc.wantDocs)
+			}
+			if tc.wantDocs == 1 && (docs[0].TraceID != lambdaRoot || docs[0].ParentID != lambdaParent || docs[0].Type != "subsegment") {
+				t.Errorf("document %s", docs[0].Raw)
+			}
+		})
+	}
+}
+
+func TestCentralizedSamplingStartsNothingUpFront(t *testing.T) {
+	outsideLambda(t)
+	tr, d := newTracer(t, tracing.Config{CentralizedSampling: true})
+	if !tr.Enabled() {
+		t.Fatal("not enabled")
+	}
+	// A request that brings its own decision never consults the rules,
+	// so the SDK's pollers (which never stop) are not started.
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header.Set("X-Amzn-Trace-Id", "Root="+localRoot+";Sampled=1")
+	tr.Handler(http.NotFoundHandler()).ServeHTTP(httptest.NewRecorder(), req)
+	if docs := d.Documents(); len(docs) != 1 {
+		t.Errorf("got %d documents, want 1", len(docs))
+	}
+}
