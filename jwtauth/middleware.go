@@ -134,10 +134,11 @@ func (a *Authenticator) reject(w http.ResponseWriter, r *http.Request, err error
 //   - any invalid, expired or revoked token: 401, WWW-Authenticate:
 //     Bearer error="invalid_token"
 //   - [ErrInsufficientScope]: 403, Bearer error="insufficient_scope"
-//   - [ErrRevocationUnavailable]: 503
+//   - [ErrRevocationUnavailable]: 503, Retry-After: 1
 func WriteError(w http.ResponseWriter, _ *http.Request, err error) {
 	switch {
 	case errors.Is(err, ErrRevocationUnavailable):
+		w.Header().Set("Retry-After", "1")
 		problem.Error(w, http.StatusServiceUnavailable)
 	case errors.Is(err, ErrInsufficientScope):
 		w.Header().Set("WWW-Authenticate", `Bearer error="insufficient_scope"`)

@@ -28,15 +28,16 @@ var whoami = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 })
 
 type response struct {
-	code int
-	www  string
-	body string
+	code  int
+	www   string
+	retry string
+	body  string
 }
 
 func serve(h http.Handler, r *http.Request) response {
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, r)
-	return response{rec.Code, rec.Header().Get("WWW-Authenticate"), rec.Body.String()}
+	return response{rec.Code, rec.Header().Get("WWW-Authenticate"), rec.Header().Get("Retry-After"), rec.Body.String()}
 }
 
 func withAuth(vals ...string) *http.Request {
@@ -123,6 +124,9 @@ func TestMiddleware(t *testing.T) {
 			got := serve(tc.a.Handler(whoami), tc.req)
 			if got.code != tc.wantCode || got.www != tc.wantWWW {
 				t.Fatalf("got %d %q, want %d %q (body %s)", got.code, got.www, tc.wantCode, tc.wantWWW, got.body)
+			}
+			if got.code == http.StatusServiceUnavailable && got.retry != "1" {
+				t.Errorf("503 without Retry-After")
 			}
 			if got.code == 200 {
 				if got.body != "alice" {
