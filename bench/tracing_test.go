@@ -9,7 +9,6 @@ package bench
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -18,6 +17,7 @@ import (
 	"github.com/aws/aws-xray-sdk-go/v2/xray"
 
 	"github.com/lambdasec/lambdasec/tracing"
+	"github.com/lambdasec/lambdasec/tracing/tracingtest"
 )
 
 type tracingDiscard struct{ h http.Header }
@@ -26,32 +26,11 @@ func (d *tracingDiscard) Header() http.Header         { return d.h }
 func (d *tracingDiscard) Write(b []byte) (int, error) { return len(b), nil }
 func (d *tracingDiscard) WriteHeader(int)             {}
 
-// udpSink reads and drops datagrams until the benchmark ends.
-func udpSink(b *testing.B) string {
-	b.Helper()
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		buf := make([]byte, 64<<10)
-		for {
-			if _, _, err := c.ReadFrom(buf); err != nil {
-				return
-			}
-		}
-	}()
-	b.Cleanup(func() { c.Close(); <-done })
-	return c.LocalAddr().String()
-}
-
 func BenchmarkTracingHandler(b *testing.B) {
 	for _, k := range []string{"AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_RUNTIME_API", "AWS_XRAY_DAEMON_ADDRESS", "AWS_XRAY_SDK_DISABLED"} {
 		b.Setenv(k, "")
 	}
-	addr := udpSink(b)
+	addr := tracingtest.Discard(b)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /orders/{id}", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })
 	req := httptest.NewRequest("GET", "/orders/42", nil)

@@ -2,7 +2,6 @@ package tracing_test
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -45,24 +44,7 @@ func BenchmarkHandler(b *testing.B) {
 	for _, k := range []string{"AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_RUNTIME_API", "AWS_XRAY_DAEMON_ADDRESS", "AWS_XRAY_SDK_DISABLED"} {
 		b.Setenv(k, "")
 	}
-	// A sink that reads and drops datagrams: decoding them, as the fake
-	// daemon does, would be measured too.
-	sink, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		buf := make([]byte, 64<<10)
-		for {
-			if _, _, err := sink.ReadFrom(buf); err != nil {
-				return
-			}
-		}
-	}()
-	defer func() { sink.Close(); <-done }()
-	on, err := tracing.New(tracing.Config{Service: "bench", DaemonAddr: sink.LocalAddr().String()})
+	on, err := tracing.New(tracing.Config{Service: "bench", DaemonAddr: tracingtest.Discard(b)})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -305,3 +305,27 @@ func (d *Daemon) sync() error {
 	}
 	return nil
 }
+
+// Discard starts a stand-in daemon that reads and drops every datagram,
+// stopped when tb ends, and returns its address. Benchmarks use it to
+// measure the tracer without the cost of decoding what it sends.
+func Discard(tb testing.TB) string {
+	tb.Helper()
+	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		tb.Fatalf("tracingtest: listen: %v", err)
+	}
+	_ = c.SetReadBuffer(4 << 20)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		buf := make([]byte, 64<<10)
+		for {
+			if _, _, err := c.ReadFrom(buf); err != nil {
+				return
+			}
+		}
+	}()
+	tb.Cleanup(func() { c.Close(); <-done })
+	return c.LocalAddr().String()
+}

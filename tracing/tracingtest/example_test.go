@@ -65,3 +65,16 @@ func ExampleDocument_Find() {
 	fmt.Println(ok, sub.Namespace)
 	// Output: true aws
 }
+
+func ExampleDiscard() {
+	bench := func(b *testing.B) {
+		tr, _ := tracing.New(tracing.Config{DaemonAddr: tracingtest.Discard(b)})
+		h := tr.Handler(http.NotFoundHandler())
+		req := httptest.NewRequest("GET", "/", nil)
+		req.Header.Set("X-Amzn-Trace-Id", "Root=1-67891233-abcdef012345678912345678;Sampled=1")
+		for b.Loop() {
+			h.ServeHTTP(httptest.NewRecorder(), req)
+		}
+	}
+	_ = bench
+}
