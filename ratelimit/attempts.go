@@ -185,23 +185,18 @@ func (a *Attempts) runScript(ctx context.Context, key, op string) (Result, error
 	if err != nil {
 		return Result{}, err
 	}
-	if len(v) != 3 {
-		return Result{}, fmt.Errorf("unexpected reply from attempts script: %d values", len(v))
+	if len(v) != 4 || v[0] == 0 && v[2] <= 0 {
+		return Result{}, fmt.Errorf("unexpected reply from attempts script: %v", v)
 	}
-	res := Result{Limit: a.alg.max, Period: a.alg.window, Remaining: int(v[1]),
-		ResetAfter: time.Duration(v[2]) * time.Millisecond}
-	if v[0] == 0 {
-		res.RetryAfter = time.Duration(v[2]) * time.Millisecond
-		res.ResetAfter = 0
-	}
-	return res, nil
+	return Result{Limit: a.alg.max, Period: a.alg.window, Remaining: int(v[1]),
+		RetryAfter: time.Duration(v[2]) * time.Millisecond, ResetAfter: time.Duration(v[3]) * time.Millisecond}, nil
 }
 
 // attemptsScript keeps a key's log as a sorted set: members are "f" (a
 // failure) or "p" (a pending attempt) plus a random nonce, scores their
 // expiry in Redis milliseconds. It runs the same algorithm as slidingLog.
-// Reply: {allowed (1 or 0), remaining, ms until reset (allowed) or until
-// the next attempt fits (refused)}.
+// Reply: {allowed (1 or 0), remaining, ms until the next attempt fits (0
+// when allowed), ms until the log is empty}.
 var attemptsScript = redis.NewScript(`
 local key = KEYS[1]
 local op = ARGV[1]
@@ -216,7 +211,8 @@ local n = redis.call("ZCARD", key)
 if op == "allow" then
   if n >= max then
     local e = redis.call("ZRANGE", key, n - max, n - max, "WITHSCORES")
-    return {0, 0, tonumber(e[2]) - now}
+    local last = redis.call("ZRANGE", key, -1, -1, "WITHSCORES")
+    return {0, 0, tonumber(e[2]) - now, tonumber(last[2]) - now}
   end
   redis.call("ZADD", key, now + pending, "p" .. nonce)
   n = n + 1
@@ -241,5 +237,5 @@ end
 local last = redis.call("ZRANGE", key, -1, -1, "WITHSCORES")
 local ttl = tonumber(last[2]) - now
 redis.call("PEXPIRE", key, ttl)
-return {1, max - n, ttl}
+return {1, max - n, 0, ttl}
 `)

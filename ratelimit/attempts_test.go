@@ -74,8 +74,8 @@ func TestAttemptsDefaults(t *testing.T) {
 			if !errors.As(err, &le) || !errors.Is(err, ratelimit.ErrLimited) {
 				t.Fatalf("11th attempt: %v, want LimitError", err)
 			}
-			if res.RetryAfter != 5*time.Minute || le.Result.RetryAfter != 5*time.Minute {
-				t.Errorf("RetryAfter %v, want 5m", res.RetryAfter)
+			if res.RetryAfter != 5*time.Minute || le.Result.RetryAfter != 5*time.Minute || res.ResetAfter != 14*time.Minute {
+				t.Errorf("RetryAfter %v, ResetAfter %v; want 5m, 14m", res.RetryAfter, res.ResetAfter)
 			}
 			if _, err := a.Allow(ctx, "bob"); err != nil {
 				t.Errorf("other key: %v", err)
@@ -91,7 +91,8 @@ func TestAttemptsDefaults(t *testing.T) {
 			if err := a.Reset(ctx, "alice"); err != nil {
 				t.Fatal(err)
 			}
-			if res, err := a.Allow(ctx, "alice"); err != nil || res.Remaining != 9 {
+			// The only entry is the pending attempt: it lapses after 30 s.
+			if res, err := a.Allow(ctx, "alice"); err != nil || res.Remaining != 9 || res.ResetAfter != 30*time.Second {
 				t.Errorf("after Reset: %+v, %v", res, err)
 			}
 		})

@@ -46,8 +46,8 @@ func (r Result) Allowed() bool { return r.RetryAfter <= 0 }
 //	RateLimit: "ip";r=1999;t=1
 //
 // q is the quota and w the window in seconds; r is what remains and t the
-// seconds until the quota is whole again, or until the next request may
-// pass when r is 0.
+// seconds until the quota is whole again or, on a refused request, until
+// the next request may pass.
 func (r Result) SetHeaders(h http.Header) {
 	if r.Limit <= 0 {
 		return
