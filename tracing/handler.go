@@ -1,6 +1,7 @@
 package tracing
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -234,7 +235,7 @@ func newTraceID() string {
 
 // responseWriter records the status and size of a response. It implements
 // Unwrap, so http.ResponseController reaches the original writer, and
-// Flush and ReadFrom, which common callers test for directly.
+// Flush, Hijack and ReadFrom, which common callers test for directly.
 type responseWriter struct {
 	http.ResponseWriter
 	status int
@@ -278,6 +279,17 @@ func (w *responseWriter) Flush() {
 		w.status, w.wrote = http.StatusOK, true
 	}
 	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// Hijack is here for callers that test for http.Hijacker instead of using
+// http.ResponseController; it fails with http.ErrNotSupported when the
+// original writer cannot hijack.
+func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c, rw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err == nil && !w.wrote {
+		w.status, w.wrote = http.StatusSwitchingProtocols, true
+	}
+	return c, rw, err
 }
 
 func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

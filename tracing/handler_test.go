@@ -3,10 +3,12 @@ package tracing_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
@@ -443,5 +445,91 @@ func TestCentralizedSamplingStartsNothingUpFront(t *testing.T) {
 	tr.Handler(http.NotFoundHandler()).ServeHTTP(httptest.NewRecorder(), req)
 	if docs := d.Documents(); len(docs) != 1 {
 		t.Errorf("got %d documents, want 1", len(docs))
+	}
+}
+
+func TestResponseWriterPassThrough(t *testing.T) {
+	outsideLambda(t)
+	tr, d := newTracer(t, tracing.Config{})
+	srv := httptest.NewServer(tr.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/flush":
+			w.Write([]byte("a"))
+			w.(http.Flusher).Flush()
+			if err := http.NewResponseController(w).SetWriteDeadline(time.Now().Add(time.Minute)); err != nil {
+				t.Errorf("ResponseController does not reach the server's writer: %v", err)
+			}
+		case "/copy":
+			io.Copy(w, strings.NewReader("0123456789"))
+		case "/hijack":
+			c, buf, err := w.(http.Hijacker).Hijack()
+			if err != nil {
+				t.Errorf("Hijack: %v", err)
+				return
+			}
+			buf.WriteString("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n")
+			buf.Flush()
+			c.Close()
+		}
+	})))
+	defer srv.Close()
+	c := srv.Client()
+	defer c.CloseIdleConnections()
+	for _, p := range []string{"/flush", "/copy", "/hijack"} {
+		req, _ := http.NewRequest("GET", srv.URL+p, nil)
+		req.Header.Set("X-Amzn-Trace-Id", "Root="+localRoot+";Sampled=1")
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	docs := d.Documents()
+	if len(docs) != 3 {
+		t.Fatalf("got %d documents, want 3", len(docs))
+	}
+	want := []struct{ status, length int }{{200, 1}, {200, 10}, {101, 0}}
+	for i, doc := range docs {
+		if doc.HTTP.Response.Status != want[i].status || doc.HTTP.Response.ContentLength != want[i].length {
+			t.Errorf("doc %d: response %+v, want %+v", i, doc.HTTP.Response, want[i])
+		}
+	}
+}
+
+// Past 20 subsegments the SDK sends finished ones as documents of their
+// own; each must still name the trace and its parent.
+func TestManySubsegmentsAreStreamed(t *testing.T) {
+	outsideLambda(t)
+	t.Setenv("AWS_LAMBDA_FUNCTION_NAME", "fn")
+	tr, d := newTracer(t, tracing.Config{})
+	h := tr.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for range 30 {
+			_ = tracing.Capture(r.Context(), "step", func(context.Context) error { return nil })
+		}
+	}))
+	req := httptest.NewRequestWithContext(tracingtest.LambdaContext(context.Background(), lambdaRoot, lambdaParent, true), "GET", "/", nil)
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	docs := d.Documents()
+	steps := 0
+	var request tracingtest.Document
+	for _, doc := range docs {
+		if doc.TraceID != lambdaRoot {
+			t.Errorf("document outside the trace: %s", doc.Raw)
+		}
+		if doc.Name == "step" {
+			steps++
+		} else {
+			request = doc
+		}
+		steps += len(doc.Subsegments)
+	}
+	if steps != 30 || request.ParentID != lambdaParent {
+		t.Errorf("%d steps in %d documents, request parent %q", steps, len(docs), request.ParentID)
+	}
+	for _, doc := range docs {
+		if doc.Name == "step" && doc.ParentID != request.ID {
+			t.Errorf("streamed step has parent %q, want the request %q", doc.ParentID, request.ID)
+		}
 	}
 }

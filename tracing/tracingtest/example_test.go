@@ -78,3 +78,11 @@ func ExampleDiscard() {
 	}
 	_ = bench
 }
+
+func ExampleDecode() {
+	datagram := []byte(`{"format": "json", "version": 1}` + "\n" +
+		`{"trace_id":"1-5759e988-bd862e3fe1be46a994272793","id":"92d09d98a5410bd9","name":"GET /orders/:id","type":"subsegment"}`)
+	doc, err := tracingtest.Decode(datagram)
+	fmt.Println(doc.Name, doc.Type, err)
+	// Output: GET /orders/:id subsegment <nil>
+}
