@@ -3,9 +3,11 @@ package tracing_test
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +18,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/lambdasec/lambdasec/dbconn"
 	"github.com/lambdasec/lambdasec/internal/smfake"
 	"github.com/lambdasec/lambdasec/internal/testenv"
 	"github.com/lambdasec/lambdasec/tracing"
@@ -409,5 +412,41 @@ func TestCapture(t *testing.T) {
 	called := false
 	if err := tracing.Capture(context.Background(), "x", func(context.Context) error { called = true; return nil }); err != nil || !called {
 		t.Errorf("untraced Capture: %v %v", err, called)
+	}
+}
+
+// TestSQLWithDBConn wraps dbconn's connector (TLS-only, credentials from
+// config) through its Wrap hook, as services do.
+func TestSQLWithDBConn(t *testing.T) {
+	outsideLambda(t)
+	my := testenv.MySQL(t)
+	port, err := strconv.Atoi(my.Port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := dbconn.Open(context.Background(), dbconn.Config{
+		Host: my.Host, Port: port, Database: my.Database, User: my.User, Password: my.Password,
+		RootCAs: my.CAPEM,
+		Wrap: func(c driver.Connector) driver.Connector {
+			return tracing.Connector(c, tracing.DB{Name: my.Database, Host: my.Host, User: my.User, Type: "MySQL"})
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tr, d := newTracer(t, tracing.Config{})
+	doc := traced(t, tr, d, func(ctx context.Context) {
+		var n int
+		if err := db.QueryRowContext(ctx, "SELECT 1 + ?", 1).Scan(&n); err != nil || n != 2 {
+			t.Fatalf("select: %d %v", n, err)
+		}
+	})
+	sub, ok := doc.Find(my.Database + "@" + my.Host)
+	if !ok || sub.SQL["sanitized_query"] != "SELECT ? + ?" || sub.SQL["driver_version"] != "github.com/go-sql-driver/mysql" {
+		t.Errorf("no SQL subsegment through dbconn: %s", doc.Raw)
+	}
+	if strings.Contains(string(doc.Raw), my.Password) {
+		t.Errorf("password recorded: %s", doc.Raw)
 	}
 }
