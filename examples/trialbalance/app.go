@@ -19,6 +19,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/lambdasec/lambdasec/dbconn"
+	"github.com/lambdasec/lambdasec/internal/problem"
 	"github.com/lambdasec/lambdasec/jwtauth"
 	"github.com/lambdasec/lambdasec/password"
 	"github.com/lambdasec/lambdasec/ratelimit"
@@ -95,7 +96,22 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 		return nil, configErr("JWT_SECRET: %v", err)
 	}
 
-	a.perIP, err = ratelimit.New(ratelimit.Config{Redis: rdb, Name: "ip", Prefix: cfg.redisPrefix + "ip:", Logger: log})
+	a.perIP, err = ratelimit.New(ratelimit.Config{
+		Redis:  rdb,
+		Name:   "ip",
+		Prefix: cfg.redisPrefix + "ip:",
+		// Behind API Gateway every event names its source address; one
+		// without is a malformed event, which gets a 400 rather than the
+		// 500 of a wiring mistake.
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			if errors.Is(err, ratelimit.ErrNoKey) {
+				problem.Write(w, problem.Problem{Status: http.StatusBadRequest, Detail: "the request has no client address"})
+				return
+			}
+			ratelimit.WriteError(w, err)
+		},
+		Logger: log,
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// fuzzApp is one service on embedded defaults shared by a fuzz run, with
+// a registered account so that login and the authenticated routes see
+// real tokens.
+func fuzzApp(f *testing.F) (http.Handler, string) {
+	f.Helper()
+	cfg, err := loadConfig(mapEnv(map[string]string{"JWT_SECRET": randomSecret(f)}))
+	if err != nil {
+		f.Fatal(err)
+	}
+	a, err := newApp(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { a.close() })
+	h := a.handler()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, newRecorderRequest("POST", "/v1/auth/register", credentialsJSON("ada@example.com", goodPassword), "192.0.2.1:1"))
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, newRecorderRequest("POST", "/v1/auth/login", credentialsJSON("ada@example.com", goodPassword), "192.0.2.1:1"))
+	var tok tokenResponse
+	if err := json.Unmarshal(rec.Body.Bytes(), &tok); err != nil {
+		f.Fatal(err)
+	}
+	return h, tok.AccessToken
+}
+
+// FuzzAPI sends arbitrary methods, paths, queries, bodies and tokens: the
+// service must answer every request without a 5xx, with a problem document
+// for every error.
+func FuzzAPI(f *testing.F) {
+	h, token := fuzzApp(f)
+	seeds := []struct {
+		method, path, contentType, body string
+		auth                            bool
+	}{
+		{"POST", "/v1/auth/register", "application/json", credentialsJSON("bob@example.com", goodPassword), false},
+		{"POST", "/v1/auth/login", "application/json", credentialsJSON("ada@example.com", goodPassword), false},
+		{"POST", "/v1/auth/login", "application/json", `{"email":"a@b.c","email":"d@e.f","password":"x"}`, false},
+		{"POST", "/v1/auth/login", "application/json; charset=latin1", `{"email":"a@b.c","password":"x"}`, false},
+		{"POST", "/v1/auth/register", "application/merge-patch+json", `{"email":"a@b.c","password":"` + strings.Repeat("é", 200) + `"}`, false},
+		{"POST", "/v1/auth/register", "application/json", `{"email":1e400,"password":[{}]}`, false},
+		{"GET", "/v1/trial-balance?from=2026-01-01&to=2026-03-31", "", "", true},
+		{"GET", "/v1/trial-balance?from=2026-13-01&to=2026-03-31&from=x", "", "", true},
+		{"GET", "/v1/trial-balance?from=0000-01-01&to=9999-12-31", "", "", true},
+		{"POST", "/v1/auth/logout", "", "", true},
+		{"DELETE", "/healthz", "", "", false},
+		{"GET", "/v1/trial-balance/%2e%2e/", "", "", false},
+	}
+	for _, s := range seeds {
+		f.Add(s.method, s.path, s.contentType, s.body, s.auth)
+	}
+	f.Fuzz(func(t *testing.T, method, path, contentType, body string, auth bool) {
+		req, err := http.NewRequest(method, "http://trialbalance.test"+path, strings.NewReader(body))
+		if err != nil || req.URL.Path == "" || !strings.HasPrefix(req.URL.Path, "/") {
+			return // not a request a server could receive
+		}
+		req.RemoteAddr = "192.0.2.9:1234"
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
+		if auth {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code >= 500 {
+			t.Fatalf("%s %q: got %d %s", method, path, rec.Code, rec.Body)
+		}
+		if rec.Code >= 400 && rec.Header().Get("Content-Type") != "application/problem+json" {
+			t.Fatalf("%s %q: %d answered as %q", method, path, rec.Code, rec.Header().Get("Content-Type"))
+		}
+		if strings.Contains(rec.Body.String(), token) {
+			t.Fatal("the answer echoes the token")
+		}
+	})
+}
+
+// FuzzLambdaEvent feeds arbitrary invocation payloads to the Lambda
+// handler: it must return an HTTP response or errUnsupportedEvent, never
+// panic.
+func FuzzLambdaEvent(f *testing.F) {
+	h, _ := fuzzApp(f)
+	lh := lambdaHandler(h)
+	f.Add(`{"version":"2.0","rawPath":"/healthz","requestContext":{"http":{"method":"GET","path":"/healthz","sourceIp":"198.51.100.1"}}}`)
+	f.Add(`{"httpMethod":"GET","path":"/healthz","requestContext":{"identity":{"sourceIp":"198.51.100.1"}}}`)
+	f.Add(`{"version":"2.0","rawPath":"/v1/auth/login","body":"eyJlbWFpbCI6ImFAYi5jIn0=","isBase64Encoded":true,"headers":{"content-type":"application/json"},"requestContext":{"http":{"method":"POST"}}}`)
+	f.Add(`{"httpMethod":"POST","path":"/v1/auth/login","body":"{}","multiValueHeaders":{"Content-Type":["application/json","text/plain"]}}`)
+	f.Add(`{"version":"1.0","httpMethod":"GET","path":"%zz"}`)
+	f.Add(`{"Records":[]}`)
+	f.Fuzz(func(t *testing.T, payload string) {
+		out, err := lh(context.Background(), json.RawMessage(payload))
+		if err != nil {
+			if !errors.Is(err, errUnsupportedEvent) {
+				// The adapter's own errors (an unparsable URL) are
+				// returned as function errors, not panics.
+				t.Logf("function error: %v", err)
+			}
+			return
+		}
+		switch res := out.(type) {
+		case events.APIGatewayV2HTTPResponse:
+			if res.StatusCode >= 500 {
+				t.Fatalf("got %d %s", res.StatusCode, res.Body)
+			}
+		case events.APIGatewayProxyResponse:
+			if res.StatusCode >= 500 {
+				t.Fatalf("got %d %s", res.StatusCode, res.Body)
+			}
+		default:
+			t.Fatalf("answer of type %T", out)
+		}
+	})
+}
