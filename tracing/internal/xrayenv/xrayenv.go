@@ -77,7 +77,8 @@ func hostPort(s string) bool {
 		return false
 	}
 	for _, o := range octets {
-		if !digits(o, 3) {
+		// Leading zeros make Go read the octets as a host name.
+		if !digits(o, 3) || len(o) > 1 && o[0] == '0' {
 			return false
 		}
 		if len(o) == 3 && o > "255" {
