@@ -15,27 +15,14 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/lambdasec/lambdasec/internal/clocktest"
 )
 
 // fakeClock is a settable clock, safe for concurrent use.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type fakeClock = clocktest.Clock
 
-func newFakeClock() *fakeClock { return &fakeClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+func newFakeClock() *fakeClock { return clocktest.At(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)) }
 
 // countingCreds is a static AWS credentials provider that counts calls.
 type countingCreds struct {
@@ -148,7 +135,7 @@ func TestIAMTokenFormatAndReuse(t *testing.T) {
 		{"renewed when forced", 0, true, 3},
 	}
 	for _, s := range steps {
-		clk.Add(s.advance)
+		clk.Advance(s.advance)
 		if _, err := tok.get(ctx, s.force); err != nil {
 			t.Fatal(err)
 		}
@@ -164,12 +151,12 @@ func TestIAMTokenFollowsTemporaryCredentials(t *testing.T) {
 	tok := &iamTokens{endpoint: "db:3306", region: "us-east-1", user: "app", creds: creds, now: clk.Now}
 	ctx := context.Background()
 	tok.get(ctx, false)
-	clk.Add(3*time.Minute + 59*time.Second)
+	clk.Advance(3*time.Minute + 59*time.Second)
 	tok.get(ctx, false)
 	if creds.n.Load() != 1 {
 		t.Fatalf("renewed too early: %d", creds.n.Load())
 	}
-	clk.Add(time.Second) // a minute before the session credentials expire
+	clk.Advance(time.Second) // a minute before the session credentials expire
 	tok.get(ctx, false)
 	if creds.n.Load() != 2 {
 		t.Fatalf("token outlived its session credentials: %d signatures", creds.n.Load())

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/lambdasec/lambdasec/dbconn"
+	"github.com/lambdasec/lambdasec/internal/clocktest"
 	"github.com/lambdasec/lambdasec/internal/testenv"
 )
 
@@ -450,7 +451,7 @@ func TestWrongPasswordEverywhereFailsWithinDeadline(t *testing.T) {
 func TestOneConnectionPerEnvironment(t *testing.T) {
 	s := mariadb(t)
 	user, pw := s.user(t, "")
-	clk := &clock{t: time.Now()}
+	clk := clocktest.At(time.Now())
 	cfg := s.config(t, user, pw)
 	cfg.Now = clk.Now
 	db := open(t, cfg)
@@ -471,11 +472,11 @@ func TestOneConnectionPerEnvironment(t *testing.T) {
 
 	// After ConnMaxLifetime (checked when the connection is handed out,
 	// so this holds after a freeze too) the next query uses a new one.
-	clk.Add(dbconn.DefaultConnMaxLifetime - time.Second)
+	clk.Advance(dbconn.DefaultConnMaxLifetime - time.Second)
 	if connID(t, db) != first {
 		t.Fatal("connection replaced before its lifetime")
 	}
-	clk.Add(time.Second)
+	clk.Advance(time.Second)
 	if second := connID(t, db); second == first {
 		t.Fatal("connection kept after its lifetime")
 	}
@@ -483,18 +484,6 @@ func TestOneConnectionPerEnvironment(t *testing.T) {
 	if st := db.Stats(); st.OpenConnections != 1 {
 		t.Fatalf("open connections %d, want 1", st.OpenConnections)
 	}
-}
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
 }
 
 func TestCloseOnSIGTERMFreesConnections(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lambdasec/lambdasec/internal/clocktest"
 	"github.com/lambdasec/lambdasec/internal/testenv"
 )
 
@@ -64,7 +65,7 @@ func BenchmarkRevocationCheck(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	clk := &clock{t: time.Now()}
+	clk := clocktest.At(time.Now())
 	cfg := testConfig(clk)
 	cfg.Revoker = r
 	cfg.RevocationTimeout = 10 * time.Second // measure the round trip, not the timeout

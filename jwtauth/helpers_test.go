@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/lambdasec/lambdasec/internal/clocktest"
 )
 
 // t0 is the fake "now" of the tests.
@@ -20,24 +22,10 @@ var t0 = time.Unix(1_800_000_000, 0)
 // own for any real use.
 var testSecret = []byte("q8Jz4nW1rT0vXy7LpM3sB6dF9gH2kC5e")
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// clock is a fake clock that moves only when told to.
+type clock = clocktest.Clock
 
-func newClock() *clock { return &clock{t: t0} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+func newClock() *clock { return clocktest.At(t0) }
 
 type fixtureKeys struct {
 	ec  *ecdsa.PrivateKey

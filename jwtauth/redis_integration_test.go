@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lambdasec/lambdasec/internal/clocktest"
 	"github.com/lambdasec/lambdasec/internal/testenv"
 	"github.com/redis/go-redis/v9"
 )
@@ -25,7 +26,7 @@ func uniquePrefix(t *testing.T) string {
 
 // realClock starts a test clock at the real time: real servers expire keys
 // on their own clock.
-func realClock() *clock { return &clock{t: time.Now().Truncate(time.Second)} }
+func realClock() *clock { return clocktest.At(time.Now().Truncate(time.Second)) }
 
 func TestRedisRevokerIntegration(t *testing.T) {
 	c := testenv.Redis(t)
