@@ -1,0 +1,35 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestRun checks the example's verdicts, hash format and login outcomes.
+func TestRun(t *testing.T) {
+	var buf bytes.Buffer
+	if err := run(context.Background(), &buf, func(string) string { return "" }); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{
+		`"P@ssw0rd"                      common `,
+		`"Tr1al-Balance!2026"            ok                                                            ok`,
+		`"correct horse battery staple"  missing_upper,missing_digit                                   ok`,
+		`contains_context`,
+		"hash: $argon2id$v=19$m=19456,t=2,p=1$<salt>$<key>",
+		"verify right password: true <nil>",
+		"verify wrong password: false <nil>",
+		"ada@example.com      login ok: true  hash was 2a (rehashed to argon2id)",
+		"ada@example.com      login ok: true  hash was argon2id",
+		"nobody@example.com   login ok: false hash was argon2id",
+		"2000-byte password: true",
+		"73-byte password against bcrypt (never truncated): true",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
