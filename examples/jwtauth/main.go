@@ -1,0 +1,159 @@
+// Command jwtauth shows package jwtauth protecting a route of a plain
+// http.ServeMux: issuing a token at login, the middleware's answers to
+// missing, forged and expired tokens, logout of one token and "log out
+// everywhere", with revocations kept in Redis.
+//
+//	go run ./examples/jwtauth
+//
+// It runs on embedded defaults: a random HS256 key and an in-process Redis
+// (miniredis). JWT_SECRET sets the key (at least 32 bytes, not a known-weak
+// value) and REDIS_ADDR (host:port) switches to a real Redis.
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/lambdasec/lambdasec/jwtauth"
+)
+
+func main() {
+	if err := run(context.Background(), os.Stdout, os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "jwtauth:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
+	secret := []byte(getenv("JWT_SECRET"))
+	if len(secret) == 0 {
+		secret = make([]byte, 32) // generate your own and keep it in a secret store
+		rand.Read(secret)
+	}
+	addr := getenv("REDIS_ADDR")
+	if addr == "" {
+		m, err := miniredis.Run()
+		if err != nil {
+			return err
+		}
+		defer m.Close()
+		addr = m.Addr()
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: addr})
+	defer rdb.Close()
+	revoker, err := jwtauth.NewRedisRevoker(jwtauth.RedisConfig{Client: rdb, Prefix: "example:jwtauth"})
+	if err != nil {
+		return err
+	}
+	var logs bytes.Buffer
+	cfg := jwtauth.Config{
+		Keys:     []jwtauth.Key{{ID: "2026-11", Algorithm: jwtauth.HS256, Secret: secret}},
+		Issuer:   "https://auth.example.com",
+		Audience: "example-api",
+		Revoker:  revoker,
+		// Clients learn only "invalid token"; the cause goes to the log.
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{ReplaceAttr: dropTime})),
+	}
+	auth, err := jwtauth.New(cfg)
+	if err != nil {
+		return err // a short or weak JWT_SECRET is refused here
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("GET /me", auth.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, _ := jwtauth.FromContext(r.Context())
+		fmt.Fprintf(w, "hello %s", c.Subject)
+	})))
+	mux.Handle("POST /logout", auth.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := auth.Logout(r); err != nil {
+			jwtauth.WriteError(w, r, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})))
+	call := func(what, method, path, token string) {
+		r := httptest.NewRequest(method, path, nil)
+		if token != "" {
+			r.Header.Set("Authorization", "Bearer "+token)
+		}
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, r)
+		line := fmt.Sprintf("%-34s %d", what+":", rec.Code)
+		if a := rec.Header().Get("WWW-Authenticate"); a != "" {
+			line += "  WWW-Authenticate: " + a
+		}
+		if rec.Code == http.StatusOK {
+			line += "  " + rec.Body.String()
+		}
+		fmt.Fprintln(w, line)
+		for l := range strings.Lines(logs.String()) {
+			fmt.Fprint(w, "    log: ", l)
+		}
+		logs.Reset()
+	}
+
+	// At login: one token per session, 15 minutes by default.
+	tok, claims, err := auth.Issue(jwtauth.Grant{Subject: "ada"})
+	if err != nil {
+		return err
+	}
+	second, _, err := auth.Issue(jwtauth.Grant{Subject: "ada"})
+	if err != nil {
+		return err
+	}
+	header, _ := base64.RawURLEncoding.DecodeString(strings.Split(tok, ".")[0])
+	fmt.Fprintf(w, "issued: header %s, sub %s, iss %s, aud %v, lifetime %s, jti of %d characters\n\n",
+		header, claims.Subject, claims.Issuer, claims.Audience, claims.ExpiresAt.Sub(claims.IssuedAt), len(claims.ID))
+
+	call("no token", "GET", "/me", "")
+	call("valid token", "GET", "/me", tok)
+	call("garbage", "GET", "/me", "not-a-token")
+	none := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`))
+	call(`alg "none" (CVE-2015-9235)`, "GET", "/me", none+"."+strings.Split(tok, ".")[1]+".")
+	call("signature changed", "GET", "/me", tok[:len(tok)-4]+"AAAA")
+
+	// A token from an hour ago, signed with the right key.
+	past := cfg
+	past.Logger = nil
+	past.Now = func() time.Time { return time.Now().Add(-time.Hour) }
+	old, err := jwtauth.New(past)
+	if err != nil {
+		return err
+	}
+	expired, _, err := old.Issue(jwtauth.Grant{Subject: "ada"})
+	if err != nil {
+		return err
+	}
+	call("expired", "GET", "/me", expired)
+
+	fmt.Fprintln(w)
+	call("logout", "POST", "/logout", tok)
+	call("the logged-out token", "GET", "/me", tok)
+	call("ada's other token", "GET", "/me", second)
+	if err := auth.RevokeSubject(ctx, "ada"); err != nil { // log out everywhere
+		return err
+	}
+	call("after logging ada out everywhere", "GET", "/me", second)
+	return nil
+}
+
+// dropTime keeps log lines comparable from run to run.
+func dropTime(_ []string, a slog.Attr) slog.Attr {
+	if a.Key == slog.TimeKey {
+		return slog.Attr{}
+	}
+	return a
+}
