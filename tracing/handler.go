@@ -30,7 +30,8 @@ const headerName = "X-Amzn-Trace-Id"
 // aws-lambda-go-api-proxy's ProxyWithContext passes on). Each request then
 // becomes one subsegment of Lambda's own segment, named after the route
 // pattern that http.ServeMux matched (r.Pattern, with "{id}" written
-// ":id"), or "METHOD unmatched" when there was none. Lambda's sampling
+// ":id"); "METHOD unmatched" for a 404 or 405 without a pattern, and
+// "METHOD" alone behind a router that does not set r.Pattern. Lambda's sampling
 // decision applies. No segment of our own is created: X-Ray would show it
 // as a second, disconnected service.
 //
@@ -172,8 +173,11 @@ func (t *Tracer) serve(seg *xray.Segment, lambda, cold bool, w http.ResponseWrit
 		if lambda {
 			if r.Pattern != "" {
 				seg.Name = sanitizeName(r.Pattern)
-			} else {
+			} else if status == http.StatusNotFound || status == http.StatusMethodNotAllowed {
 				seg.Name = sanitizeName(r.Method + " unmatched")
+			} else {
+				// A router that does not set r.Pattern.
+				seg.Name = sanitizeName(r.Method)
 			}
 		}
 		seg.Unlock()

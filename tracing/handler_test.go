@@ -533,3 +533,16 @@ func TestManySubsegmentsAreStreamed(t *testing.T) {
 		}
 	}
 }
+
+func TestLambdaNameWithoutPattern(t *testing.T) {
+	outsideLambda(t)
+	t.Setenv("AWS_LAMBDA_FUNCTION_NAME", "fn")
+	tr, d := newTracer(t, tracing.Config{})
+	// A router that does not set r.Pattern.
+	h := tr.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(201) }))
+	lambdaInvoke(t, h, tracingtest.LambdaContext(context.Background(), lambdaRoot, lambdaParent, true), "PUT", "/items/9")
+	docs := d.Documents()
+	if len(docs) != 1 || docs[0].Name != "PUT" || docs[0].Annotations["route"] != nil {
+		t.Errorf("documents %v", docs)
+	}
+}
