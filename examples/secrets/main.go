@@ -1,0 +1,139 @@
+// Command secrets shows package secrets caching a database secret from
+// Secrets Manager through the real AWS SDK: one API call for any number of
+// concurrent readers, values that never print, a forced refresh after a
+// rotation, and the stale value served while Secrets Manager fails.
+//
+//	go run ./examples/secrets
+//
+// By default it talks to a local stand-in for Secrets Manager on loopback,
+// so it needs no AWS account. SECRET_ID switches to the real service: it
+// then reads that secret with the SDK's usual configuration (AWS_REGION,
+// credentials, AWS_ENDPOINT_URL_SECRETS_MANAGER) and prints it redacted.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/lambdasec/lambdasec/internal/smfake"
+	"github.com/lambdasec/lambdasec/secrets"
+)
+
+func main() {
+	if err := run(context.Background(), os.Stdout, os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "secrets:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
+	if id := getenv("SECRET_ID"); id != "" {
+		return real(ctx, w, id)
+	}
+
+	sm := smfake.New() // a loopback Secrets Manager for this demo
+	defer sm.Close()
+	// Sample values: generate your own.
+	sm.Put("prod/db", `{"engine":"mysql","host":"db.example.internal","port":3306,"username":"app","password":"example-only-Xq7#v9","dbname":"ledger"}`)
+
+	var now atomic.Int64 // the cache's clock, moved by hand below
+	now.Store(time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC).UnixNano())
+	var hits, misses atomic.Int64
+	cache, err := secrets.New(secrets.Config{
+		Client:  secretsmanager.NewFromConfig(sm.AWSConfig()),
+		TTL:     5 * time.Minute,
+		Now:     func() time.Time { return time.Unix(0, now.Load()) },
+		Metrics: secrets.Metrics{Hit: func(string) { hits.Add(1) }, Miss: func(string) { misses.Add(1) }},
+	})
+	if err != nil {
+		return err
+	}
+
+	fmt.Fprintln(w, "== 100 concurrent readers of a cold secret")
+	var wg sync.WaitGroup
+	for range 100 {
+		wg.Go(func() { cache.Get(ctx, "prod/db") })
+	}
+	wg.Wait()
+	fmt.Fprintf(w, "GetSecretValue calls: %d\n", sm.Calls())
+	creds, err := secrets.GetJSON[secrets.DBCredentials](ctx, cache, "prod/db")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "after one more read: %d calls, %d hits\n", sm.Calls(), hits.Load())
+
+	fmt.Fprintln(w, "\n== the password never prints")
+	fmt.Fprintf(w, "%%v:  %v\n%%#v: %#v\n", creds, creds)
+	var logged strings.Builder
+	slog.New(slog.NewJSONHandler(&logged, &slog.HandlerOptions{ReplaceAttr: dropTime})).Info("connecting", "creds", creds)
+	fmt.Fprint(w, "slog: ", logged.String())
+	fmt.Fprintf(w, "the field itself, for the driver: %d characters\n", len(creds.Password))
+
+	fmt.Fprintln(w, "\n== a rotation: the cache keeps the old value until told")
+	first, _ := cache.Get(ctx, "prod/db")
+	sm.Put("prod/db", `{"engine":"mysql","host":"db.example.internal","port":3306,"username":"app","password":"example-only-rotated","dbname":"ledger"}`)
+	cached, _ := cache.Get(ctx, "prod/db")
+	fmt.Fprintln(w, "same version while fresh:", cached.VersionID() == first.VersionID())
+	// A database that refused the old password is the signal to refresh.
+	fresh, err := cache.Refresh(ctx, "prod/db")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "new version after Refresh:", fresh.VersionID() != first.VersionID(), fresh.Stages())
+
+	fmt.Fprintln(w, "\n== Secrets Manager fails after the TTL: the stale value is served")
+	now.Add(int64(6 * time.Minute))
+	sm.FailNext(3, "InternalServiceError") // the SDK makes 3 attempts
+	before := sm.Calls()
+	stale, err := cache.Get(ctx, "prod/db")
+	fmt.Fprintf(w, "served the cached version: %v, error: %v, after %d attempts (the SDK retries)\n",
+		stale.VersionID() == fresh.VersionID(), err, sm.Calls()-before)
+	before = sm.Calls()
+	cache.Get(ctx, "prod/db")
+	fmt.Fprintf(w, "asked again at once: %d more calls (backing off)\n", sm.Calls()-before)
+
+	fmt.Fprintln(w, "\n== errors name the secret, never the value")
+	_, err = cache.Get(ctx, "prod/missing")
+	fmt.Fprintln(w, "not found:", errors.Is(err, secrets.ErrNotFound))
+	fmt.Fprintln(w, err)
+	return nil
+}
+
+// real reads one secret from the configured AWS account.
+func real(ctx context.Context, w io.Writer, id string) error {
+	cfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return err
+	}
+	cache, err := secrets.New(secrets.Config{Client: secretsmanager.NewFromConfig(cfg)})
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	s, err := cache.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%v (%d bytes)\n", s, len(s.Bytes()))
+	return nil
+}
+
+// dropTime keeps log lines comparable from run to run.
+func dropTime(_ []string, a slog.Attr) slog.Attr {
+	if a.Key == slog.TimeKey {
+		return slog.Attr{}
+	}
+	return a
+}
