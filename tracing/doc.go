@@ -40,7 +40,11 @@
 //
 // The incoming trace header is client input outside Lambda: only its Root,
 // Parent and Sampled fields are used, each checked against X-Ray's format.
-// It is never echoed back to the client. Recorded URLs lose their query
+// It is never echoed back to the client. As in every X-Ray SDK, an upstream
+// Sampled=1 is honoured so traces stay whole across services, which lets a
+// client that reaches the service directly ask for its requests to be
+// recorded; that costs trace volume, not data. Inside Lambda, client
+// headers are ignored: only Lambda's invocation context counts. Recorded URLs lose their query
 // string and user info, SQL statements their literals, Redis commands their
 // keys and values; AWS calls record the operation, never its input.
 //

@@ -83,7 +83,8 @@ type Config struct {
 }
 
 // A Tracer records X-Ray traces for HTTP handlers. Build it with [New],
-// once per process. It is safe for concurrent use.
+// once per process: cold_start marks the first request a Tracer handles.
+// The zero Tracer is a disabled one. A Tracer is safe for concurrent use.
 type Tracer struct {
 	enabled  bool
 	inLambda bool
