@@ -119,7 +119,7 @@ func (tr *trace) annotate(seg *xray.Segment, k string, v any) error {
 // recorded as a fault and returned unchanged; a panic is recorded as a
 // fault and re-raised. When ctx carries no sampled trace, Capture just
 // calls fn(ctx).
-func Capture(ctx context.Context, name string, fn func(context.Context) error) (err error) {
+func Capture(ctx context.Context, name string, fn func(context.Context) error) error {
 	if _, seg := segment(ctx); seg == nil {
 		return fn(ctx)
 	}
@@ -127,6 +127,7 @@ func Capture(ctx context.Context, name string, fn func(context.Context) error) (
 	if sub == nil {
 		return fn(ctx)
 	}
+	var err error
 	defer func() {
 		if p := recover(); p != nil {
 			sub.Close(fmt.Errorf("panic: %v", p))
@@ -134,7 +135,8 @@ func Capture(ctx context.Context, name string, fn func(context.Context) error) (
 		}
 		sub.Close(err)
 	}()
-	return fn(ctx)
+	err = fn(ctx)
+	return err
 }
 
 // beginSub begins a subsegment under the segment in ctx. It returns nil
