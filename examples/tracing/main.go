@@ -1,0 +1,162 @@
+// Command tracing shows package tracing recording X-Ray traces for a
+// net/http service in both places it runs: as a plain HTTP server, where
+// each request is a segment, and inside Lambda behind API Gateway, where
+// each request is a subsegment of Lambda's own segment. Handlers add
+// annotations and subsegments, and an outgoing call carries the trace.
+//
+//	go run ./examples/tracing
+//
+// By default it starts a fake X-Ray daemon on loopback and prints the
+// documents it receives. AWS_XRAY_DAEMON_ADDRESS (host:port) sends them to
+// a real daemon instead.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"github.com/lambdasec/lambdasec/tracing"
+	"github.com/lambdasec/lambdasec/tracing/tracingtest"
+)
+
+func main() {
+	if err := run(context.Background(), os.Stdout, os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "tracing:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
+	addr := getenv("AWS_XRAY_DAEMON_ADDRESS")
+	var daemon *tracingtest.Daemon
+	if addr == "" {
+		var err error
+		if daemon, err = tracingtest.Listen(); err != nil {
+			return err
+		}
+		defer daemon.Close()
+		addr = daemon.Addr()
+	}
+	tr, err := tracing.New(tracing.Config{Service: "orders", Version: "1.4.2", DaemonAddr: addr})
+	if err != nil {
+		return err
+	}
+
+	// A downstream service that reports the trace header it received.
+	downstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, r.Header.Get("X-Amzn-Trace-Id") != "")
+	}))
+	defer downstream.Close()
+	client := tracing.Client(&http.Client{})
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /orders/{id}", func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		tracing.Annotate(ctx, "order_id", r.PathValue("id")) // searchable: annotation.order_id = "42"
+		err := tracing.Capture(ctx, "load order", func(ctx context.Context) error {
+			req, _ := http.NewRequestWithContext(ctx, "GET", downstream.URL, nil)
+			res, err := client.Do(req)
+			if err != nil {
+				return err
+			}
+			defer res.Body.Close()
+			b, _ := io.ReadAll(res.Body)
+			fmt.Fprintf(w, "downstream saw a trace header: %s", b)
+			return nil
+		})
+		if err != nil {
+			http.Error(w, "unavailable", http.StatusServiceUnavailable)
+		}
+	})
+	h := tr.Handler(mux)
+
+	fmt.Fprintln(w, "== a plain HTTP server: one segment per request")
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	req, _ := http.NewRequest("GET", srv.URL+"/orders/42", nil)
+	// Continue a trace started upstream (sampled).
+	req.Header.Set("X-Amzn-Trace-Id", "Root=1-67890abc-0123456789abcdef01234567;Parent=1111222233334444;Sampled=1")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	fmt.Fprintf(w, "response: %d %s\n", res.StatusCode, body)
+	if err := show(w, daemon); err != nil {
+		return err
+	}
+
+	fmt.Fprintln(w, "\n== inside Lambda behind API Gateway: a subsegment of Lambda's segment")
+	// aws-lambda-go puts Lambda's trace header in the invocation context;
+	// the API Gateway adapter passes the context on to the handler.
+	lctx := tracingtest.LambdaContext(ctx, "1-67890abc-fedcba9876543210fedcba98", "53995c3f42cd8ad8", true)
+	out, err := httpadapter.NewV2(h).ProxyWithContext(lctx, events.APIGatewayV2HTTPRequest{
+		Version: "2.0", RawPath: "/orders/7",
+		RequestContext: events.APIGatewayV2HTTPRequestContext{
+			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "GET", Path: "/orders/7", SourceIP: "198.51.100.7"},
+		},
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "response: %d %s\n", out.StatusCode, out.Body)
+	return show(w, daemon)
+}
+
+// show prints the documents the fake daemon received since the last call.
+func show(w io.Writer, d *tracingtest.Daemon) error {
+	if d == nil {
+		fmt.Fprintln(w, "sent to the X-Ray daemon")
+		return nil
+	}
+	docs, err := d.Received()
+	if err != nil {
+		return err
+	}
+	d.Reset()
+	for _, doc := range docs {
+		printDoc(w, doc, "")
+	}
+	return nil
+}
+
+func printDoc(w io.Writer, d tracingtest.Document, indent string) {
+	kind := "segment"
+	if d.Type != "" || indent != "" {
+		kind = "subsegment"
+	}
+	fmt.Fprintf(w, "%s%s %q", indent, kind, d.Name)
+	if d.Namespace != "" {
+		fmt.Fprintf(w, " namespace=%s", d.Namespace)
+	}
+	if indent == "" {
+		fmt.Fprintf(w, " trace=%s parent=%s", d.TraceID, d.ParentID)
+	}
+	if d.HTTP != nil && d.HTTP.Response.Status != 0 {
+		fmt.Fprintf(w, " status=%d", d.HTTP.Response.Status)
+	}
+	if len(d.Annotations) > 0 {
+		var kv []string
+		for k, v := range d.Annotations {
+			kv = append(kv, fmt.Sprintf("%s=%v", k, v))
+		}
+		slices.Sort(kv)
+		fmt.Fprintf(w, " annotations: %s", strings.Join(kv, " "))
+	}
+	fmt.Fprintln(w)
+	for _, s := range d.Subsegments {
+		if indent == "" || s.Namespace != "" || len(s.Subsegments) > 0 || s.Name == "load order" {
+			printDoc(w, s, indent+"  ")
+		}
+	}
+}
