@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -451,7 +452,10 @@ func TestCentralizedSamplingStartsNothingUpFront(t *testing.T) {
 func TestResponseWriterPassThrough(t *testing.T) {
 	outsideLambda(t)
 	tr, d := newTracer(t, tracing.Config{})
-	srv := httptest.NewServer(tr.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	// The client can have the whole answer (a hijacked one at least)
+	// before the middleware has closed the segment: wait for the server.
+	var served sync.WaitGroup
+	traced := tr.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/flush":
 			w.Write([]byte("a"))
@@ -471,13 +475,18 @@ func TestResponseWriterPassThrough(t *testing.T) {
 			buf.Flush()
 			c.Close()
 		}
-	})))
+	}))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer served.Done()
+		traced.ServeHTTP(w, r)
+	}))
 	defer srv.Close()
 	c := srv.Client()
 	defer c.CloseIdleConnections()
 	for _, p := range []string{"/flush", "/copy", "/hijack"} {
 		req, _ := http.NewRequest("GET", srv.URL+p, nil)
 		req.Header.Set("X-Amzn-Trace-Id", "Root="+localRoot+";Sampled=1")
+		served.Add(1)
 		resp, err := c.Do(req)
 		if err != nil {
 			t.Fatalf("%s: %v", p, err)
@@ -485,6 +494,7 @@ func TestResponseWriterPassThrough(t *testing.T) {
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 	}
+	served.Wait()
 	docs := d.Documents()
 	if len(docs) != 3 {
 		t.Fatalf("got %d documents, want 3", len(docs))
