@@ -14,29 +14,6 @@ import (
 	"github.com/lambdasec/lambdasec/internal/problem"
 )
 
-// requestInfo collects what the access log line reports about a request
-// that only inner handlers learn, such as the route pattern that matched.
-type requestInfo struct {
-	route string
-}
-
-type requestInfoKey struct{}
-
-func infoFrom(ctx context.Context) *requestInfo {
-	ri, _ := ctx.Value(requestInfoKey{}).(*requestInfo)
-	return ri
-}
-
-// route wraps a mux handler so that the access log knows its pattern.
-func route(pattern string, h http.Handler) (string, http.Handler) {
-	return pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if ri := infoFrom(r.Context()); ri != nil {
-			ri.route = pattern
-		}
-		h.ServeHTTP(w, r)
-	})
-}
-
 // recorder remembers the status and size of a response. Unwrap lets
 // http.ResponseController reach the underlying writer.
 type recorder struct {
@@ -67,11 +44,13 @@ func (rec *recorder) Unwrap() http.ResponseWriter { return rec.ResponseWriter }
 // turns a panic into a 500 problem (logged with its stack) so that one bad
 // request cannot take the process, or the Lambda environment, down. Query
 // strings, bodies and headers are not logged: they may hold credentials.
+//
+// It hands next the request it got, not a copy, and so do the tracer and
+// the rate limiter around the mux: the route pattern the mux records on
+// that request (r.Pattern) then reaches this log line and the trace.
 func accessLog(log *slog.Logger, traceID func(context.Context) string, clientIP func(*http.Request) string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		ri := &requestInfo{}
-		r = r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, ri))
 		rec := &recorder{ResponseWriter: w}
 		defer func() {
 			if v := recover(); v != nil {
@@ -90,7 +69,7 @@ func accessLog(log *slog.Logger, traceID func(context.Context) string, clientIP 
 			attrs := []slog.Attr{
 				slog.String("method", r.Method),
 				slog.String("path", r.URL.Path),
-				slog.String("route", ri.route),
+				slog.String("route", r.Pattern),
 				slog.Int("status", status),
 				slog.Int64("bytes", rec.bytes),
 				slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),

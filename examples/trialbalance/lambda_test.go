@@ -227,6 +227,9 @@ func TestLambdaTracing(t *testing.T) {
 			t.Errorf("document trace id %q, want Lambda's %q", doc.TraceID, root)
 		}
 	}
+	if docs[0].Type != "subsegment" || docs[0].Name != "GET /healthz" {
+		t.Errorf("request document %q of type %q, want the subsegment GET /healthz", docs[0].Name, docs[0].Type)
+	}
 	if docs[0].ParentID != parent {
 		t.Errorf("request subsegment parent %q, want Lambda's segment %q", docs[0].ParentID, parent)
 	}
@@ -334,5 +337,42 @@ func TestLambdaRuntimeEmulator(t *testing.T) {
 	// The access log lines reached the function's stdout as JSON.
 	if !strings.Contains(logs.String(), `"msg":"request"`) || !strings.Contains(logs.String(), `"apigw_request_id":"CxYz1hZ4IAMEVdw="`) {
 		t.Errorf("no access log lines in the function output:\n%s", logs.String())
+	}
+}
+
+// TestLocalTracing: outside Lambda, with a daemon address, each request is
+// a segment continuing the caller's trace, its Redis calls are
+// subsegments, and the access log carries the trace id.
+func TestLocalTracing(t *testing.T) {
+	d := tracingtest.NewDaemon(t)
+	s := newTestServer(t, map[string]string{"AWS_XRAY_DAEMON_ADDRESS": d.Addr()})
+	const root = "1-6745a1b2-89abcdef0123456789abcdef"
+	res := s.post("/v1/auth/login", credentialsJSON("ada@example.com", goodPassword),
+		"X-Amzn-Trace-Id", "Root="+root+";Parent=1111222233334444;Sampled=1")
+	if res.status != http.StatusUnauthorized {
+		t.Fatalf("login: got %d", res.status)
+	}
+	docs := d.Documents()
+	if len(docs) != 1 {
+		t.Fatalf("%d documents, want one segment", len(docs))
+	}
+	seg := docs[0]
+	if seg.Type != "" || seg.TraceID != root || seg.Name != "trialbalance" || seg.Annotations["route"] != "POST /v1/auth/login" {
+		t.Errorf("segment %s trace %s type %q annotations %v: want the trialbalance segment of trace %s for POST /v1/auth/login",
+			seg.Name, seg.TraceID, seg.Type, seg.Annotations, root)
+	}
+	remote := 0
+	for _, sub := range seg.Subsegments {
+		if sub.Namespace == "remote" {
+			remote++
+		}
+	}
+	if remote == 0 {
+		t.Errorf("no remote (Redis) subsegments in %+v", seg.Subsegments)
+	}
+	for _, l := range s.logs.lines(t) {
+		if l["msg"] == "request" && l["trace_id"] != root {
+			t.Errorf("access log trace_id %v, want %s", l["trace_id"], root)
+		}
 	}
 }

@@ -111,7 +111,13 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 	if err != nil {
 		return err
 	}
-	initCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	// Lambda allows 10 seconds for the init phase: fail inside it, with
+	// the reason in the log, rather than be killed without one.
+	initTimeout := 30 * time.Second
+	if cfg.lambda {
+		initTimeout = 8 * time.Second
+	}
+	initCtx, cancel := context.WithTimeout(ctx, initTimeout)
 	a, err := newApp(initCtx, cfg, log)
 	cancel()
 	if err != nil {
