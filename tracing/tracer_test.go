@@ -143,13 +143,16 @@ func TestBadDaemonEnvDoesNotPanic(t *testing.T) {
 		{"127.0.0.1:2000", "success"},
 	}
 	for _, tc := range tests {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestBadDaemonEnvDoesNotPanic$", "-test.count=1", "-test.v")
-		cmd.Env = append(os.Environ(), "TRACING_TEST_CHILD="+tc.want, "AWS_XRAY_DAEMON_ADDRESS="+tc.value, "TRACING_TEST_VALUE="+tc.value,
-			"AWS_LAMBDA_FUNCTION_NAME=", "AWS_LAMBDA_RUNTIME_API=", "AWS_XRAY_SDK_DISABLED=")
-		out, err := cmd.CombinedOutput()
-		if err != nil || !strings.Contains(string(out), "--- PASS: TestBadDaemonEnvDoesNotPanic") {
-			t.Errorf("AWS_XRAY_DAEMON_ADDRESS=%q: child failed: %v\n%s", tc.value, err, out)
-		}
+		t.Run(tc.value, func(t *testing.T) {
+			t.Parallel()
+			cmd := exec.Command(os.Args[0], "-test.run=^TestBadDaemonEnvDoesNotPanic$", "-test.count=1", "-test.v")
+			cmd.Env = append(os.Environ(), "TRACING_TEST_CHILD="+tc.want, "AWS_XRAY_DAEMON_ADDRESS="+tc.value, "TRACING_TEST_VALUE="+tc.value,
+				"AWS_LAMBDA_FUNCTION_NAME=", "AWS_LAMBDA_RUNTIME_API=", "AWS_XRAY_SDK_DISABLED=")
+			out, err := cmd.CombinedOutput()
+			if err != nil || !strings.Contains(string(out), "--- PASS: TestBadDaemonEnvDoesNotPanic") {
+				t.Errorf("child failed: %v\n%s", err, out)
+			}
+		})
 	}
 }
 
