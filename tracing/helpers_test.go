@@ -450,3 +450,29 @@ func TestSQLWithDBConn(t *testing.T) {
 		t.Errorf("password recorded: %s", doc.Raw)
 	}
 }
+
+func TestRedisClusterHook(t *testing.T) {
+	outsideLambda(t)
+	rc := testenv.RedisCluster(t)
+	tracing.Redis(rc)
+	tr, d := newTracer(t, tracing.Config{})
+	key := "{tracing-test}:" + t.Name()
+	doc := traced(t, tr, d, func(ctx context.Context) {
+		if err := rc.Set(ctx, key, "v", 0).Err(); err != nil {
+			t.Fatal(err)
+		}
+		if err := rc.Del(ctx, key).Err(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	var cmds []string
+	for _, s := range doc.Subsegments {
+		if s.Name == "redis" && s.Namespace == "remote" {
+			cmds = append(cmds, s.Metadata["redis"]["command"].(string))
+		}
+	}
+	// One subsegment per command, not one more per cluster node.
+	if got := strings.Join(cmds, " "); got != "set del" {
+		t.Errorf("commands %q, want \"set del\": %s", got, doc.Raw)
+	}
+}
