@@ -92,7 +92,7 @@ func (awsInit) HandleInitialize(ctx context.Context, in middleware.InitializeInp
 		setStatus(sub, status)
 	}
 	if err != nil && status >= 400 && status < 500 {
-		addCause(sub, err) // an error or throttle, not a fault
+		addCause(sub, err, false) // an error or throttle, not a fault
 		err2 := err
 		sub.Unlock()
 		sub.Close(nil)

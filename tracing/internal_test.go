@@ -172,3 +172,38 @@ func FuzzAnnotationKeyAndName(f *testing.F) {
 		}
 	})
 }
+
+func TestRedactMessage(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		// MySQL quotes the duplicate value: it may be personal data.
+		{name: "duplicate entry", in: "Error 1062 (23000): Duplicate entry 'alice@example.com' for key 'email'",
+			want: "Error 1062 (23000): Duplicate entry ? for key ?"},
+		{name: "apostrophe in a word", in: "Error 1146 (42S02): Table 'app.t' doesn't exist",
+			want: "Error 1146 (42S02): Table ? doesn't exist"},
+		{name: "double quotes", in: `value "s3cret" rejected`, want: "value ? rejected"},
+		{name: "unterminated", in: "near 'secret", want: "near ?"},
+		{name: "plain", in: "driver: bad connection", want: "driver: bad connection"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := redactMessage(tc.in); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func FuzzRedactMessage(f *testing.F) {
+	for _, s := range []string{"Duplicate entry 'a' for key 'b'", "doesn't", `"`, "'", "``x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := redactMessage(s)
+		if len(got) > maxMessage || !utf8.ValidString(got) {
+			t.Fatalf("result %q", got)
+		}
+		if strings.Contains(s, " 'zz9secret' ") && strings.Contains(got, "zz9secret") && !strings.ContainsAny(s, "\"`") {
+			t.Fatalf("quoted value kept: %q -> %q", s, got)
+		}
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/aws/aws-xray-sdk-go/v2/xray"
@@ -163,9 +164,10 @@ func setStatus(seg *xray.Segment, status int) {
 	}
 }
 
-// addCause records err on seg as an exception without marking a fault,
-// for 4xx answers whose flag setStatus chose. The caller holds the lock.
-func addCause(seg *xray.Segment, err error) {
+// addCause records err on seg as an exception without setting any flag;
+// the caller chooses error, fault or throttle. With redact, quoted values
+// in the message are replaced by "?". The caller holds the lock.
+func addCause(seg *xray.Segment, err error, redact bool) {
 	if err == nil || seg.ParentSegment == nil {
 		return
 	}
@@ -173,5 +175,39 @@ func addCause(seg *xray.Segment, err error) {
 	if efs == nil {
 		return
 	}
-	seg.GetCause().Exceptions = append(seg.GetCause().Exceptions, efs.ExceptionFromError(err))
+	ex := efs.ExceptionFromError(err)
+	if redact {
+		ex.Message = redactMessage(ex.Message)
+	}
+	seg.GetCause().Exceptions = append(seg.GetCause().Exceptions, ex)
+}
+
+// maxMessage bounds a recorded error message.
+const maxMessage = 1024
+
+// redactMessage replaces quoted spans ('...', "...", `...`) in an error
+// message with "?": database servers quote the offending value there
+// ("Duplicate entry 'alice@example.com' for key 'email'"). An apostrophe
+// inside a word ("doesn't") is not a quote. Numbers, such as MySQL's error
+// codes, are kept.
+func redactMessage(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s) && b.Len() < maxMessage; i++ {
+		c := s[i]
+		if (c == '\'' || c == '"' || c == '`') && (i == 0 || !alnum(s[i-1])) {
+			j := i + 1
+			for j < len(s) && !(s[j] == c && (j+1 == len(s) || !alnum(s[j+1]))) {
+				j++
+			}
+			b.WriteByte('?')
+			i = j
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return truncate(strings.ToValidUTF8(b.String(), ""), maxMessage)
+}
+
+func alnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }

@@ -35,7 +35,8 @@ type DB struct {
 // credentials), database_type, database_version, driver_version, user and
 // sanitized_query, the statement with its string and number literals
 // replaced by "?" (bind arguments are never recorded). Errors are faults,
-// except driver.ErrBadConn, which database/sql retries.
+// with quoted values in their messages replaced by "?", except
+// driver.ErrBadConn, which database/sql retries.
 //
 // It works with any driver.Connector, including dbconn's, and adds no
 // query of its own:
@@ -106,10 +107,14 @@ func end(sub *xray.Segment, err error) {
 	if sub == nil {
 		return
 	}
-	if errors.Is(err, driver.ErrSkip) || errors.Is(err, driver.ErrBadConn) {
-		err = nil
+	if err != nil && !errors.Is(err, driver.ErrSkip) && !errors.Is(err, driver.ErrBadConn) {
+		// The server quotes offending values in its messages.
+		sub.Lock()
+		sub.Fault = true
+		addCause(sub, err, true)
+		sub.Unlock()
 	}
-	sub.Close(err)
+	sub.Close(nil)
 }
 
 type connector struct {
