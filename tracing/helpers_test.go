@@ -358,22 +358,12 @@ func TestRedisHook(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	addr := rdb.Options().Addr
-	var cmds []string
-	for _, s := range doc.Subsegments {
-		if s.Name != addr {
-			continue
-		}
-		if s.Namespace != "remote" || s.Fault || s.Error {
-			t.Errorf("redis subsegment %s", s.Raw)
-		}
-		cmds = append(cmds, s.Metadata["redis"]["command"].(string))
-	}
+	cmds := redisCommands(t, doc, rdb.Options().Addr)
 	// The client is new, yet the commands go-redis sends to set up its
 	// connection (HELLO, CLIENT SETINFO) are not recorded.
 	want := "set get pipeline exists del"
-	if got := strings.Join(cmds, " "); got != want {
-		t.Errorf("commands %q, want %q", got, want)
+	if cmds != want {
+		t.Errorf("commands %q, want %q", cmds, want)
 	}
 	if strings.Contains(string(doc.Raw), "v4lue") || strings.Contains(string(doc.Raw), key) {
 		t.Errorf("key or value recorded: %s", doc.Raw)
@@ -471,14 +461,26 @@ func TestRedisClusterHook(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	var cmds []string
-	for _, s := range doc.Subsegments {
-		if s.Name == "redis" && s.Namespace == "remote" {
-			cmds = append(cmds, s.Metadata["redis"]["command"].(string))
-		}
-	}
 	// One subsegment per command, not one more per cluster node.
-	if got := strings.Join(cmds, " "); got != "set del" {
+	if got := redisCommands(t, doc, "redis"); got != "set del" {
 		t.Errorf("commands %q, want \"set del\": %s", got, doc.Raw)
 	}
+}
+
+// redisCommands lists the commands of the Redis subsegments named name in
+// doc, checking each one's namespace and flags.
+func redisCommands(t *testing.T, doc tracingtest.Document, name string) string {
+	t.Helper()
+	var cmds []string
+	for _, s := range doc.Subsegments {
+		if s.Name != name {
+			continue
+		}
+		if s.Namespace != "remote" || s.Fault || s.Error {
+			t.Errorf("redis subsegment %s", s.Raw)
+		}
+		cmd, _ := s.Metadata["redis"]["command"].(string)
+		cmds = append(cmds, cmd)
+	}
+	return strings.Join(cmds, " ")
 }
