@@ -48,6 +48,7 @@
 //     nodes, or either as a redis:// or rediss:// (TLS) URL; REDIS_CLUSTER=true
 //     treats a single address as a cluster seed (ElastiCache Serverless).
 //     Holds revocations, login failures and rate limits. Required in Lambda.
+//   - REDIS_KEY_PREFIX: starts every Redis key. Default "trialbalance:".
 //   - DB_SECRET_ID: a Secrets Manager secret in the RDS JSON shape (engine,
 //     host, port, username, password, dbname). The login is read through a
 //     [secrets.Cache] and the pool opened with [dbconn.Open] over verified
