@@ -76,6 +76,16 @@ type testServer struct {
 
 func newTestServer(t *testing.T, env map[string]string) *testServer {
 	t.Helper()
+	s, err := startTestServer(t, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// startTestServer is newTestServer for goroutines other than the test's:
+// it returns the error instead of failing t.
+func startTestServer(t *testing.T, env map[string]string) (*testServer, error) {
 	if env == nil {
 		env = map[string]string{}
 	}
@@ -84,7 +94,7 @@ func newTestServer(t *testing.T, env map[string]string) *testServer {
 	}
 	cfg, err := loadConfig(mapEnv(env))
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -92,12 +102,12 @@ func newTestServer(t *testing.T, env map[string]string) *testServer {
 	defer cancel()
 	a, err := newApp(ctx, cfg, log)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	t.Cleanup(func() { a.close() })
 	srv := httptest.NewServer(a.handler())
 	t.Cleanup(srv.Close)
-	return &testServer{t: t, app: a, url: srv.URL, secret: env["JWT_SECRET"], logs: logs}
+	return &testServer{t: t, app: a, url: srv.URL, secret: env["JWT_SECRET"], logs: logs}, nil
 }
 
 // response is a finished HTTP exchange.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -109,13 +110,14 @@ func TestRealServices(t *testing.T) {
 	// Three environments start at once on an empty database: the tables
 	// are created and the ledger seeded exactly once.
 	servers := make([]*testServer, 3)
+	errs := make([]error, 3)
 	var wg sync.WaitGroup
 	for i := range servers {
-		wg.Go(func() { servers[i] = newTestServer(t, maps.Clone(env)) })
+		wg.Go(func() { servers[i], errs[i] = startTestServer(t, maps.Clone(env)) })
 	}
 	wg.Wait()
-	if t.Failed() {
-		t.FailNow()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
 	}
 	a, b := servers[0], servers[1]
 	db := a.app.db
