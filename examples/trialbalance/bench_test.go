@@ -1,11 +1,7 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -13,39 +9,10 @@ import (
 	"github.com/lambdasec/lambdasec/internal/testenv"
 )
 
-// benchApp is the service on embedded defaults with a logged-in account,
-// driven in process (no network), logging to io.Discard.
-func benchApp(b *testing.B, env map[string]string) (http.Handler, string) {
-	b.Helper()
-	if env == nil {
-		env = map[string]string{}
-	}
-	env["JWT_SECRET"] = randomSecret(b)
-	cfg, err := loadConfig(mapEnv(env))
-	if err != nil {
-		b.Fatal(err)
-	}
-	a, err := newApp(context.Background(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { a.close() })
-	h := a.handler()
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, newRecorderRequest("POST", "/v1/auth/register", credentialsJSON("ada@example.com", goodPassword), "192.0.2.1:1"))
-	rec = httptest.NewRecorder()
-	h.ServeHTTP(rec, newRecorderRequest("POST", "/v1/auth/login", credentialsJSON("ada@example.com", goodPassword), "192.0.2.1:1"))
-	var tok tokenResponse
-	if err := json.Unmarshal(rec.Body.Bytes(), &tok); err != nil {
-		b.Fatal(err)
-	}
-	return h, tok.AccessToken
-}
-
 // BenchmarkHealthz is the cost of the stack around a trivial route: access
 // log, per-IP limit (in-process Redis) and routing.
 func BenchmarkHealthz(b *testing.B) {
-	h, _ := benchApp(b, nil)
+	h, _ := loggedInApp(b, nil)
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
@@ -71,7 +38,7 @@ func BenchmarkTrialBalanceRealRedis(b *testing.B) {
 }
 
 func benchTrialBalance(b *testing.B, env map[string]string) {
-	h, tok := benchApp(b, env)
+	h, tok := loggedInApp(b, env)
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
@@ -89,7 +56,7 @@ func benchTrialBalance(b *testing.B, env map[string]string) {
 // BenchmarkLogin is a successful login: dominated by argon2id (19 MiB,
 // two passes) by design.
 func BenchmarkLogin(b *testing.B) {
-	h, _ := benchApp(b, nil)
+	h, _ := loggedInApp(b, nil)
 	body := credentialsJSON("ada@example.com", goodPassword)
 	b.ReportAllocs()
 	i := 0

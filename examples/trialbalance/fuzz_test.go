@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,37 +12,11 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 )
 
-// fuzzApp is one service on embedded defaults shared by a fuzz run, with
-// a registered account so that login and the authenticated routes see
-// real tokens.
-func fuzzApp(f *testing.F) (http.Handler, string) {
-	f.Helper()
-	cfg, err := loadConfig(mapEnv(map[string]string{"JWT_SECRET": randomSecret(f)}))
-	if err != nil {
-		f.Fatal(err)
-	}
-	a, err := newApp(context.Background(), cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { a.close() })
-	h := a.handler()
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, newRecorderRequest("POST", "/v1/auth/register", credentialsJSON("ada@example.com", goodPassword), "192.0.2.1:1"))
-	rec = httptest.NewRecorder()
-	h.ServeHTTP(rec, newRecorderRequest("POST", "/v1/auth/login", credentialsJSON("ada@example.com", goodPassword), "192.0.2.1:1"))
-	var tok tokenResponse
-	if err := json.Unmarshal(rec.Body.Bytes(), &tok); err != nil {
-		f.Fatal(err)
-	}
-	return h, tok.AccessToken
-}
-
 // FuzzAPI sends arbitrary methods, paths, queries, bodies and tokens: the
 // service must answer every request without a 5xx, with a problem document
 // for every error.
 func FuzzAPI(f *testing.F) {
-	h, token := fuzzApp(f)
+	h, token := loggedInApp(f, nil)
 	seeds := []struct {
 		method, path, contentType, body string
 		auth                            bool
@@ -94,7 +67,7 @@ func FuzzAPI(f *testing.F) {
 // handler: it must return an HTTP response or errUnsupportedEvent, never
 // panic.
 func FuzzLambdaEvent(f *testing.F) {
-	h, _ := fuzzApp(f)
+	h, _ := loggedInApp(f, nil)
 	lh := lambdaHandler(h)
 	f.Add(`{"version":"2.0","rawPath":"/healthz","requestContext":{"http":{"method":"GET","path":"/healthz","sourceIp":"198.51.100.1"}}}`)
 	f.Add(`{"httpMethod":"GET","path":"/healthz","requestContext":{"identity":{"sourceIp":"198.51.100.1"}}}`)

@@ -110,6 +110,35 @@ func startTestServer(t *testing.T, env map[string]string) (*testServer, error) {
 	return &testServer{t: t, app: a, url: srv.URL, secret: env["JWT_SECRET"], logs: logs}, nil
 }
 
+// loggedInApp is the service's handler on embedded defaults (or env) with a
+// registered account and its token, for fuzzing and benchmarks, which
+// drive it in process and discard its log.
+func loggedInApp(tb testing.TB, env map[string]string) (http.Handler, string) {
+	tb.Helper()
+	if env == nil {
+		env = map[string]string{}
+	}
+	env["JWT_SECRET"] = randomSecret(tb)
+	cfg, err := loadConfig(mapEnv(env))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	a, err := newApp(context.Background(), cfg, discardLogger())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { a.close() })
+	h := a.handler()
+	h.ServeHTTP(httptest.NewRecorder(), newRecorderRequest("POST", "/v1/auth/register", credentialsJSON("ada@example.com", goodPassword), "192.0.2.1:1"))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, newRecorderRequest("POST", "/v1/auth/login", credentialsJSON("ada@example.com", goodPassword), "192.0.2.1:1"))
+	var tok tokenResponse
+	if err := json.Unmarshal(rec.Body.Bytes(), &tok); err != nil {
+		tb.Fatal(err)
+	}
+	return h, tok.AccessToken
+}
+
 // response is a finished HTTP exchange.
 type response struct {
 	status int
