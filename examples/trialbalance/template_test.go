@@ -422,8 +422,8 @@ func checkNoFunctionURL(s *stack) error {
 var roleGrants = map[string]string{
 	"secretsmanager:GetSecretValue":  "ref:DBSecret",
 	"kms:Decrypt":                    "getatt:AppKey.Arn",
-	"logs:CreateLogStream":           "${FunctionLogGroup.Arn}:*",
-	"logs:PutLogEvents":              "${FunctionLogGroup.Arn}:*",
+	"logs:CreateLogStream":           "getatt:FunctionLogGroup.Arn", // the Arn ends in ":*", covering its streams
+	"logs:PutLogEvents":              "getatt:FunctionLogGroup.Arn",
 	"ec2:CreateNetworkInterface":     "*",
 	"ec2:DescribeNetworkInterfaces":  "*",
 	"ec2:DescribeSubnets":            "*",
@@ -524,6 +524,14 @@ func checkAlarms(s *stack) error {
 				}) {
 				if !slices.ContainsFunc(a.AlarmActions, func(t string) bool { return s.typeOf(t) == "AWS::SNS::Topic" }) {
 					return fmt.Errorf("alarm on %s %s does not notify an SNS topic", w.namespace, w.metric)
+				}
+				for _, t := range a.AlarmActions {
+					topic, err := s.tpl.GetSNSTopicWithName(strings.TrimPrefix(t, "ref:"))
+					// CloudWatch cannot publish to a topic under the AWS
+					// managed SNS key: the alarm would fire into nothing.
+					if err == nil && str(topic.KmsMasterKeyId) == "alias/aws/sns" {
+						return fmt.Errorf("alarm topic %s uses alias/aws/sns, which CloudWatch cannot use", t)
+					}
 				}
 				found = true
 			}
@@ -644,6 +652,7 @@ func TestTemplateChecksCatchBreakage(t *testing.T) {
 		{name: "managed policy", check: checkRole, old: "    Properties:\n      AssumeRolePolicyDocument:", new: "    Properties:\n      ManagedPolicyArns: [arn:aws:iam::aws:policy/AdministratorAccess]\n      AssumeRolePolicyDocument:"},
 		{name: "no 5xx alarm", check: checkAlarms, old: "MetricName: 5xx", new: "MetricName: Count"},
 		{name: "alarm without action", check: checkAlarms, old: "      Threshold: 80\n      ComparisonOperator: GreaterThanThreshold\n      AlarmActions:\n        - !Ref AlarmTopic", new: "      Threshold: 80\n      ComparisonOperator: GreaterThanThreshold"},
+		{name: "alarm topic under the aws managed key", check: checkAlarms, old: "KmsMasterKeyId: !Ref AppKey", new: "KmsMasterKeyId: alias/aws/sns"},
 		{name: "tls not required", check: checkDatabase, old: `require_secure_transport: "1"`, new: `require_secure_transport: "0"`},
 	}
 	for _, tc := range tests {
