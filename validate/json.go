@@ -87,17 +87,22 @@ func (v *Validator) target(dst any) (reflect.Value, *typeEntry, error) {
 // parameters but a charset other than UTF-8 (RFC 8259 §8.1), and no
 // content coding.
 func checkContentType(h http.Header) error {
-	if ce := h.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
-		return newError(ErrUnsupportedMediaType, "Content-Encoding is not supported")
+	// Every line counts, not just the first that Header.Get returns: a
+	// gateway or WAF in front may have read another one.
+	for _, ce := range h.Values("Content-Encoding") {
+		if ce != "" && !strings.EqualFold(ce, "identity") {
+			return newError(ErrUnsupportedMediaType, "Content-Encoding is not supported")
+		}
 	}
-	ct := h.Get("Content-Type")
+	const want = "Content-Type must be application/json"
+	cts := h.Values("Content-Type")
+	if len(cts) != 1 {
+		return newError(ErrUnsupportedMediaType, want)
+	}
+	ct := cts[0]
 	// Fast path for the usual spellings.
 	if ct == "application/json" || ct == "application/json; charset=utf-8" || ct == "application/json;charset=UTF-8" {
 		return nil
-	}
-	const want = "Content-Type must be application/json"
-	if len(h.Values("Content-Type")) > 1 {
-		return newError(ErrUnsupportedMediaType, want)
 	}
 	mt, params, err := mime.ParseMediaType(ct)
 	if err != nil {

@@ -304,6 +304,37 @@ func TestContentEncodingRejected(t *testing.T) {
 	}
 }
 
+// A request with two Content-Type or Content-Encoding lines is ambiguous:
+// a gateway or WAF may read the other one. Header.Get sees only the first.
+func TestRepeatedContentHeaders(t *testing.T) {
+	v := mustNew(t, validate.Config{})
+	tests := []struct {
+		name   string
+		header string
+		values []string
+	}{
+		{name: "json then text", header: "Content-Type", values: []string{"application/json", "text/plain"}},
+		{name: "json twice", header: "Content-Type", values: []string{"application/json", "application/json"}},
+		{name: "identity then gzip", header: "Content-Encoding", values: []string{"identity", "gzip"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req := jsonRequest("POST", `{}`)
+			req.Header.Del(tc.header)
+			for _, val := range tc.values {
+				req.Header.Add(tc.header, val)
+			}
+			if tc.header != "Content-Type" {
+				req.Header.Set("Content-Type", "application/json")
+			}
+			var x struct{}
+			if err := v.DecodeJSON(req, &x); !errors.Is(err, validate.ErrUnsupportedMediaType) {
+				t.Errorf("DecodeJSON: got %v, want ErrUnsupportedMediaType", err)
+			}
+		})
+	}
+}
+
 // No answer, error text or log line may repeat what the client sent.
 func TestNeverEchoesValues(t *testing.T) {
 	const secret = "HunterSecretValue"
