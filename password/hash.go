@@ -144,6 +144,11 @@ func (h *Hasher) Hash(password string) (string, error) {
 	if len(password) > p.maxBytes {
 		return "", fmt.Errorf("%w: over %d bytes", ErrPasswordTooLong, p.maxBytes)
 	}
+	return hashWith(p, password)
+}
+
+// hashWith hashes password at p, without the length cap.
+func hashWith(p params, password string) (string, error) {
 	salt := make([]byte, p.saltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("password: reading random salt: %v", err)
@@ -267,9 +272,14 @@ func (h *Hasher) NeedsRehash(encoded string) bool {
 // with ErrMalformedHash, as Hash fails for every registration.
 func (h *Hasher) DummyHash() string {
 	h.dummyOnce.Do(func() {
+		p, err := h.params()
+		if err != nil {
+			return
+		}
 		var secret [32]byte
 		_, _ = rand.Read(secret[:]) // never fails since Go 1.24
-		h.dummy, _ = h.Hash(hex.EncodeToString(secret[:]))
+		// Not through Hash: its cap may be below the secret's length.
+		h.dummy, _ = hashWith(p, hex.EncodeToString(secret[:]))
 	})
 	return h.dummy
 }

@@ -330,6 +330,20 @@ func TestDummyHash(t *testing.T) {
 	}
 }
 
+// A small password cap must not break the dummy: an empty DummyHash makes
+// Verify fail at once for unknown accounts, so their logins would be fast
+// and answered differently, revealing which accounts exist.
+func TestDummyHashSmallCap(t *testing.T) {
+	h := &password.Hasher{Memory: 7168, Time: 5, MaxPasswordBytes: 16}
+	d := h.DummyHash()
+	if !strings.HasPrefix(d, "$argon2id$v=19$m=7168,t=5,p=1$") {
+		t.Fatalf("DummyHash = %q, want a hash at the Hasher's parameters", d)
+	}
+	if ok, err := h.Verify("a password", d); ok || err != nil {
+		t.Errorf("Verify(dummy) = %v, %v; want false, nil", ok, err)
+	}
+}
+
 func TestHasherConcurrent(t *testing.T) {
 	h := fast()
 	enc, err := h.Hash("shared secret")
