@@ -64,6 +64,12 @@
 //	tracing.Redis(rdb)                       // go-redis
 //	handler := tr.Handler(mux)
 //
+// Middleware between the Tracer and the mux that passes on a copy of the
+// request (r.WithContext) hides the matched route from the Tracer; wrap
+// the mux in [Routes] then, tr.Handler(auth(tracing.Routes(mux))), or
+// requests are named after their method alone. Behind other routers,
+// record the route template with [SetRoute].
+//
 // In Lambda, call lambda.Start(httpadapter.NewV2(handler).ProxyWithContext):
 // the variant without context loses the invocation's trace. Turn on active
 // tracing on the function; the function's role needs xray:PutTraceSegments.

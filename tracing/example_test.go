@@ -228,3 +228,49 @@ func ExampleRedis() {
 	tracing.Redis(rdb)
 	// rdb.Get(r.Context(), key) inside a traced request is now a subsegment.
 }
+
+func ExampleRoutes() {
+	daemon, _ := tracingtest.Listen()
+	defer daemon.Close()
+	tr, _ := tracing.New(tracing.Config{Service: "orders", DaemonAddr: daemon.Addr()})
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /orders/{id}", func(w http.ResponseWriter, r *http.Request) {})
+	// Middleware that hands the mux a copy of the request, as
+	// authentication middleware does.
+	requestID := func(next http.Handler) http.Handler {
+		type key struct{}
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), key{}, "id-1")))
+		})
+	}
+	// Without Routes the trace would only know the method.
+	handler := tr.Handler(requestID(tracing.Routes(mux)))
+
+	ctx := tracingtest.LambdaContext(context.Background(),
+		"1-5759e988-bd862e3fe1be46a994272793", "53995c3f42cd8ad8", true)
+	handler.ServeHTTP(httptest.NewRecorder(), httptest.NewRequestWithContext(ctx, "GET", "/orders/42", nil))
+
+	docs, _ := daemon.Received()
+	fmt.Println(docs[0].Name, "|", docs[0].Annotations["route"])
+	// Output: GET /orders/:id | GET /orders/{id}
+}
+
+func ExampleSetRoute() {
+	daemon, _ := tracingtest.Listen()
+	defer daemon.Close()
+	tr, _ := tracing.New(tracing.Config{Service: "orders", DaemonAddr: daemon.Addr()})
+
+	// A router that does not set r.Pattern records its route template
+	// itself (with chi: chi.RouteContext(ctx).RoutePattern()).
+	router := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tracing.SetRoute(r.Context(), "GET /orders/{id}")
+	})
+	req := httptest.NewRequest("GET", "/orders/42", nil)
+	req.Header.Set("X-Amzn-Trace-Id", "Root=1-67891233-abcdef012345678912345678;Sampled=1")
+	tr.Handler(router).ServeHTTP(httptest.NewRecorder(), req)
+
+	docs, _ := daemon.Received()
+	fmt.Println(docs[0].Annotations["route"])
+	// Output: GET /orders/{id}
+}

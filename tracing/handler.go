@@ -12,6 +12,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-xray-sdk-go/v2/header"
@@ -31,8 +32,11 @@ const headerName = "X-Amzn-Trace-Id"
 // becomes one subsegment of Lambda's own segment, named after the route
 // pattern that http.ServeMux matched (r.Pattern, with "{id}" written
 // ":id"); "METHOD unmatched" for a 404 or 405 without a pattern, and
-// "METHOD" alone behind a router that does not set r.Pattern. Lambda's sampling
-// decision applies. No segment of our own is created: X-Ray would show it
+// "METHOD" alone when no pattern is known. The Tracer sees r.Pattern only
+// when the router receives the request the Tracer passed on: wrap the
+// router in [Routes] when middleware in between copies the request
+// (r.WithContext), and call [SetRoute] behind routers that do not set
+// r.Pattern. Lambda's sampling decision applies. No segment of our own is created: X-Ray would show it
 // as a second, disconnected service.
 //
 // Outside Lambda each request becomes a segment named after the service.
@@ -132,12 +136,12 @@ func (t *Tracer) Handler(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r.WithContext(ctx))
 			return
 		}
-		t.serve(seg, lambda, cold, w, r.WithContext(ctx), next)
+		t.serve(seg, tr, lambda, cold, w, r.WithContext(ctx), next)
 	})
 }
 
 // serve runs next inside seg and closes seg, also when next panics.
-func (t *Tracer) serve(seg *xray.Segment, lambda, cold bool, w http.ResponseWriter, r *http.Request, next http.Handler) {
+func (t *Tracer) serve(seg *xray.Segment, tr *trace, lambda, cold bool, w http.ResponseWriter, r *http.Request, next http.Handler) {
 	seg.Lock()
 	req := seg.GetHTTP().GetRequest()
 	req.Method = r.Method
@@ -167,12 +171,13 @@ func (t *Tracer) serve(seg *xray.Segment, lambda, cold bool, w http.ResponseWrit
 		if t.version != "" {
 			seg.Annotations["service_version"] = t.version
 		}
-		if r.Pattern != "" {
-			seg.Annotations["route"] = r.Pattern
+		route := tr.routeOf(r)
+		if route != "" {
+			seg.Annotations["route"] = truncate(strings.ToValidUTF8(route, "\uFFFD"), maxAnnotationValue)
 		}
 		if lambda {
-			if r.Pattern != "" {
-				seg.Name = sanitizeName(r.Pattern)
+			if route != "" {
+				seg.Name = sanitizeName(route)
 			} else if status == http.StatusNotFound || status == http.StatusMethodNotAllowed {
 				seg.Name = sanitizeName(r.Method + " unmatched")
 			} else {

@@ -556,3 +556,95 @@ func TestLambdaNameWithoutPattern(t *testing.T) {
 		t.Errorf("documents %v", docs)
 	}
 }
+
+// withCopy is middleware that hands next a copy of the request, as most
+// authentication and request-id middleware does.
+func withCopy(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		type key struct{}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), key{}, "x")))
+	})
+}
+
+// TestRouteBehindCopyingMiddleware checks that the route still names the
+// request when middleware between the Tracer and the mux copies the
+// request, which hides the r.Pattern the mux sets from the Tracer.
+func TestRouteBehindCopyingMiddleware(t *testing.T) {
+	outsideLambda(t)
+	t.Setenv("AWS_LAMBDA_FUNCTION_NAME", "fn")
+	tr, d := newTracer(t, tracing.Config{})
+	chiLike := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tracing.SetRoute(r.Context(), "GET /items/{id}")
+		w.WriteHeader(http.StatusNoContent)
+	})
+	override := http.NewServeMux()
+	override.HandleFunc("GET /api/", func(w http.ResponseWriter, r *http.Request) {
+		// A sub-router below the mux knows the finer route.
+		tracing.SetRoute(r.Context(), "GET /api/orders/{id}")
+		w.WriteHeader(http.StatusNoContent)
+	})
+	tests := []struct {
+		name      string
+		handler   http.Handler
+		path      string
+		wantName  string
+		wantRoute any
+	}{
+		// The trap: the mux sets Pattern on the copy, the Tracer never sees it.
+		{name: "copy hides the pattern", handler: withCopy(mux(t)), path: "/users/42",
+			wantName: "GET", wantRoute: nil},
+		{name: "Routes recovers it", handler: withCopy(tracing.Routes(mux(t))), path: "/users/42",
+			wantName: "GET /users/:id", wantRoute: "GET /users/{id}"},
+		{name: "Routes under two copies", handler: withCopy(withCopy(tracing.Routes(mux(t)))), path: "/users/42",
+			wantName: "GET /users/:id", wantRoute: "GET /users/{id}"},
+		{name: "Routes without middleware", handler: tracing.Routes(mux(t)), path: "/users/42",
+			wantName: "GET /users/:id", wantRoute: "GET /users/{id}"},
+		{name: "Routes keeps the route when the handler panics", handler: withCopy(tracing.Routes(mux(t))), path: "/panic",
+			wantName: "GET /panic", wantRoute: "GET /panic"},
+		{name: "SetRoute behind another router", handler: withCopy(chiLike), path: "/items/9",
+			wantName: "GET /items/:id", wantRoute: "GET /items/{id}"},
+		{name: "SetRoute wins over the mux pattern", handler: withCopy(tracing.Routes(override)), path: "/api/orders/3",
+			wantName: "GET /api/orders/:id", wantRoute: "GET /api/orders/{id}"},
+		{name: "unmatched stays unmatched", handler: withCopy(tracing.Routes(mux(t))), path: "/nowhere",
+			wantName: "GET unmatched", wantRoute: nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d.Reset()
+			h := tr.Handler(tc.handler)
+			func() {
+				defer func() { _ = recover() }() // the panic case; api-proxy re-raises it
+				lambdaInvoke(t, h, tracingtest.LambdaContext(context.Background(), lambdaRoot, lambdaParent, true), "GET", tc.path)
+			}()
+			docs := d.Documents()
+			if len(docs) != 1 {
+				t.Fatalf("got %d documents, want 1", len(docs))
+			}
+			if docs[0].Name != tc.wantName || docs[0].Annotations["route"] != tc.wantRoute {
+				t.Errorf("name %q, route %v; want %q, %v", docs[0].Name, docs[0].Annotations["route"], tc.wantName, tc.wantRoute)
+			}
+		})
+	}
+}
+
+// TestRouteLocalMode checks the route annotation of a local segment behind
+// copying middleware.
+func TestRouteLocalMode(t *testing.T) {
+	outsideLambda(t)
+	tr, d := newTracer(t, tracing.Config{})
+	h := tr.Handler(withCopy(tracing.Routes(mux(t))))
+	req := httptest.NewRequest("GET", "/users/5", nil)
+	req.Header.Set("X-Amzn-Trace-Id", "Root="+lambdaRoot+";Sampled=1")
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	docs := d.Documents()
+	if len(docs) != 1 || docs[0].Name != "orders" || docs[0].Annotations["route"] != "GET /users/{id}" {
+		t.Fatalf("documents %v", docs)
+	}
+	// Outside a traced request both are no-ops.
+	tracing.SetRoute(context.Background(), "GET /x")
+	rec := httptest.NewRecorder()
+	tracing.Routes(mux(t)).ServeHTTP(rec, httptest.NewRequest("GET", "/users/1", nil))
+	if rec.Code != 200 {
+		t.Errorf("untraced request through Routes: status %d", rec.Code)
+	}
+}

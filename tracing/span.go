@@ -19,8 +19,9 @@ type trace struct {
 	log     *slog.Logger
 
 	mu          sync.Mutex
-	annotations int  // counted against X-Ray's 50 per trace
-	warned      bool // the cap was logged once
+	annotations int    // counted against X-Ray's 50 per trace
+	warned      bool   // the cap was logged once
+	route       string // recorded by Routes or SetRoute
 }
 
 type traceKey struct{}
