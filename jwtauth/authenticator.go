@@ -509,6 +509,17 @@ func (a *Authenticator) checkClaims(c *Claims) error {
 	return nil
 }
 
+// revocationScope returns c with Issuer set to Config.Issuer, the issuer
+// under which this Authenticator records and looks up revocations. When
+// Config.Issuer is set the two are equal (verification checked it); when it
+// is empty, tokens are accepted whatever their iss, so their revocations
+// must not depend on it either: otherwise [Authenticator.RevokeSubject],
+// which knows only Config.Issuer, would miss every token carrying an iss.
+func (a *Authenticator) revocationScope(c Claims) Claims {
+	c.Issuer = a.issuer
+	return c
+}
+
 // checkRevoked asks the Revoker, bounded by the revocation timeout.
 func (a *Authenticator) checkRevoked(ctx context.Context, c *Claims) error {
 	if a.revoker == nil {
@@ -516,7 +527,7 @@ func (a *Authenticator) checkRevoked(ctx context.Context, c *Claims) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, a.revTime)
 	defer cancel()
-	revoked, err := a.revoker.Revoked(ctx, *c)
+	revoked, err := a.revoker.Revoked(ctx, a.revocationScope(*c))
 	if err != nil {
 		if a.failOpen {
 			a.log.LogAttrs(ctx, slog.LevelError, "jwtauth: revocation check failed; token accepted (fail-open)",

@@ -36,8 +36,9 @@
 //     when configured. The leeway for clocks is 30 seconds.
 //   - With a [Revoker], jti and iat are required, and every verification
 //     asks the store whether the token, or every token of its subject, was
-//     revoked. Records are keyed by (iss, jti) and (iss, sub), never by the
-//     token string, which an attacker can re-encode.
+//     revoked. Records are keyed by (Config.Issuer, jti) and
+//     (Config.Issuer, sub), never by the token string, which an attacker
+//     can re-encode.
 //   - A revocation store that fails or is slower than RevocationTimeout
 //     (100 ms) refuses the request with 503 ([ErrRevocationUnavailable])
 //     unless RevocationFailOpen is set; the failure is logged either way.

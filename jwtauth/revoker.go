@@ -14,7 +14,10 @@ import (
 //
 // Tokens are identified by (iss, jti), never by the token string, which
 // has several valid encodings (an ECDSA signature (r, s) also verifies as
-// (r, n-s)).
+// (r, n-s)). The Authenticator always passes Config.Issuer as the issuer,
+// in the claims' Issuer field too: when Config.Issuer is empty, tokens are
+// accepted whatever their iss, and their revocations are recorded under
+// the empty issuer, where [Authenticator.RevokeSubject] finds them.
 type Revoker interface {
 	// RevokeToken revokes the token c.ID of c.Issuer (c.Subject may be used
 	// to place the record). The record may be dropped after until.
@@ -126,8 +129,10 @@ func (m *MemoryRevoker) sweep() {
 }
 
 // Revoke revokes the token whose verified claims are c, until it expires
-// (plus the leeway). It fails with [ErrNoRevoker] without a Revoker,
-// [ErrInvalidClaims] when c has no jti and [ErrRevocationUnavailable]
+// (plus the leeway); revoking a token that has already expired for good
+// does nothing. It fails with [ErrNoRevoker] without a Revoker,
+// [ErrInvalidClaims] when c has no jti or no exp (claims built by hand
+// rather than returned by Verify or Issue) and [ErrRevocationUnavailable]
 // when the store fails.
 func (a *Authenticator) Revoke(ctx context.Context, c Claims) error {
 	if a.revoker == nil {
@@ -136,6 +141,12 @@ func (a *Authenticator) Revoke(ctx context.Context, c Claims) error {
 	if c.ID == "" {
 		return fmt.Errorf("%w: no jti", ErrInvalidClaims)
 	}
+	if c.ExpiresAt.IsZero() {
+		// Without exp the record's lifetime is unknown; treating the
+		// token as expired would report success and revoke nothing.
+		return fmt.Errorf("%w: no exp", ErrInvalidClaims)
+	}
+	c = a.revocationScope(c)
 	until := c.ExpiresAt.Add(a.leeway)
 	if !a.now().Before(until) {
 		return nil // expired for good: nothing to remember

@@ -319,3 +319,59 @@ func TestNoStoreIOForInvalidTokens(t *testing.T) {
 		t.Errorf("valid token: err %v, %d calls", err, rev.calls)
 	}
 }
+
+// A verifier without Config.Issuer accepts tokens whatever their iss; a
+// subject-wide revocation must still reach them. (Recorded under the
+// token's iss, it would miss every token that carries one, since
+// RevokeSubject knows only Config.Issuer.)
+func TestRevocationWithoutConfiguredIssuer(t *testing.T) {
+	clk := newClock()
+	_, redisRev := newMiniredis(t, clk)
+	for name, rev := range map[string]Revoker{"memory": &MemoryRevoker{Now: clk.Now}, "redis": redisRev} {
+		t.Run(name, func(t *testing.T) {
+			issuer := mustAuth(t, testConfig(clk)) // writes iss "trialbalance"
+			cfg := testConfig(clk)
+			cfg.Issuer = ""
+			cfg.Revoker = rev
+			cfg.Logger = slog.New(slog.DiscardHandler)
+			api := mustAuth(t, cfg)
+			ctx := context.Background()
+			sub := "carol-" + name
+			t1, _, _ := issuer.Issue(Grant{Subject: sub})
+			t2, c2, _ := issuer.Issue(Grant{Subject: sub + "-2"})
+			if _, err := api.Verify(ctx, t1); err != nil {
+				t.Fatal(err)
+			}
+			if err := api.RevokeSubject(ctx, sub); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := api.Verify(ctx, t1); !errors.Is(err, ErrTokenRevoked) {
+				t.Errorf("after RevokeSubject: got %v, want ErrTokenRevoked", err)
+			}
+			if err := api.Revoke(ctx, c2); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := api.Verify(ctx, t2); !errors.Is(err, ErrTokenRevoked) {
+				t.Errorf("after Revoke: got %v, want ErrTokenRevoked", err)
+			}
+		})
+	}
+}
+
+// Claims built by hand without exp cannot be revoked: Revoke says so
+// rather than reporting success for a record it never wrote.
+func TestRevokeWithoutExp(t *testing.T) {
+	clk := newClock()
+	cfg := testConfig(clk)
+	cfg.Revoker = &MemoryRevoker{Now: clk.Now}
+	a := mustAuth(t, cfg)
+	if err := a.Revoke(context.Background(), Claims{Issuer: "trialbalance", Subject: "alice", ID: "id-1"}); !errors.Is(err, ErrInvalidClaims) {
+		t.Errorf("got %v, want ErrInvalidClaims", err)
+	}
+	// An expired token needs no record: that is not an error.
+	_, c, _ := a.Issue(Grant{Subject: "alice"})
+	clk.Advance(time.Hour)
+	if err := a.Revoke(context.Background(), c); err != nil {
+		t.Errorf("expired token: got %v", err)
+	}
+}
