@@ -49,8 +49,14 @@ type AttemptsConfig struct {
 	// Now is the clock of the in-process store; Redis uses its own. Nil
 	// means time.Now.
 	Now func() time.Time
-	// MaxLocalKeys bounds the keys the in-process store holds. Zero means
-	// 100,000.
+	// MaxLocalKeys bounds the keys the in-process store holds. When it
+	// is full, Allow on a new key is handled by OnStoreError (refused, by
+	// default) and expired keys are reclaimed at most once a second.
+	// Account names are client input, so a client that sends this many
+	// distinct names can hold the guard full for Window: refusing
+	// everyone else's logins, or with FailOpen no longer counting their
+	// failures. Use Redis for a service that faces the internet. Zero
+	// means 100,000.
 	MaxLocalKeys int
 }
 
@@ -141,7 +147,13 @@ func (a *Attempts) Allow(ctx context.Context, key string) (Result, error) {
 // Fail records a failed attempt for key, releasing the place
 // [Attempts.Allow] reserved for it. It returns an error wrapping
 // [ErrUnavailable] when the failure could not be recorded.
+//
+// The failure is recorded even when ctx is already cancelled, as a
+// request's context is once its client hangs up: a guesser must not be
+// able to keep failures off the record by disconnecting. Config.Timeout
+// still bounds the call.
 func (a *Attempts) Fail(ctx context.Context, key string) error {
+	ctx = context.WithoutCancel(ctx)
 	k := storeKey(a.prefix, key)
 	var err error
 	if a.rdb != nil {

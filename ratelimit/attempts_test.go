@@ -288,3 +288,30 @@ func TestLoginGuard(t *testing.T) {
 		}
 	}
 }
+
+// TestAttemptsFailOutlivesClient checks that a failure is recorded even
+// when the request's context was cancelled while the password was being
+// checked, as net/http does when the client hangs up: an attacker must not
+// be able to keep its guesses off the record by disconnecting.
+func TestAttemptsFailOutlivesClient(t *testing.T) {
+	for _, st := range stores() {
+		t.Run(st.name, func(t *testing.T) {
+			c := newClock()
+			a := newAttempts(t, st, c, ratelimit.AttemptsConfig{Max: 2, Pending: time.Second})
+			for i := range 2 {
+				ctx, cancel := context.WithCancel(context.Background())
+				if _, err := a.Allow(ctx, "alice"); err != nil {
+					t.Fatalf("attempt %d: Allow: %v", i, err)
+				}
+				cancel() // the client hangs up during the password check
+				if err := a.Fail(ctx, "alice"); err != nil {
+					t.Fatalf("attempt %d: Fail: %v", i, err)
+				}
+			}
+			c.Advance(2 * time.Second) // the reservations alone would have lapsed
+			if _, err := a.Allow(context.Background(), "alice"); !errors.Is(err, ratelimit.ErrLimited) {
+				t.Errorf("third attempt: %v, want ErrLimited", err)
+			}
+		})
+	}
+}

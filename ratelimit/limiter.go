@@ -108,7 +108,8 @@ type Config struct {
 	Now func() time.Time
 	// MaxLocalKeys bounds the keys the in-process store holds, so that a
 	// flood of addresses cannot exhaust memory; when it is full, checks
-	// on new keys are handled by OnStoreError. Zero means 100,000.
+	// on new keys are handled by OnStoreError, and expired keys are
+	// reclaimed at most once a second. Zero means 100,000.
 	MaxLocalKeys int
 }
 
@@ -255,8 +256,15 @@ func (l *Limiter) Allow(ctx context.Context, key string) (Result, error) {
 			if err != nil {
 				return Result{}, err
 			}
-			return Result{Limit: l.limit.Rate, Period: l.limit.Period, Remaining: r.Remaining,
-				RetryAfter: max(r.RetryAfter, 0), ResetAfter: max(r.ResetAfter, 0)}, nil
+			// The reply's Allowed decides, not the sign of a float the
+			// script formatted: a refusal whose wait rounds to zero is
+			// still a refusal.
+			retry := time.Duration(0)
+			if r.Allowed < 1 {
+				retry = max(r.RetryAfter, time.Nanosecond)
+			}
+			return Result{Limit: l.limit.Rate, Period: l.limit.Period, Remaining: max(r.Remaining, 0),
+				RetryAfter: retry, ResetAfter: max(r.ResetAfter, 0)}, nil
 		})
 	} else {
 		res, err = l.gcra.allow(l.mem, k, l.now())

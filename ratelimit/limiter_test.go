@@ -416,3 +416,56 @@ func TestFailurePolicyString(t *testing.T) {
 		}
 	}
 }
+
+// replyHook replaces the reply of the rate script with a fixed one.
+type replyHook struct{ reply []any }
+
+func (replyHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (replyHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+func (h replyHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		err := next(ctx, cmd)
+		if c, ok := cmd.(*redis.Cmd); ok && err == nil {
+			c.SetVal(h.reply)
+		}
+		return err
+	}
+}
+
+// TestRefusalWithZeroWait checks that the reply's allowed count decides:
+// a refusal whose wait the script formatted as zero (or -1) must not let
+// the request through.
+func TestRefusalWithZeroWait(t *testing.T) {
+	tests := []struct {
+		name  string
+		reply []any
+		want  error
+	}{
+		{name: "refused, wait 0", reply: []any{int64(0), int64(0), "0", "3"}, want: ratelimit.ErrLimited},
+		{name: "refused, wait -1", reply: []any{int64(0), int64(0), "-1", "3"}, want: ratelimit.ErrLimited},
+		{name: "refused, wait 2s", reply: []any{int64(0), int64(0), "2", "3"}, want: ratelimit.ErrLimited},
+		{name: "allowed", reply: []any{int64(1), int64(4), "-1", "3"}, want: nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newClock()
+			_, rdb := c.miniRedis(t)
+			rdb.AddHook(replyHook{tc.reply})
+			l, _ := ratelimit.New(ratelimit.Config{Redis: rdb, Rate: 5, Period: time.Second, Logger: discard(), Timeout: 10 * time.Second})
+			res, err := l.Allow(context.Background(), "k")
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("err %v, want %v", err, tc.want)
+			}
+			if res.Allowed() != (tc.want == nil) {
+				t.Errorf("Allowed() = %v with err %v", res.Allowed(), err)
+			}
+			rec := httptest.NewRecorder()
+			ratelimit.WriteError(rec, err)
+			if tc.want != nil && (rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" || rec.Header().Get("Retry-After") == "0") {
+				t.Errorf("refusal answered %d, Retry-After %q", rec.Code, rec.Header().Get("Retry-After"))
+			}
+		})
+	}
+}

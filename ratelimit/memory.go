@@ -11,14 +11,21 @@ import (
 //
 // Memory is bounded: expired keys are swept when the map has doubled since
 // the last sweep, and when maxKeys live keys remain the store reports
-// errStoreFull, which the failure policy then handles.
+// errStoreFull, which the failure policy then handles. While it is full,
+// a new key sweeps at most once per fullSweepEvery: a sweep walks every
+// key under the lock, and a client that can fill the store (a flood of
+// addresses) must not make every later request pay for a walk.
 type memStore[V any] struct {
 	mu        sync.Mutex
 	m         map[string]V
 	maxKeys   int
 	nextSweep int
+	fullUntil time.Time // no sweep for a new key before this while full
 	expired   func(v V, now time.Time) bool
 }
+
+// fullSweepEvery bounds how often a full store looks for expired keys.
+const fullSweepEvery = time.Second
 
 func newMemStore[V any](maxKeys int, expired func(V, time.Time) bool) *memStore[V] {
 	return &memStore[V]{m: make(map[string]V), maxKeys: maxKeys, nextSweep: 1024, expired: expired}
@@ -29,13 +36,16 @@ func (s *memStore[V]) room(key string, now time.Time) error {
 	if _, ok := s.m[key]; ok {
 		return nil
 	}
-	if len(s.m) >= s.nextSweep || len(s.m) >= s.maxKeys {
+	if len(s.m) >= s.nextSweep || len(s.m) >= s.maxKeys && !now.Before(s.fullUntil) {
 		for k, v := range s.m {
 			if s.expired(v, now) {
 				delete(s.m, k)
 			}
 		}
 		s.nextSweep = max(2*len(s.m), 1024)
+		if len(s.m) >= s.maxKeys {
+			s.fullUntil = now.Add(fullSweepEvery)
+		}
 	}
 	if len(s.m) >= s.maxKeys {
 		return errStoreFull
