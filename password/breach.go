@@ -1,7 +1,7 @@
 package password
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
@@ -170,44 +170,43 @@ var errRangeFormat = errors.New("malformed range response")
 
 // parseRange reads a range response ("SUFFIX:COUNT" lines, CRLF or LF) and
 // returns the count for suffix, 0 when absent or padding. Any malformed
-// line fails the whole response: a truncated or tampered answer must not
-// read as "not breached".
+// line, a response over maxRangeResponse bytes and a response without a
+// single entry fail the whole response: a truncated or tampered answer
+// must not read as "not breached".
 func parseRange(r io.Reader, suffix string) (int, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 256), 256)
-	read, found := 0, 0
-	for sc.Scan() {
-		line := sc.Bytes()
-		read += len(line) + 1
-		if read > maxRangeResponse {
-			return 0, fmt.Errorf("%w: over %d bytes", errRangeFormat, maxRangeResponse)
-		}
-		line = trimCR(line)
+	// Read it whole and count the bytes themselves: a line scanner hides
+	// the CR of each CRLF, and a cap on a count that misses bytes would
+	// let a cut at a line end pass as a complete answer.
+	body, err := io.ReadAll(io.LimitReader(r, maxRangeResponse+1))
+	if err != nil {
+		return 0, fmt.Errorf("%w: %v", errRangeFormat, err)
+	}
+	if len(body) > maxRangeResponse {
+		return 0, fmt.Errorf("%w: over %d bytes", errRangeFormat, maxRangeResponse)
+	}
+	entries, found := 0, 0
+	for line := range bytes.Lines(body) {
+		line = bytes.TrimSuffix(line, []byte("\n"))
+		line = bytes.TrimSuffix(line, []byte("\r"))
 		if len(line) == 0 {
 			continue
 		}
-		if len(line) < 37 || line[35] != ':' || !isUpperHex(line[:35]) {
+		if len(line) < 37 || len(line) > 64 || line[35] != ':' || !isUpperHex(line[:35]) {
 			return 0, errRangeFormat
 		}
 		n, ok := parseCount(line[36:])
 		if !ok {
 			return 0, errRangeFormat
 		}
+		entries++
 		if string(line[:35]) == suffix && n > found {
 			found = n
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return 0, fmt.Errorf("%w: %v", errRangeFormat, err)
+	if entries == 0 {
+		return 0, fmt.Errorf("%w: no entries", errRangeFormat)
 	}
 	return found, nil
-}
-
-func trimCR(b []byte) []byte {
-	if n := len(b); n > 0 && b[n-1] == '\r' {
-		return b[:n-1]
-	}
-	return b
 }
 
 func isUpperHex(b []byte) bool {

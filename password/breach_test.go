@@ -112,6 +112,21 @@ func TestHIBPBreached(t *testing.T) {
 	}
 }
 
+// A suffix listed twice counts with its larger count: a padding line
+// (count 0) with the same suffix must not hide the real entry.
+func TestHIBPRepeatedSuffix(t *testing.T) {
+	rs := newRangeServer(t, nil)
+	sum := sha1.Sum([]byte("hunter2hunter2"))
+	suffix := strings.ToUpper(hex.EncodeToString(sum[:]))[5:]
+	rs.handler = func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "%s:7\r\n%s:0\r\n", suffix, suffix)
+	}
+	h := rs.checker(t, password.HIBPConfig{})
+	if got, err := h.Breached(context.Background(), "hunter2hunter2"); !got || err != nil {
+		t.Errorf("Breached = %v, %v; want true, nil", got, err)
+	}
+}
+
 func TestHIBPMinCount(t *testing.T) {
 	rs := newRangeServer(t, map[string]int{"rarely-seen-pass": 2})
 	h := rs.checker(t, password.HIBPConfig{MinCount: 3})
@@ -135,6 +150,19 @@ func TestHIBPFailures(t *testing.T) {
 			line := fmt.Sprintf("%035X:0\r\n", 1)
 			fmt.Fprint(w, strings.Repeat(line, (1<<20)/len(line)+10))
 		}},
+		// The cap must fail the lookup even when it falls exactly between
+		// two lines: the entry for the password may come after it.
+		// 26,863 lines of 39 bytes and 23 of 40 are 1 MiB + 1 byte.
+		{"oversized body cut on a line end", func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprint(w, strings.Repeat(fmt.Sprintf("%035X:0\r\n", 1), 26863))
+			fmt.Fprint(w, strings.Repeat(fmt.Sprintf("%035X:10\r\n", 2), 23))
+			sum := sha1.Sum([]byte("vivid otter lamp"))
+			fmt.Fprintf(w, "%s:99\r\n", strings.ToUpper(hex.EncodeToString(sum[:]))[5:])
+		}},
+		// Every prefix has hundreds of entries, and padding adds more: an
+		// empty answer is a broken proxy or a cut connection, not "clean".
+		{"empty body", func(w http.ResponseWriter, r *http.Request) {}},
+		{"blank lines only", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "\r\n\r\n") }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -203,6 +203,20 @@ func TestVerifyBcrypt(t *testing.T) {
 	if _, err := h.Verify(strings.Repeat("é", 37), string(enc72)); !errors.Is(err, password.ErrPasswordTooLong) {
 		t.Errorf("Verify(74 bytes of é) = %v, want ErrPasswordTooLong", err)
 	}
+
+	// NFC can make a password longer: U+0958 (3 bytes) becomes U+0915
+	// U+093C (6 bytes). 72 bytes as typed are 144 once normalized, and
+	// bcrypt would compare only the first 72 of those.
+	typed := strings.Repeat("\u0958", 24)
+	prefix := strings.Repeat("\u0915\u093c", 12) // the first 72 bytes of NFC(typed)
+	encPrefix, err := bcrypt.GenerateFromPassword([]byte(prefix), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok, err = h.Verify(typed, string(encPrefix))
+	if ok || !errors.Is(err, password.ErrPasswordTooLong) {
+		t.Errorf("Verify(72 bytes growing to 144 under NFC) = %v, %v; want false, ErrPasswordTooLong", ok, err)
+	}
 }
 
 func TestVerifyRefusesBadHashes(t *testing.T) {
