@@ -299,6 +299,20 @@ func (a *Authenticator) Issue(g Grant) (string, Claims, error) {
 		if len(extra) < 2 || extra[0] != '{' {
 			return "", Claims{}, fmt.Errorf("%w: custom claims must be a JSON object", ErrInvalidClaims)
 		}
+		// Checked by name, not only as duplicates below: iss, aud and
+		// scope are left out of the payload when empty, and a custom
+		// member must not fill them in.
+		if err := members(extra, func(name, _ []byte) error {
+			if registeredClaim(string(name)) {
+				return fmt.Errorf("%w: custom claims redefine the registered claim %q", ErrInvalidClaims, name)
+			}
+			return nil
+		}); err != nil {
+			if errors.Is(err, ErrInvalidClaims) {
+				return "", Claims{}, err
+			}
+			return "", Claims{}, fmt.Errorf("%w: custom claims: %v", ErrInvalidClaims, err)
+		}
 		if len(extra) > 2 {
 			payload = append(append(payload[:len(payload)-1], ','), extra[1:]...)
 		}
@@ -313,6 +327,15 @@ func (a *Authenticator) Issue(g Grant) (string, Claims, error) {
 		return "", Claims{}, fmt.Errorf("jwtauth: sign: %v", err)
 	}
 	return input + "." + base64.RawURLEncoding.EncodeToString(sig), *c, nil
+}
+
+// registeredClaim reports whether name is a claim Issue sets itself.
+func registeredClaim(name string) bool {
+	switch name {
+	case "iss", "sub", "aud", "exp", "nbf", "iat", "jti", "scope":
+		return true
+	}
+	return false
 }
 
 func trimSpace(b []byte) []byte {

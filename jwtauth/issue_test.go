@@ -3,6 +3,7 @@ package jwtauth
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -75,7 +76,9 @@ func TestIssueCustomClaims(t *testing.T) {
 
 func TestIssueErrors(t *testing.T) {
 	clk := newClock()
-	a := mustAuth(t, testConfig(clk))
+	cfg := testConfig(clk)
+	cfg.Audience = ""
+	a := mustAuth(t, cfg)
 	tests := []struct {
 		name string
 		g    Grant
@@ -85,6 +88,11 @@ func TestIssueErrors(t *testing.T) {
 		{"custom redefines sub", Grant{Subject: "a", Custom: struct {
 			Sub string `json:"sub"`
 		}{"admin"}}},
+		// Omitted when empty (no Scopes, no Config.Audience), these must
+		// not be filled in by custom members either.
+		{"custom sets scope", Grant{Subject: "a", Custom: map[string]string{"scope": "admin"}}},
+		{"custom sets aud", Grant{Subject: "a", Custom: map[string]string{"aud": "other-api"}}},
+		{"custom duplicate member", Grant{Subject: "a", Custom: json.RawMessage(`{"x":1,"x":2}`)}},
 		{"custom not an object", Grant{Subject: "a", Custom: []int{1}}},
 		{"custom not marshalable", Grant{Subject: "a", Custom: func() {}}},
 		{"scope with space", Grant{Subject: "a", Scopes: []string{"a b"}}},
