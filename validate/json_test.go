@@ -445,3 +445,44 @@ func bigObject(n int) string {
 	}
 	return strings.Join(parts, ",")
 }
+
+// Duplicate tracking switches from a bit mask to a slice past 64 fields;
+// both must catch a repeated member.
+func TestDecodeJSONDuplicateInWideStruct(t *testing.T) {
+	fields := make([]reflect.StructField, 70)
+	for i := range fields {
+		fields[i] = reflect.StructField{
+			Name: fmt.Sprintf("F%d", i),
+			Type: reflect.TypeFor[int](),
+			Tag:  reflect.StructTag(fmt.Sprintf(`json:"f%d"`, i)),
+		}
+	}
+	wide := reflect.StructOf(fields)
+	v := mustNew(t, validate.Config{})
+	tests := []struct {
+		name string
+		body string
+		want []string
+	}{
+		{name: "all once", body: `{"f0":1,"f63":1,"f64":1,"f69":1}`},
+		{name: "low field twice", body: `{"f3":1,"f64":1,"f3":2}`, want: []string{"f3:duplicate"}},
+		{name: "high field twice", body: `{"f69":1,"f3":1,"f69":2}`, want: []string{"f69:duplicate"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dst := reflect.New(wide).Interface()
+			err := v.DecodeJSON(jsonRequest(http.MethodPost, tc.body), dst)
+			var fe *validate.FieldErrors
+			errors.As(err, &fe)
+			var got []string
+			if fe != nil {
+				for _, e := range fe.Errors {
+					got = append(got, e.Field+":"+e.Rule)
+				}
+			}
+			if (err == nil) != (tc.want == nil) || !slices.Equal(got, tc.want) {
+				t.Fatalf("DecodeJSON: got %v (%v), want %v", got, err, tc.want)
+			}
+		})
+	}
+}

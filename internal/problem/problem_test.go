@@ -36,6 +36,17 @@ func TestWrite(t *testing.T) {
 			if rec.Header().Get("WWW-Authenticate") != "Bearer" {
 				t.Error("caller's header was dropped")
 			}
+			// An error answer must not be cached by a CDN or browser and
+			// must not be sniffed into HTML.
+			if got := rec.Header().Get("Cache-Control"); got != "no-store" {
+				t.Errorf("Cache-Control: got %q, want no-store", got)
+			}
+			if got := rec.Header().Get("X-Content-Type-Options"); got != "nosniff" {
+				t.Errorf("X-Content-Type-Options: got %q, want nosniff", got)
+			}
+			if got, want := rec.Header().Get("Content-Length"), fmt.Sprint(rec.Body.Len()); got != want {
+				t.Errorf("Content-Length: got %s, want %s", got, want)
+			}
 			var got problem.Problem
 			if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
 				t.Fatal(err)
