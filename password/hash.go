@@ -186,8 +186,9 @@ func encodeArgon2id(m, t uint32, p uint8, salt, key []byte) string {
 // MaxPasswordBytes, or over bcrypt's 72 bytes for a bcrypt hash: the
 // password is refused, never truncated), [ErrMalformedHash],
 // [ErrUnsupportedHash] or [ErrHashTooExpensive]; all are refused before any
-// hashing work. Treat every error as a failed login, and log it: it
-// signals a corrupt or tampered row.
+// hashing work. Treat every error as a failed login, with the same answer
+// as a wrong password. ErrPasswordTooLong comes from what the client sent;
+// the others signal a corrupt or tampered row, so log them.
 //
 // Verify uses the parameters stored in encoded, not the Hasher's, so it
 // works after the Hasher's parameters change; follow a successful Verify

@@ -36,7 +36,9 @@ import (
 // JSON null is accepted for any field and leaves it unchanged, as in
 // encoding/json. dst holds the decoded request when the error is nil or
 // wraps [ErrInvalid] (so further checks can add to the [*FieldErrors]);
-// after any other error it is left untouched. An unusable dst type wraps
+// after any other error do not use it (it is usually untouched, but a
+// value that only encoding/json refuses, such as the contents of a
+// `json:",string"` field, can leave it partly filled). An unusable dst type wraps
 // [ErrInvalidType]. No error text includes a submitted value.
 func (v *Validator) DecodeJSON(r *http.Request, dst any) error {
 	rv, e, err := v.target(dst)
