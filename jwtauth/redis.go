@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -18,13 +19,16 @@ type RedisConfig struct {
 	// Client is any go-redis client: *redis.Client, *redis.ClusterClient
 	// or a Sentinel failover client. Required.
 	Client redis.UniversalClient
-	// Prefix starts every key. Zero means "jwtauth".
+	// Prefix starts every key. Zero means "jwtauth". It may not contain
+	// '{' or '}': Redis Cluster would take a hash tag from the prefix and
+	// either put every record in one slot or, with "{}", split a
+	// subject's two records across slots (CROSSSLOT on every check).
 	Prefix string
 }
 
 // RedisRevoker is a [Revoker] in Redis, shared by every instance of a
-// service. Create it with [NewRedisRevoker]; it is safe for concurrent
-// use.
+// service. Create it with [NewRedisRevoker]; the zero value is not usable.
+// It is safe for concurrent use.
 //
 // Both records of a subject share a hash tag derived from (iss, sub), so
 // the check is one MGET (one round trip) on a single node and on Redis
@@ -33,6 +37,12 @@ type RedisConfig struct {
 // refuse. Every call returns when its context is done even if the client's
 // own timeouts are longer (the command itself may finish later in the
 // background).
+//
+// Checks read wherever the client sends reads. A client that reads from
+// replicas (ClusterOptions ReadOnly, RouteByLatency or RouteRandomly, or
+// an ElastiCache reader endpoint) may miss a revocation written to the
+// primary moments before; point the revoker at the primary when that lag
+// matters.
 type RedisRevoker struct {
 	client redis.UniversalClient
 	prefix string
@@ -42,10 +52,13 @@ type RedisRevoker struct {
 }
 
 // NewRedisRevoker returns a RedisRevoker. It fails with [ErrInvalidConfig]
-// when the client is missing.
+// when the client is missing or the prefix holds a brace.
 func NewRedisRevoker(cfg RedisConfig) (*RedisRevoker, error) {
 	if cfg.Client == nil {
 		return nil, fmt.Errorf("%w: RedisConfig.Client is required", ErrInvalidConfig)
+	}
+	if strings.ContainsAny(cfg.Prefix, "{}") {
+		return nil, fmt.Errorf("%w: RedisConfig.Prefix may not contain braces", ErrInvalidConfig)
 	}
 	return &RedisRevoker{client: cfg.Client, prefix: cmp(cfg.Prefix, "jwtauth"), raise: redis.NewScript(`
 local cur = tonumber(redis.call('GET', KEYS[1]) or '0') or 0

@@ -187,6 +187,16 @@ func TestRedisKeys(t *testing.T) {
 	if _, err := NewRedisRevoker(RedisConfig{}); !errors.Is(err, ErrInvalidConfig) {
 		t.Errorf("no client: got %v", err)
 	}
+	// A brace in the prefix would decide the Cluster hash slot: "{}" makes
+	// Redis hash whole keys, so a subject's two records land in different
+	// slots and every MGET fails with CROSSSLOT.
+	unused := redis.NewClient(&redis.Options{Addr: "127.0.0.1:0"})
+	defer unused.Close()
+	for _, p := range []string{"app{}", "{app}", "app{", "app}"} {
+		if _, err := NewRedisRevoker(RedisConfig{Client: unused, Prefix: p}); !errors.Is(err, ErrInvalidConfig) {
+			t.Errorf("prefix %q: got %v, want ErrInvalidConfig", p, err)
+		}
+	}
 }
 
 // Row 37: a failing store refuses (fail-closed), or accepts when the
