@@ -362,7 +362,11 @@ func (c *Cache) GetVersion(ctx context.Context, id, versionID string) (Secret, e
 // changed. A Refresh while a fetch of the same value is in flight waits for
 // that fetch rather than starting another; beyond that, Refresh calls are
 // not rate-limited, so call it when a value is rejected, not in a loop. It
-// never serves a stale value: a failed fetch returns its error.
+// never serves a stale value: a failed fetch returns its error. After a
+// definitive answer ([ErrNotFound], [ErrAccessDenied], [ErrDecryption],
+// [ErrInvalidRequest]) the cached value is dropped, so Get stops serving
+// it too, even within its TTL; after an outage Get keeps serving it within
+// TTL and MaxStale.
 func (c *Cache) Refresh(ctx context.Context, id string) (Secret, error) {
 	return c.RefreshStage(ctx, id, StageCurrent)
 }
@@ -612,6 +616,12 @@ func (c *Cache) fetch(ctx context.Context, e *entry, cl *call) {
 		st.err = err
 		st.failures++
 		st.retryAt = now.add(c.backoff(st.failures))
+		if definitive(err) {
+			// Secrets Manager said the value is gone or off limits: stop
+			// serving it, even within its TTL (a Refresh can get here
+			// before the TTL ends).
+			st.secret, st.has = Secret{}, false
+		}
 		cl.err = err
 	}
 	e.state.Store(st)
@@ -656,9 +666,12 @@ func (c *Cache) call(ctx context.Context, in *secretsmanager.GetSecretValueInput
 func (c *Cache) backoff(n int) time.Duration {
 	d := c.minBackoff
 	for i := 1; i < n && d < c.maxBackoff; i++ {
+		if d > c.maxBackoff/2 { // doubling would pass the cap, or overflow
+			d = c.maxBackoff
+			break
+		}
 		d *= 2
 	}
-	d = min(d, c.maxBackoff)
 	return d - jitter(d/5)
 }
 

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -265,6 +267,47 @@ func TestDefinitiveErrorsFailClosed(t *testing.T) {
 	}
 }
 
+// TestDefinitiveRefreshDropsValue: a Refresh told that the secret is gone
+// or off limits stops Get serving the cached value, even within its TTL;
+// an outage does not.
+func TestDefinitiveRefreshDropsValue(t *testing.T) {
+	tests := []struct {
+		name      string
+		err       error
+		want      error
+		keepValue bool
+	}{
+		{name: "deleted", err: &types.ResourceNotFoundException{Message: aws.String("m")}, want: secrets.ErrNotFound},
+		{name: "access revoked", err: &smithy.GenericAPIError{Code: "AccessDeniedException"}, want: secrets.ErrAccessDenied},
+		{name: "KMS key disabled", err: &types.DecryptionFailure{Message: aws.String("m")}, want: secrets.ErrDecryption},
+		{name: "scheduled for deletion", err: &types.InvalidRequestException{Message: aws.String("m")}, want: secrets.ErrInvalidRequest},
+		{name: "outage keeps the value", err: &types.InternalServiceError{Message: aws.String("m")}, want: secrets.ErrUnavailable, keepValue: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f, clk := newFake(), newClock()
+			f.set("db", "old")
+			c := newCache(t, secrets.Config{Client: f, Now: clk.Now, TTL: time.Minute})
+			mustGet(t, c, "db")
+			f.setFail(tc.err)
+			if _, err := c.Refresh(context.Background(), "db"); !errors.Is(err, tc.want) {
+				t.Fatalf("Refresh: got %v, want %v", err, tc.want)
+			}
+			clk.Advance(100 * time.Millisecond) // within the TTL and the backoff
+			s, err := c.Get(context.Background(), "db")
+			switch {
+			case tc.keepValue && (err != nil || s.Value() != "old"):
+				t.Fatalf("Get: got %q, %v; want the cached value", s.Value(), err)
+			case !tc.keepValue && (!errors.Is(err, tc.want) || s.Value() != ""):
+				t.Fatalf("Get: got %q, %v; want %v and no value", s.Value(), err, tc.want)
+			}
+			if f.Calls() != 2 {
+				t.Fatalf("got %d calls, want 2 (the Get answers from the cache)", f.Calls())
+			}
+		})
+	}
+}
+
 func TestNoStale(t *testing.T) {
 	f, clk := newFake(), newClock()
 	f.set("db", "old")
@@ -304,6 +347,29 @@ func TestBackoff(t *testing.T) {
 		if err := get(); !errors.Is(err, secrets.ErrNotFound) || f.Calls() != calls {
 			t.Fatalf("failure %d, after %v: got %v after %d calls, want a new attempt (%d calls)", i+1, wait, err, f.Calls(), calls)
 		}
+	}
+}
+
+// TestBackoffCapNearMaxDuration: doubling towards a MaxBackoff close to
+// the largest duration must not overflow into no backoff at all, which
+// would send every Get to a failing Secrets Manager.
+func TestBackoffCapNearMaxDuration(t *testing.T) {
+	f, clk := newFake(), newClock()
+	f.setFail(&types.InternalServiceError{Message: aws.String("boom")})
+	c := newCache(t, secrets.Config{Client: f, Now: clk.Now, MaxBackoff: time.Duration(math.MaxInt64)})
+	for i := range 100 {
+		if _, err := c.Refresh(context.Background(), "db"); !errors.Is(err, secrets.ErrUnavailable) {
+			t.Fatalf("refresh %d: got %v, want ErrUnavailable", i, err)
+		}
+	}
+	clk.Advance(24 * time.Hour)
+	for range 3 {
+		if _, err := c.Get(context.Background(), "db"); !errors.Is(err, secrets.ErrUnavailable) {
+			t.Fatalf("got %v, want the cached ErrUnavailable", err)
+		}
+	}
+	if got := f.Calls(); got != 100 {
+		t.Fatalf("got %d calls, want 100: Get must back off after 100 failures", got)
 	}
 }
 
@@ -521,20 +587,23 @@ func TestGaveUpGetsStaleValue(t *testing.T) {
 }
 
 func TestCancelledCallerStartsNoFetch(t *testing.T) {
-	f := newFake()
-	f.set("db", "v")
-	c := newCache(t, secrets.Config{Client: f})
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if _, err := c.Get(ctx, "db"); !errors.Is(err, context.Canceled) {
-		t.Fatalf("got %v, want context.Canceled", err)
-	}
-	if _, err := c.Refresh(ctx, "db"); !errors.Is(err, context.Canceled) {
-		t.Fatalf("Refresh: got %v, want context.Canceled", err)
-	}
-	if f.Calls() != 0 {
-		t.Fatalf("got %d calls, want 0", f.Calls())
-	}
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake()
+		f.set("db", "v")
+		c := newCache(t, secrets.Config{Client: f})
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if _, err := c.Get(ctx, "db"); !errors.Is(err, context.Canceled) {
+			t.Fatalf("got %v, want context.Canceled", err)
+		}
+		if _, err := c.Refresh(ctx, "db"); !errors.Is(err, context.Canceled) {
+			t.Fatalf("Refresh: got %v, want context.Canceled", err)
+		}
+		synctest.Wait() // a fetch started in the background would have run by now
+		if f.Calls() != 0 {
+			t.Fatalf("got %d calls, want 0", f.Calls())
+		}
+	})
 }
 
 // TestFetchTimeout: a fetch that hangs ends at FetchTimeout with

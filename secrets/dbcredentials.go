@@ -23,9 +23,14 @@ import (
 // username and password are required; the rest is optional, as the secrets
 // RDS manages itself carry no host.
 //
-// A DBCredentials never prints its password: String, GoString, Format
-// (every fmt verb), LogValue and MarshalJSON show [Redacted] in its place.
-// Get it from the Password field.
+// A DBCredentials does not print its password: String, GoString, Format
+// (every fmt verb but %p), LogValue and MarshalJSON show [Redacted] in its
+// place. Get it from the Password field. Because that field is exported,
+// fmt can still reach it by reflection where it skips these methods: with
+// %p, and when a DBCredentials is an unexported field of a struct that is
+// printed with fmt or logged without a LogValue method. Hold it in an
+// exported field or behind a pointer, or better, do not hold it: hand it
+// to the database driver and keep the [Cache].
 type DBCredentials struct {
 	Engine   string // mysql, mariadb, postgres, aurora-mysql, ...
 	Host     string

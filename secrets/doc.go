@@ -25,7 +25,9 @@
 //     or unreachable, the previous value is served for up to
 //     [Config.MaxStale] (15 minutes) past its TTL. A definitive answer (the
 //     secret was deleted, access or its KMS key was revoked) is returned at
-//     once: stale values never outlive a deliberate cut-off.
+//     once and drops the cached value, even one still within its TTL when
+//     [Cache.Refresh] got the answer: values never outlive a deliberate
+//     cut-off.
 //   - After a failed fetch the cache backs off exponentially
 //     ([Config.MinBackoff] 1 s doubling to [Config.MaxBackoff] 1 min)
 //     before it asks again, so a throttled or failing Secrets Manager is not
