@@ -15,7 +15,7 @@ func TestRun(t *testing.T) {
 	out := buf.String()
 	for _, want := range []string{
 		"GetSecretValue calls: 1\n",
-		"after one more read: 1 calls, 1 hits",
+		"after one more read: 1 calls, served from the cache: true",
 		`Password: [REDACTED]`,
 		`"password":"[REDACTED]"`,
 		"the field itself, for the driver: 19 characters",
