@@ -79,13 +79,22 @@ func TestSanitizeQuery(t *testing.T) {
 		{name: "placeholders kept", in: "SELECT a FROM t WHERE id = ?", want: "SELECT a FROM t WHERE id = ?"},
 		// A password written into a statement must never be recorded.
 		{name: "string literal", in: "ALTER USER 'app'@'%' IDENTIFIED BY 's3cr3t'", want: "ALTER USER ?@? IDENTIFIED BY ?"},
-		{name: "escaped quotes", in: `SELECT 'it''s', "a\"b" , x`, want: "SELECT ?, ? , x"},
+		{name: "escaped quotes", in: `SELECT 'it''s', "a""b" , x`, want: "SELECT ?, ? , x"},
 		{name: "numbers", in: "SELECT 42, 3.14, 0xFF FROM t2 LIMIT 10", want: "SELECT ?, ?, ? FROM t2 LIMIT ?"},
 		{name: "identifiers with digits", in: "SELECT col1 FROM `tab 2`", want: "SELECT col1 FROM `tab 2`"},
 		{name: "line comment", in: "SELECT 1 -- token=abc\nFROM t", want: "SELECT ? \nFROM t"},
 		{name: "hash comment", in: "SELECT 1 # secret", want: "SELECT ? "},
 		{name: "block comment", in: "SELECT /* secret */ 1", want: "SELECT   ?"},
 		{name: "unterminated", in: "SELECT 'abc", want: "SELECT ?"},
+		// PostgreSQL ends a standard string at the quote after a
+		// backslash, MySQL does not: neither reading may leak "secret".
+		{name: "backslash in literal", in: `UPDATE t SET a = 'x\', b = 'secret' WHERE id = 1`, want: "UPDATE t SET a = ?"},
+		{name: "backslash escape", in: `SELECT 'it\'s secret' FROM t`, want: "SELECT ?"},
+		// PostgreSQL dollar quoting holds literals too.
+		{name: "dollar quoted", in: "ALTER ROLE app PASSWORD $$secret$$ VALID UNTIL 'x'", want: "ALTER ROLE app PASSWORD ? VALID UNTIL ?"},
+		{name: "tagged dollar quote", in: "SELECT $fn$ a $$ secret $fn$, $1", want: "SELECT ?, $1"},
+		{name: "unterminated dollar quote", in: "SELECT $x$secret", want: "SELECT ?"},
+		{name: "placeholders and dollar identifiers", in: "SELECT a$b FROM t WHERE x = $1 AND y = $2", want: "SELECT a$b FROM t WHERE x = $1 AND y = $2"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -128,7 +137,8 @@ func FuzzParseTraceHeader(f *testing.F) {
 }
 
 func FuzzSanitizeQuery(f *testing.F) {
-	for _, s := range []string{"SELECT 'a', 1 FROM t -- c", `"\`, "/*", "`", "SELECT ? + 1", "x'y'z", "1e10"} {
+	for _, s := range []string{"SELECT 'a', 1 FROM t -- c", `"\`, "/*", "`", "SELECT ? + 1", "x'y'z", "1e10",
+		"SELECT $$zz9secret$$, $1", "$a$ $a", `'a\', 'zz9secret'`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -139,6 +149,9 @@ func FuzzSanitizeQuery(f *testing.F) {
 		// A quoted literal never survives.
 		if strings.Contains(s, "'zz9secret'") && !strings.Contains(s, "`") && strings.Contains(got, "zz9secret") {
 			t.Fatalf("literal kept: %q -> %q", s, got)
+		}
+		if strings.Contains(s, "$$zz9secret$$") && !strings.ContainsAny(s, "`'\"") && strings.Contains(got, "zz9secret") {
+			t.Fatalf("dollar-quoted literal kept: %q -> %q", s, got)
 		}
 	})
 }

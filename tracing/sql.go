@@ -34,7 +34,9 @@ type DB struct {
 // database type), with X-Ray's sql block: url (host/name, never
 // credentials), database_type, database_version, driver_version, user and
 // sanitized_query, the statement with its string and number literals
-// replaced by "?" (bind arguments are never recorded). Errors are faults,
+// replaced by "?" and its comments removed (bind arguments are never
+// recorded; a statement cut short at a literal holding a backslash ends
+// in "?"). Errors are faults,
 // with quoted values in their messages replaced by "?", except
 // driver.ErrBadConn, which database/sql retries.
 //
@@ -364,10 +366,13 @@ func values(args []driver.NamedValue) ([]driver.Value, error) {
 // 64 KiB.
 const maxQuery = 2048
 
-// sanitizeQuery replaces string, hex and number literals in q with "?" so
-// values written into a statement (a password in ALTER USER, an e-mail in
-// a WHERE clause) never reach X-Ray. Identifiers, placeholders and
-// comments-free structure are kept. The result is cut to 2048 bytes.
+// sanitizeQuery replaces string (quoted or PostgreSQL dollar-quoted), hex
+// and number literals in q with "?" so values written into a statement (a
+// password in ALTER USER, an e-mail in a WHERE clause) never reach X-Ray.
+// Identifiers, placeholders and the structure without comments are kept;
+// from a backslash inside a literal on, where MySQL and PostgreSQL
+// disagree about where the literal ends, nothing is. The result is cut to
+// 2048 bytes.
 func sanitizeQuery(q string) string {
 	var b strings.Builder
 	b.Grow(min(len(q), maxQuery))
@@ -375,12 +380,16 @@ func sanitizeQuery(q string) string {
 		c := q[i]
 		switch {
 		case c == '\'' || c == '"':
-			// A quoted literal; doubled quotes and backslashes escape.
+			// A quoted literal; doubled quotes escape.
 			j := i + 1
 			for j < len(q) {
 				if q[j] == '\\' {
-					j += 2
-					continue
+					// MySQL reads a backslash as an escape, PostgreSQL
+					// (standard strings) as a character, so where the
+					// literal ends depends on the server: keep nothing
+					// from here on rather than guess and record a value.
+					j = len(q)
+					break
 				}
 				if q[j] == c {
 					if j+1 < len(q) && q[j+1] == c {
@@ -409,6 +418,16 @@ func sanitizeQuery(q string) string {
 				i += j + 4
 			}
 			b.WriteByte(' ')
+		case c == '$' && (i == 0 || !identByte(q[i-1])) && dollarTag(q[i:]) != "":
+			// A PostgreSQL dollar-quoted literal, $$...$$ or $tag$...$tag$.
+			tag := dollarTag(q[i:])
+			j := strings.Index(q[i+len(tag):], tag)
+			if j < 0 {
+				i = len(q)
+			} else {
+				i += len(tag) + j + len(tag)
+			}
+			b.WriteByte('?')
 		case c >= '0' && c <= '9' && (i == 0 || !identByte(q[i-1])):
 			j := i
 			for j < len(q) && (identByte(q[j]) || q[j] == '.') {
@@ -441,6 +460,23 @@ func sanitizeQuery(q string) string {
 		s = s[:maxQuery]
 	}
 	return strings.ToValidUTF8(s, "")
+}
+
+// dollarTag returns the opening delimiter of a dollar-quoted literal at
+// the start of s ("$$" or "$tag$"), or "" when s does not start with one.
+// "$1", a placeholder, is not one: a tag cannot start with a digit.
+func dollarTag(s string) string {
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '$':
+			return s[:i+1]
+		case c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || i > 1 && '0' <= c && c <= '9':
+		default:
+			return ""
+		}
+	}
+	return ""
 }
 
 func identByte(c byte) bool {
