@@ -149,6 +149,7 @@ func TestAttacks(t *testing.T) {
 		{"crit unknown", forge(t, hsKey(), `{"alg":"HS256","kid":"hs","typ":"JWT","crit":["x-ext"],"x-ext":1}`, payload()), ErrCriticalHeader},
 		{"crit empty", forge(t, hsKey(), `{"alg":"HS256","kid":"hs","typ":"JWT","crit":[]}`, payload()), ErrCriticalHeader},
 		{"crit not array", forge(t, hsKey(), `{"alg":"HS256","kid":"hs","typ":"JWT","crit":"exp"}`, payload()), ErrCriticalHeader},
+		{"crit duplicate entries", forge(t, hsKey(), `{"alg":"HS256","kid":"hs","typ":"JWT","crit":["x","x"],"x":1}`, payload()), ErrCriticalHeader},
 		{"crit registered name", forge(t, hsKey(), `{"alg":"HS256","kid":"hs","typ":"JWT","crit":["alg"]}`, payload()), ErrCriticalHeader},
 		// RFC 7797: b64:false would change what is signed.
 		{"b64 false", forge(t, hsKey(), `{"alg":"HS256","kid":"hs","typ":"JWT","crit":["b64"],"b64":false}`, payload()), ErrCriticalHeader},
@@ -187,6 +188,9 @@ func TestAttacks(t *testing.T) {
 		{"iat string", forge(t, hsKey(), hdr("HS256", "hs"), payload(`iat="1800000000"`)), ErrTokenMalformed},
 		// Row 21: exp 0 is expired, not absent.
 		{"exp zero", forge(t, hsKey(), hdr("HS256", "hs"), payload("exp=0", "-iat", "-nbf")), ErrTokenExpired},
+		// jti is a store key: capped like kid.
+		{"jti too long", forge(t, hsKey(), hdr("HS256", "hs"), payload(`jti="`+strings.Repeat("j", 257)+`"`)), ErrTokenMalformed},
+		{"jti at the cap", forge(t, hsKey(), hdr("HS256", "hs"), payload(`jti="`+strings.Repeat("j", 256)+`"`)), nil},
 		// Row 22: absurd NumericDates.
 		{"exp 1e20", forge(t, hsKey(), hdr("HS256", "hs"), payload("exp=1e20")), ErrTokenMalformed},
 		{"exp null", forge(t, hsKey(), hdr("HS256", "hs"), payload("exp=null")), ErrTokenMalformed},
@@ -198,6 +202,10 @@ func TestAttacks(t *testing.T) {
 		{"duplicate sub", forge(t, hsKey(), hdr("HS256", "hs"), payload(`+"sub":"admin"`)), ErrTokenMalformed},
 		{"duplicate sub escaped", forge(t, hsKey(), hdr("HS256", "hs"), payload(`+"s\u0075b":"admin"`)), ErrTokenMalformed},
 		{"duplicate nested", forge(t, hsKey(), hdr("HS256", "hs"), payload(`x={"a":1,"a":2}`)), ErrTokenMalformed},
+		// Past 16 members the reader switches from a linear scan to a set;
+		// duplicates must still be found there.
+		{"duplicate after many members", forge(t, hsKey(), hdr("HS256", "hs"), payload(manyMembers(20), `+"x3":0`)), ErrTokenMalformed},
+		{"many members", forge(t, hsKey(), hdr("HS256", "hs"), payload(manyMembers(20))), nil},
 		{"duplicate header alg", forge(t, hsKey(), `{"alg":"HS256","kid":"hs","typ":"JWT","alg":"none"}`, payload()), ErrTokenMalformed},
 		// encoding/json would read "EXP" as exp; here names match exactly.
 		{"claim name case", forge(t, hsKey(), hdr("HS256", "hs"), payload("-exp", fmt.Sprintf("EXP=%d", t0.Add(time.Hour).Unix()))), ErrClaimMissing},
@@ -254,6 +262,44 @@ func TestAttacks(t *testing.T) {
 				t.Errorf("error %q echoes the token", err)
 			}
 		})
+	}
+}
+
+// manyMembers returns a payload modifier adding n members x0, x1, ...
+func manyMembers(n int) string {
+	var parts []string
+	for i := range n {
+		parts = append(parts, fmt.Sprintf(`"x%d":%d`, i, i))
+	}
+	return "+" + strings.Join(parts, ",")
+}
+
+// Non-default Leeway and MaxTokenSize take effect.
+func TestConfiguredLimits(t *testing.T) {
+	clk := newClock()
+	cfg := testConfig(clk)
+	cfg.Leeway = 5 * time.Second
+	a := mustAuth(t, cfg)
+	// 10 s past exp: inside the default 30 s leeway, outside 5 s.
+	late := forge(t, hsKey(), hdr("HS256", "hs"), payload(fmt.Sprintf("exp=%d", t0.Add(-10*time.Second).Unix()), "iat=1799990000", "-nbf"))
+	if _, err := a.Verify(context.Background(), late); !errors.Is(err, ErrTokenExpired) {
+		t.Errorf("leeway 5s, exp 10s ago: got %v, want ErrTokenExpired", err)
+	}
+	early := forge(t, hsKey(), hdr("HS256", "hs"), payload(fmt.Sprintf("nbf=%d", t0.Add(10*time.Second).Unix())))
+	if _, err := a.Verify(context.Background(), early); !errors.Is(err, ErrTokenNotValidYet) {
+		t.Errorf("leeway 5s, nbf in 10s: got %v, want ErrTokenNotValidYet", err)
+	}
+
+	good := forge(t, hsKey(), hdr("HS256", "hs"), payload())
+	cfg = testConfig(clk)
+	cfg.MaxTokenSize = len(good) - 1
+	small := mustAuth(t, cfg)
+	if _, err := small.Verify(context.Background(), good); !errors.Is(err, ErrTokenMalformed) {
+		t.Errorf("token one byte over MaxTokenSize: got %v, want ErrTokenMalformed", err)
+	}
+	cfg.MaxTokenSize = len(good)
+	if _, err := mustAuth(t, cfg).Verify(context.Background(), good); err != nil {
+		t.Errorf("token at MaxTokenSize: got %v", err)
 	}
 }
 
