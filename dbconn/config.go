@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"strconv"
@@ -112,6 +113,20 @@ func (c Config) String() string {
 // GoString is like String, so %#v does not print the password either.
 func (c Config) GoString() string { return c.String() }
 
+// Format prints [Config.String] for every verb, so that no verb (%d, %x
+// and the like) prints the password by reflection. As with any exported
+// field, fmt still reaches it with %p and when a Config is an unexported
+// field of a struct it prints.
+func (c Config) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, c.String()) }
+
+// LogValue logs c without its password, so that slog's JSON handler does
+// not marshal the fields.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("host", c.Host), slog.Int("port", c.Port),
+		slog.String("database", c.Database), slog.String("user", c.User),
+		slog.String("password", redact(c.Password)), slog.Bool("iam", c.IAM != nil))
+}
+
 // Pool holds the per-execution-environment pool settings that [Open] and
 // [Connector.Configure] apply to a *sql.DB. Its zero value is the Lambda
 // default: one connection, kept idle between invocations, replaced after
@@ -187,6 +202,9 @@ func (c Credentials) String() string {
 
 // GoString is like String.
 func (c Credentials) GoString() string { return c.String() }
+
+// Format prints [Credentials.String] for every verb (see [Config.Format]).
+func (c Credentials) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, c.String()) }
 
 // LogValue logs c without its password.
 func (c Credentials) LogValue() slog.Value {

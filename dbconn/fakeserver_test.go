@@ -33,8 +33,9 @@ type fakeServer struct {
 }
 
 // newFakeServer starts a server; withTLS makes it offer TLS with a
-// certificate for 127.0.0.1 from a fresh CA (CAPEM).
-func newFakeServer(t *testing.T, withTLS bool) *fakeServer {
+// certificate for 127.0.0.1 from a fresh CA (CAPEM), and edit, if any,
+// adjusts that TLS configuration before the server starts.
+func newFakeServer(t *testing.T, withTLS bool, edit ...func(*tls.Config)) *fakeServer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -43,6 +44,9 @@ func newFakeServer(t *testing.T, withTLS bool) *fakeServer {
 	s := &fakeServer{t: t, ln: ln}
 	if withTLS {
 		s.tls, s.CAPEM = testCert(t, "127.0.0.1")
+		for _, f := range edit {
+			f(s.tls)
+		}
 	}
 	var wg sync.WaitGroup
 	t.Cleanup(func() { ln.Close(); wg.Wait() })

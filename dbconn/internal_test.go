@@ -2,7 +2,9 @@ package dbconn
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"net"
 	"net/url"
@@ -60,6 +62,8 @@ func TestRDSBundle(t *testing.T) {
 func TestParseBundleRefusesDamagedCopies(t *testing.T) {
 	_, caPEM := testCert(t, "127.0.0.1")
 	leafOnly := []byte(strings.Replace(string(caPEM), "CERTIFICATE", "NOT A CERT", 2))
+	srv, _ := testCert(t, "127.0.0.1")
+	leafPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificates[0].Certificate[0]})
 	tests := []struct {
 		name string
 		pem  string
@@ -70,6 +74,10 @@ func TestParseBundleRefusesDamagedCopies(t *testing.T) {
 		{"placeholder", "-----BEGIN CERTIFICATE-----\nxxxxxxxx\n-----END CERTIFICATE-----\n"},
 		{"other PEM type only", string(leafOnly)},
 		{"truncated", string(rdsBundle[:1000])},
+		// A server certificate is no trust anchor: trusting it would be
+		// pinning one server by accident, and hides a mixed-up file.
+		{"server certificate", string(leafPEM)},
+		{"bundle with a server certificate", string(rdsBundle) + string(leafPEM)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -233,6 +241,64 @@ func TestNoTLSServerRefused(t *testing.T) {
 			}
 			if len(s.Passwords()) != 0 || len(s.Plain()) != 0 {
 				t.Fatalf("client sent %d bytes to a server without TLS", len(s.Plain()))
+			}
+		})
+	}
+}
+
+// TLS below 1.2 is refused, whatever the Go default of the day, before
+// any credential is sent.
+func TestOldTLSRefused(t *testing.T) {
+	if got := tlsConfig(nil, "db").MinVersion; got < tls.VersionTLS12 {
+		t.Fatalf("MinVersion %x, want TLS 1.2 or later", got)
+	}
+	s := newFakeServer(t, true, func(c *tls.Config) { c.MinVersion, c.MaxVersion = tls.VersionTLS10, tls.VersionTLS11 })
+	cfg := fakeConfig(s.Port())
+	cfg.RootCAs = s.CAPEM
+	cfg.Password = "correct horse battery staple"
+	if _, err := Open(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), "protocol version") {
+		t.Fatalf("got %v, want a refused TLS 1.1 handshake", err)
+	}
+	if len(s.Passwords()) != 0 {
+		t.Fatal("credentials sent over TLS 1.1")
+	}
+}
+
+// Only a refused login (1045) fetches credentials again; TLS and network
+// failures are returned at once, without refreshing or trying the pending
+// credentials.
+func TestOtherErrorsNotRetried(t *testing.T) {
+	tests := []struct {
+		name string
+		tls  bool
+		want error
+	}{
+		{"server without TLS", false, ErrNoTLS},
+		{"unknown certificate authority", true, ErrUnknownAuthority},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newFakeServer(t, tc.tls)
+			var current, refresh, pending atomic.Int32
+			provider := func(n *atomic.Int32) CredentialsFunc {
+				return func(context.Context) (Credentials, error) {
+					n.Add(1)
+					return Credentials{User: "app", Password: "pw-" + strconv.Itoa(int(n.Load()))}, nil
+				}
+			}
+			cfg := fakeConfig(s.Port())
+			cfg.LoginRetries = 3
+			cfg.Credentials, cfg.RefreshCredentials, cfg.PendingCredentials = provider(&current), provider(&refresh), provider(&pending)
+			c, err := NewConnector(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Connect(context.Background()); !errors.Is(err, tc.want) {
+				t.Fatalf("got %v, want %v", err, tc.want)
+			}
+			if current.Load() != 1 || refresh.Load() != 0 || pending.Load() != 0 {
+				t.Fatalf("providers called current %d, refresh %d, pending %d times; want 1, 0, 0",
+					current.Load(), refresh.Load(), pending.Load())
 			}
 		})
 	}
