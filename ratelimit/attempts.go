@@ -119,7 +119,10 @@ func NewAttempts(cfg AttemptsConfig) (*Attempts, error) {
 // address. A common mix is two Attempts, a strict one per account and
 // address and a looser one per account. Normalise the account part as the
 // account lookup does (case, Unicode form), or "Alice" and "alice" get a
-// guess budget each.
+// guess budget each. Never key by address alone: [Attempts.Reset] after a
+// successful login clears the key, so an attacker who logs in to an
+// account of its own from that address would wipe the record of every
+// guess it made from there.
 //
 // After Allow, call exactly one of Fail and Reset once the password has
 // been checked. If the check itself could not be made (the user database

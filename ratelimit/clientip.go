@@ -28,6 +28,11 @@ func newClientIP(proxies []string, v6bits int) (clientIP, error) {
 		if err != nil {
 			return clientIP{}, fmt.Errorf("%w: TrustedProxies: %q is not an address or CIDR prefix", ErrInvalidConfig, s)
 		}
+		if p.Bits() == 0 {
+			// Every peer trusted means X-Forwarded-For decides, and any
+			// client writes whatever address it likes there.
+			return clientIP{}, fmt.Errorf("%w: TrustedProxies: %q trusts every address, so clients could choose their own", ErrInvalidConfig, s)
+		}
 		c.trusted = append(c.trusted, p)
 	}
 	return c, nil

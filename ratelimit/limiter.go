@@ -76,7 +76,9 @@ type Config struct {
 	// in front of the service (CloudFront, a load balancer) whose
 	// X-Forwarded-For entries may be believed. Empty (the default) means
 	// X-Forwarded-For is never read, which is right behind API Gateway
-	// alone: its source IP is taken from the request context.
+	// alone: its source IP is taken from the request context. A prefix
+	// of length 0 (0.0.0.0/0, ::/0) is refused: trusting every peer lets
+	// clients choose their own address.
 	TrustedProxies []string
 	// IPv6Prefix is the prefix length IPv6 clients are grouped by, since
 	// one subscriber usually holds a whole /64. Zero means 64; 128 counts

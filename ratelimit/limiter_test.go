@@ -34,6 +34,11 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{"ipv6 prefix negative", ratelimit.Config{IPv6Prefix: -1}},
 		{"bad proxy", ratelimit.Config{TrustedProxies: []string{"10.0.0.0/33"}}},
 		{"proxy hostname", ratelimit.Config{TrustedProxies: []string{"proxy.internal"}}},
+		// Trusting every address lets any client write its own address
+		// into X-Forwarded-For and change it on every request.
+		{"trust all ipv4", ratelimit.Config{TrustedProxies: []string{"0.0.0.0/0"}}},
+		{"trust all ipv6", ratelimit.Config{TrustedProxies: []string{"::/0"}}},
+		{"trust all mapped", ratelimit.Config{TrustedProxies: []string{"::ffff:0.0.0.0/96"}}},
 		{"unknown policy", ratelimit.Config{OnStoreError: 7}},
 		{"more than one per ns", ratelimit.Config{Rate: 2_000_000_000, Period: time.Second}},
 	}
