@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -76,6 +77,18 @@ func TestRegister(t *testing.T) {
 			p := problemOf(t, res)
 			if got := rules(p); !slices.Equal(got, tc.rules) {
 				t.Errorf("errors %v, want %v", got, tc.rules)
+			}
+			if tc.status == http.StatusUnprocessableEntity {
+				// The detail counts fields, not rules: five unmet
+				// password rules are one field.
+				n := len(slices.Compact(slices.Sorted(slices.Values(fields(p)))))
+				want := fmt.Sprintf("%d fields failed validation", n)
+				if n == 1 {
+					want = "1 field failed validation"
+				}
+				if p.Detail != want {
+					t.Errorf("detail %q, want %q", p.Detail, want)
+				}
 			}
 			for _, e := range p.Errors {
 				if e.Message == "" {
@@ -369,7 +382,9 @@ func TestRefusedTokens(t *testing.T) {
 		{name: "not valid yet", header: bearer(forge(t, s.secret, func(c *jwtauth.Config) {
 			c.Now = func() time.Time { return time.Now().Add(time.Hour) }
 		})), invalid: true},
-		{name: "tampered signature", header: bearer(valid[:len(valid)-2] + "AA"), invalid: true},
+		// One signature character changed, away from the last one, whose
+		// low bits are padding.
+		{name: "tampered signature", header: bearer(tamper(valid)), invalid: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -406,6 +421,9 @@ func TestTrialBalance(t *testing.T) {
 		res := s.do(http.MethodGet, "/v1/trial-balance?from=2026-01-01&to=2026-03-31", "", auth...)
 		if res.status != http.StatusOK {
 			t.Fatalf("got %d %s", res.status, res.body)
+		}
+		if cc := res.header.Get("Cache-Control"); cc != "no-store" {
+			t.Errorf("Cache-Control %q, want no-store: account data must not stay in caches", cc)
 		}
 		var got struct {
 			From, To string
@@ -682,4 +700,78 @@ func Example_trialBalanceJSON() {
 	fmt.Println(string(b))
 	// Output:
 	// {"from":"2026-01-01","to":"2026-01-31","accounts":[{"code":"1000","name":"Cash","debit":47500.00,"credit":0.00},{"code":"3000","name":"Owner's Equity","debit":0.00,"credit":50000.00},{"code":"6000","name":"Rent Expense","debit":2500.00,"credit":0.00}],"total_debit":50000.00,"total_credit":50000.00}
+}
+
+// TestHashingIsBounded: argon2id holds 19 MiB per call, so concurrent
+// registrations and logins wait for one of a few hashing slots instead of
+// each allocating its own (memory exhaustion by a burst of requests that
+// the per-IP limit lets through). A request that gives up waiting gets a
+// 503 and hashes nothing.
+func TestHashingIsBounded(t *testing.T) {
+	s := newTestServer(t, nil)
+	s.register("ada@example.com", goodPassword)
+	h := s.app.handler()
+	// Take every slot, as a burst of concurrent hashing would.
+	for range cap(s.app.hashSlots) {
+		s.app.hashSlots <- struct{}{}
+	}
+	release := func() {
+		for range cap(s.app.hashSlots) {
+			<-s.app.hashSlots
+		}
+	}
+
+	tests := []struct {
+		name, path, email string
+		// cancel gives up waiting; otherwise the slots are released.
+		cancel bool
+		want   int
+	}{
+		{name: "register gives up", path: "/v1/auth/register", email: "bob@example.com", cancel: true, want: http.StatusServiceUnavailable},
+		{name: "login gives up", path: "/v1/auth/login", email: "ada@example.com", cancel: true, want: http.StatusServiceUnavailable},
+		{name: "login waits its turn", path: "/v1/auth/login", email: "ada@example.com", want: http.StatusOK},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			waiting := make(chan struct{})
+			s.app.onHashWait = func() { close(waiting) }
+			defer func() { s.app.onHashWait = nil }()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			rec := httptest.NewRecorder()
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				h.ServeHTTP(rec, newRecorderRequest("POST", tc.path, credentialsJSON(tc.email, goodPassword), "192.0.2.1:1").WithContext(ctx))
+			}()
+			select {
+			case <-waiting:
+			case <-done:
+				t.Fatalf("finished with %d %s without waiting for a hashing slot", rec.Code, rec.Body)
+			}
+			if tc.cancel {
+				cancel()
+			} else {
+				release()
+			}
+			<-done
+			if rec.Code != tc.want {
+				t.Fatalf("got %d %s, want %d", rec.Code, rec.Body, tc.want)
+			}
+		})
+	}
+	// The account given up on was not created.
+	if res := s.post("/v1/auth/login", credentialsJSON("bob@example.com", goodPassword)); res.status != http.StatusUnauthorized {
+		t.Errorf("login of the abandoned registration: got %d, want 401", res.status)
+	}
+}
+
+// tamper changes the character in the middle of a token's signature.
+func tamper(token string) string {
+	i := strings.LastIndexByte(token, '.') + 22
+	c := byte('A')
+	if token[i] == 'A' {
+		c = 'B'
+	}
+	return token[:i] + string(c) + token[i+1:]
 }

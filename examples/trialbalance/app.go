@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"runtime"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
@@ -51,13 +52,27 @@ type app struct {
 	db       *sql.DB              // nil with the in-memory store
 	mini     *miniredis.Miniredis // the in-process Redis, if any
 
+	// hashSlots bounds the password hashes computed at once. Each argon2id
+	// call holds 19 MiB: without a bound, a burst of logins that the
+	// per-IP limit lets through (2,000 per address) would take the
+	// process's memory. More slots than cores would add no throughput.
+	hashSlots chan struct{}
+	// onHashWait, if set, is called when a request must wait for a slot
+	// (tests use it to observe the wait).
+	onHashWait func()
+
 	closers []func() error // run in reverse order by close
 }
 
 // newApp builds the service from cfg. On error everything opened so far
 // is closed again.
 func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err error) {
-	a := &app{log: log, hasher: &password.Hasher{}, policy: password.Composition()}
+	a := &app{
+		log:       log,
+		hasher:    &password.Hasher{},
+		policy:    password.Composition(),
+		hashSlots: make(chan struct{}, runtime.GOMAXPROCS(0)),
+	}
 	defer func() {
 		if err != nil {
 			a.close()
@@ -271,6 +286,27 @@ func dbCredentials(s secrets.Secret, err error) (dbconn.Credentials, error) {
 		return dbconn.Credentials{}, err
 	}
 	return dbconn.Credentials{User: c.Username, Password: c.Password, Host: c.Host, Port: c.Port, Database: c.DBName}, nil
+}
+
+// withHashSlot runs fn, which hashes a password, once one of hashSlots is
+// free. It returns ctx's error without running fn when ctx ends first: the
+// client went away or the server is shutting down.
+func (a *app) withHashSlot(ctx context.Context, fn func()) error {
+	select {
+	case a.hashSlots <- struct{}{}:
+	default:
+		if a.onHashWait != nil {
+			a.onHashWait()
+		}
+		select {
+		case a.hashSlots <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	defer func() { <-a.hashSlots }()
+	fn()
+	return nil
 }
 
 // close releases what newApp opened, newest first.

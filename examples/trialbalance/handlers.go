@@ -93,8 +93,13 @@ func (a *app) decodeCredentials(w http.ResponseWriter, r *http.Request, checkPol
 		}
 	}
 	if len(fields) > 0 {
-		detail := strconv.Itoa(len(fields)) + " fields failed validation"
-		if len(fields) == 1 {
+		// Counted by field: five unmet password rules are one field.
+		named := map[string]bool{}
+		for _, f := range fields {
+			named[f.Field] = true
+		}
+		detail := strconv.Itoa(len(named)) + " fields failed validation"
+		if len(named) == 1 {
 			detail = "1 field failed validation"
 		}
 		problem.Write(w, problem.Problem{Status: http.StatusUnprocessableEntity, Detail: detail, Errors: fields})
@@ -109,7 +114,12 @@ func (a *app) register(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	hash, err := a.hasher.Hash(in.Password)
+	var hash string
+	var err error
+	if werr := a.withHashSlot(r.Context(), func() { hash, err = a.hasher.Hash(in.Password) }); werr != nil {
+		a.hashBusy(w, r, werr)
+		return
+	}
 	if err != nil {
 		a.log.ErrorContext(r.Context(), "hash password", "error", err)
 		problem.Error(w, http.StatusInternalServerError)
@@ -158,7 +168,11 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 	if !found {
 		hash = a.hasher.DummyHash()
 	}
-	match, err := a.hasher.Verify(in.Password, hash)
+	var match bool
+	if werr := a.withHashSlot(ctx, func() { match, err = a.hasher.Verify(in.Password, hash) }); werr != nil {
+		a.hashBusy(w, r, werr)
+		return
+	}
 	if err != nil && !errors.Is(err, password.ErrPasswordTooLong) {
 		// A stored hash that cannot be used: a corrupt or tampered row.
 		a.log.ErrorContext(ctx, "verify password", "error", err)
@@ -174,7 +188,10 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 		a.log.WarnContext(ctx, "reset failed logins", "error", err)
 	}
 	if a.hasher.NeedsRehash(hash) {
-		if nh, err := a.hasher.Hash(in.Password); err == nil {
+		var nh string
+		var herr error
+		werr := a.withHashSlot(ctx, func() { nh, herr = a.hasher.Hash(in.Password) })
+		if werr == nil && herr == nil {
 			if err := a.store.setPasswordHash(ctx, email, nh); err != nil {
 				a.log.WarnContext(ctx, "store rehashed password", "error", err)
 			}
@@ -225,7 +242,16 @@ func (a *app) trialBalance(w http.ResponseWriter, r *http.Request) {
 		a.storeError(w, r, err)
 		return
 	}
+	// Account data for one user: no browser or proxy cache may keep it
+	// (a shared machine's next user could read it from the cache).
+	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, newTrialBalance(p.From, p.To, totals))
+}
+
+// hashBusy answers a request that gave up waiting for a hashing slot.
+func (a *app) hashBusy(w http.ResponseWriter, r *http.Request, err error) {
+	a.log.DebugContext(r.Context(), "gave up waiting to hash a password", "error", err)
+	problem.Error(w, http.StatusServiceUnavailable)
 }
 
 // storeError answers a failed store call: the cause goes to the log, the
