@@ -484,3 +484,31 @@ func redisCommands(t *testing.T, doc tracingtest.Document, name string) string {
 	}
 	return strings.Join(cmds, " ")
 }
+
+// TestHTTPClientDropsUserInfo checks that credentials in an outgoing URL
+// never reach the trace.
+func TestHTTPClientDropsUserInfo(t *testing.T) {
+	outsideLambda(t)
+	tr, d := newTracer(t, tracing.Config{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	tp := &http.Transport{}
+	defer tp.CloseIdleConnections()
+	c := tracing.Client(&http.Client{Transport: tp})
+	u := strings.Replace(srv.URL, "http://", "http://svc:pa55word@", 1) + "/p#frag"
+	doc := traced(t, tr, d, func(ctx context.Context) {
+		req, _ := http.NewRequestWithContext(ctx, "GET", u, nil)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatalf("Do: %v", err)
+		}
+		resp.Body.Close()
+	})
+	sub, ok := doc.Find(strings.TrimPrefix(srv.URL, "http://"))
+	if !ok || sub.HTTP == nil || sub.HTTP.Request.URL != srv.URL+"/p" {
+		t.Errorf("subsegment %s", sub.Raw)
+	}
+	if strings.Contains(string(doc.Raw), "pa55word") || strings.Contains(string(doc.Raw), "svc:") {
+		t.Errorf("user info recorded: %s", doc.Raw)
+	}
+}
