@@ -65,7 +65,9 @@ type HIBPConfig struct {
 // haveibeenpwned.com; credit it where users see the result.
 //
 // An HIBP is safe for concurrent use. It does not cache: put a
-// [BreachChecker] of your own in front if lookups repeat.
+// [BreachChecker] of your own in front if lookups repeat. Create one with
+// [NewHIBP]; the zero HIBP answers every lookup with an error wrapping
+// [ErrBreachUnavailable].
 type HIBP struct {
 	endpoint  string
 	client    *http.Client
@@ -123,6 +125,11 @@ func NewHIBP(cfg HIBPConfig) (*HIBP, error) {
 // times. When the service cannot answer it returns an error wrapping
 // [ErrBreachUnavailable], or (false, nil) with FailOpen.
 func (h *HIBP) Breached(ctx context.Context, password string) (bool, error) {
+	if h == nil || h.client == nil {
+		// A zero HIBP, such as Policy{Breach: &HIBP{}}: fail closed
+		// rather than dereference a nil client.
+		return false, fmt.Errorf("%w: HIBP not created with NewHIBP", ErrBreachUnavailable)
+	}
 	sum := sha1.Sum([]byte(password))
 	var hexSum [40]byte
 	hex.Encode(hexSum[:], sum[:])

@@ -127,6 +127,20 @@ func TestHIBPRepeatedSuffix(t *testing.T) {
 	}
 }
 
+// An HIBP that NewHIBP did not make fails closed instead of panicking on
+// its nil client.
+func TestHIBPZero(t *testing.T) {
+	for _, h := range []*password.HIBP{{}, nil} {
+		if got, err := h.Breached(context.Background(), "vivid otter lamp"); got || !errors.Is(err, password.ErrBreachUnavailable) {
+			t.Errorf("Breached = %v, %v; want false, ErrBreachUnavailable", got, err)
+		}
+	}
+	p := password.Policy{Breach: &password.HIBP{}}
+	if err := p.CheckOnline(context.Background(), "vivid otter lamp"); !errors.Is(err, password.ErrBreachUnavailable) {
+		t.Errorf("CheckOnline = %v, want ErrBreachUnavailable", err)
+	}
+}
+
 func TestHIBPMinCount(t *testing.T) {
 	rs := newRangeServer(t, map[string]int{"rarely-seen-pass": 2})
 	h := rs.checker(t, password.HIBPConfig{MinCount: 3})

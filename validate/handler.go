@@ -24,6 +24,10 @@ func Query[T any](v *Validator, h func(w http.ResponseWriter, r *http.Request, p
 }
 
 func adapter[T any](v *Validator, decode func(*http.Request, any) error, h func(http.ResponseWriter, *http.Request, T)) http.Handler {
+	if v == nil || v.v == nil {
+		// No logger or error handler to use: answer 500, never panic.
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { WriteError(w, r, errNotNew()) })
+	}
 	var zero T
 	if _, _, err := v.target(&zero); err != nil {
 		v.log.LogAttrs(context.Background(), slog.LevelError, "validate: handler cannot decode its type", slog.Any("error", err))

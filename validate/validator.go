@@ -59,7 +59,8 @@ type Config struct {
 
 // Validator decodes and validates requests. Create one with [New] at start-
 // up and share it: it is safe for concurrent use. The zero Validator is not
-// usable.
+// usable: its methods return an error wrapping [ErrInvalidType], and the
+// handlers of [JSON] and [Query] answer 500.
 type Validator struct {
 	maxBody           int64
 	maxDepth          int
@@ -73,6 +74,11 @@ type Validator struct {
 	types sync.Map // reflect.Type -> *typeEntry
 	mu    sync.Mutex
 	bufs  sync.Pool // *[]byte request bodies
+}
+
+// errNotNew is the error of a Validator that New did not make.
+func errNotNew() error {
+	return fmt.Errorf("%w: Validator not created with New", ErrInvalidType)
 }
 
 // typeEntry is everything learnt about a destination type at registration.
@@ -258,6 +264,9 @@ func (v *Validator) Register(values ...any) error {
 
 // entry returns the checked description of struct type t, building it once.
 func (v *Validator) entry(t reflect.Type) *typeEntry {
+	if v == nil || v.v == nil {
+		return &typeEntry{err: errNotNew()}
+	}
 	if e, ok := v.types.Load(t); ok {
 		return e.(*typeEntry)
 	}

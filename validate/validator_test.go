@@ -246,3 +246,37 @@ func TestMaxFieldErrors(t *testing.T) {
 		t.Fatalf("got %d errors, want 100", len(fe.Errors))
 	}
 }
+
+// A Validator that New did not make fails closed with an error, never a
+// panic: a nil pointer dereference would take the Lambda invocation down.
+func TestZeroValidator(t *testing.T) {
+	type in struct {
+		A string `json:"a" query:"a" validate:"required"`
+	}
+	for _, v := range []*validate.Validator{{}, nil} {
+		var x in
+		if err := v.DecodeJSON(jsonRequest(http.MethodPost, `{"a":"b"}`), &x); !errors.Is(err, validate.ErrInvalidType) {
+			t.Errorf("DecodeJSON: got %v, want ErrInvalidType", err)
+		}
+		if err := v.DecodeQuery(httptest.NewRequest(http.MethodGet, "/?a=b", nil), &x); !errors.Is(err, validate.ErrInvalidType) {
+			t.Errorf("DecodeQuery: got %v, want ErrInvalidType", err)
+		}
+		if err := v.Struct(&x); !errors.Is(err, validate.ErrInvalidType) {
+			t.Errorf("Struct: got %v, want ErrInvalidType", err)
+		}
+		if err := v.Register(in{}); !errors.Is(err, validate.ErrInvalidType) {
+			t.Errorf("Register: got %v, want ErrInvalidType", err)
+		}
+		called := false
+		for _, h := range []http.Handler{
+			validate.JSON(v, func(http.ResponseWriter, *http.Request, in) { called = true }),
+			validate.Query(v, func(http.ResponseWriter, *http.Request, in) { called = true }),
+		} {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, jsonRequest(http.MethodPost, `{"a":"b"}`))
+			if rec.Code != http.StatusInternalServerError || called {
+				t.Errorf("handler: got %d (called %v), want 500 without calling h", rec.Code, called)
+			}
+		}
+	}
+}
