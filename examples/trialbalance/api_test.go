@@ -775,3 +775,47 @@ func tamper(token string) string {
 	}
 	return token[:i] + string(c) + token[i+1:]
 }
+
+// TestRedisOutage: with Redis failing, the security checks that need it
+// refuse (fail closed) and throttling lets requests through (fail open):
+// an attacker who overloads Redis neither revives a logged-out token nor
+// escapes the failed-login guard, and an outage of the cache does not take
+// down the routes that do not need it.
+func TestRedisOutage(t *testing.T) {
+	s := newTestServer(t, nil)
+	s.register("ada@example.com", goodPassword)
+	tok := s.login("ada@example.com", goodPassword)
+	const tb = "/v1/trial-balance?from=2026-01-01&to=2026-01-31"
+
+	s.app.mini.SetError("LOADING Redis is loading the dataset in memory")
+	tests := []struct {
+		name   string
+		method string
+		path   string
+		body   string
+		header []string
+		want   int
+	}{
+		{name: "health needs no Redis (per-IP limit fails open)", method: "GET", path: "/healthz", want: http.StatusOK},
+		{name: "revocation cannot be checked", method: "GET", path: tb, header: bearer(tok), want: http.StatusServiceUnavailable},
+		{name: "logout cannot be recorded", method: "POST", path: "/v1/auth/logout", header: bearer(tok), want: http.StatusServiceUnavailable},
+		{name: "login guard cannot count", method: "POST", path: "/v1/auth/login", body: credentialsJSON("ada@example.com", goodPassword), want: http.StatusServiceUnavailable},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res := s.do(tc.method, tc.path, tc.body, tc.header...)
+			if res.status != tc.want {
+				t.Fatalf("got %d %s, want %d", res.status, res.body, tc.want)
+			}
+			if res.status != http.StatusOK {
+				problemOf(t, res)
+			}
+		})
+	}
+
+	s.app.mini.SetError("")
+	if res := s.do(http.MethodGet, tb, "", bearer(tok)...); res.status != http.StatusOK {
+		t.Errorf("after the outage: got %d, want 200", res.status)
+	}
+	s.login("ada@example.com", goodPassword)
+}
