@@ -12,8 +12,12 @@
 //
 // # Per-IP and per-user limits
 //
-// The zero [Config] is the per-IP limit of the usual AWS WAF rule, 2,000
-// requests per 5 minutes per address:
+// The zero [Config] is the per-IP rate of the usual AWS WAF rule, 2,000
+// requests per 5 minutes per address. Unlike WAF, which counts requests
+// in a window, the algorithm allows a burst (Config.Burst, by default the
+// rate) on top of the steady rate, so one address can make up to 3,999
+// requests in a 5-minute window after a quiet spell; lower Burst for a
+// tighter cap:
 //
 //	perIP, err := ratelimit.New(ratelimit.Config{Redis: rdb})
 //	...

@@ -36,9 +36,9 @@ func UserKey(subject func(r *http.Request) (string, bool)) KeyFunc {
 	}
 }
 
-// Config configures a [Limiter]. The zero Config is the per-IP limit of
-// the AWS WAF rule most services start with: 2,000 requests per 5 minutes
-// per client address, kept in process.
+// Config configures a [Limiter]. The zero Config is the per-IP rate of
+// the AWS WAF rule most services start with, 2,000 requests per 5 minutes
+// per client address, with a burst of 2,000 (see Burst), kept in process.
 type Config struct {
 	// Redis holds the counters, shared by every process (every Lambda
 	// execution environment) that uses the same Redis. A *redis.Client,

@@ -474,3 +474,39 @@ func TestRefusalWithZeroWait(t *testing.T) {
 		})
 	}
 }
+
+// TestMostWithinOnePeriod checks the worst case Config.Burst documents: a
+// client sending as fast as it is let through gets Burst + Rate - 1
+// requests within one Period, not more.
+func TestMostWithinOnePeriod(t *testing.T) {
+	tests := []struct {
+		name        string
+		rate, burst int
+	}{
+		{name: "burst is rate", rate: 100, burst: 0},
+		{name: "small burst", rate: 100, burst: 10},
+		{name: "burst of one", rate: 100, burst: 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newClock()
+			l, _ := ratelimit.New(ratelimit.Config{Rate: tc.rate, Burst: tc.burst, Period: 10 * time.Second, Now: c.Now})
+			start := c.Now()
+			n := 0
+			for c.Now().Sub(start) < 10*time.Second {
+				if _, err := l.Allow(context.Background(), "k"); err == nil {
+					n++
+				} else {
+					c.Advance(time.Millisecond)
+				}
+			}
+			want := max(tc.burst, 1) + tc.rate - 1
+			if tc.burst == 0 {
+				want = 2*tc.rate - 1
+			}
+			if n != want {
+				t.Errorf("%d requests in one period, want %d", n, want)
+			}
+		})
+	}
+}
