@@ -113,6 +113,35 @@ func ExamplePolicyError_Has() {
 	// must be at least 8 characters
 }
 
+// Codes suit a client that translates: send them, and each Limit, instead
+// of the English messages.
+func ExamplePolicyError_Codes() {
+	err := password.NISTWithMFA().Check("pa55word")
+	var pe *password.PolicyError
+	if errors.As(err, &pe) {
+		for _, c := range pe.Codes() {
+			fmt.Println(c)
+		}
+	}
+	// Output:
+	// common
+}
+
+// Messages are English fragments to put after the field's name.
+func ExamplePolicyError_Messages() {
+	err := password.Composition().Check("lowercase")
+	var pe *password.PolicyError
+	if errors.As(err, &pe) {
+		for _, m := range pe.Messages() {
+			fmt.Println("Password", m+".")
+		}
+	}
+	// Output:
+	// Password must contain an uppercase letter.
+	// Password must contain a digit.
+	// Password must contain a character that is not a letter or digit.
+}
+
 func ExampleNewHIBP() {
 	hibp, err := password.NewHIBP(password.HIBPConfig{
 		Timeout: time.Second, // on Lambda, also pass a ctx derived from the invocation deadline
