@@ -118,8 +118,9 @@ func (tr *trace) annotate(seg *xray.Segment, k string, v any) error {
 
 // Capture runs fn in a subsegment named name (mapped to X-Ray's rules, see
 // [Tracer.Handler]), nested in the current one. An error fn returns is
-// recorded as a fault and returned unchanged; a panic is recorded as a
-// fault and re-raised. When ctx carries no sampled trace, Capture just
+// recorded as a fault, with its text as it is (keep secrets out of error
+// messages), and returned unchanged; a panic is recorded the same way and
+// re-raised. When ctx carries no sampled trace, Capture just
 // calls fn(ctx).
 func Capture(ctx context.Context, name string, fn func(context.Context) error) error {
 	if _, seg := segment(ctx); seg == nil {
