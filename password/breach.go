@@ -32,7 +32,8 @@ type HIBPConfig struct {
 	Endpoint string
 
 	// Client sends the requests. Nil means a client of this package's
-	// own with Go's default transport.
+	// own with Go's default transport. NewHIBP uses a copy that refuses
+	// redirects to anything but https.
 	Client *http.Client
 
 	// Timeout bounds one lookup on top of the caller's ctx deadline
@@ -100,9 +101,27 @@ func NewHIBP(cfg HIBPConfig) (*HIBP, error) {
 	if err != nil || u.Scheme != "https" || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 		return nil, fmt.Errorf("%w: Endpoint must be an https URL without query or fragment", ErrInvalidConfig)
 	}
-	if h.client == nil {
-		h.client = &http.Client{}
+	// A copy, so the caller's client is not changed, that never follows a
+	// redirect off https: the prefix would travel in clear, and anyone on
+	// the path could answer "not breached".
+	client := http.Client{}
+	if h.client != nil {
+		client = *h.client
 	}
+	next := client.CheckRedirect
+	client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if req.URL.Scheme != "https" {
+			return errors.New("redirect to a non-https URL")
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	h.client = &client
 	if h.timeout < 0 || h.minCount < 0 {
 		return nil, fmt.Errorf("%w: negative Timeout or MinCount", ErrInvalidConfig)
 	}

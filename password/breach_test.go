@@ -127,6 +127,38 @@ func TestHIBPRepeatedSuffix(t *testing.T) {
 	}
 }
 
+// A redirect off https would send the prefix in clear and let anyone on
+// the path answer "not breached": it fails the lookup.
+func TestHIBPRefusesRedirectToHTTP(t *testing.T) {
+	var plainHits int
+	var mu sync.Mutex
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		plainHits++
+		mu.Unlock()
+		fmt.Fprintf(w, "%035X:0\r\n", 1)
+	}))
+	t.Cleanup(plain.Close)
+	rs := newRangeServer(t, nil)
+	rs.handler = func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, plain.URL+r.URL.Path, http.StatusFound)
+	}
+	client := rs.Client()
+	h := rs.checker(t, password.HIBPConfig{})
+	got, err := h.Breached(context.Background(), "vivid otter lamp")
+	if got || !errors.Is(err, password.ErrBreachUnavailable) {
+		t.Errorf("Breached = %v, %v; want false, ErrBreachUnavailable", got, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if plainHits != 0 {
+		t.Errorf("the plain-http server got %d requests", plainHits)
+	}
+	if client.CheckRedirect != nil {
+		t.Error("NewHIBP changed the caller's client")
+	}
+}
+
 // An HIBP that NewHIBP did not make fails closed instead of panicking on
 // its nil client.
 func TestHIBPZero(t *testing.T) {
