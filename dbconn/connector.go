@@ -2,6 +2,7 @@ package dbconn
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"database/sql"
 	"database/sql/driver"
@@ -11,6 +12,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -287,6 +289,11 @@ func (c *Connector) login(ctx context.Context, cr Credentials) (driver.Conn, end
 	// credentials moved it: verifying against a stale name would either
 	// fail or, worse, accept the wrong server.
 	mc.TLS = tlsConfig(c.roots, ep.host)
+	// Note when the server has proved who it is, so that an error sent
+	// before that (by anyone on the path) is not taken for the server's
+	// verdict on the credentials.
+	var verified atomic.Bool
+	mc.TLS.VerifyConnection = func(tls.ConnectionState) error { verified.Store(true); return nil }
 	mc.AllowFallbackToPlaintext = false
 	mc.AllowCleartextPasswords = c.iam != nil // only ever over the TLS above
 	mc.Timeout = c.cfg.DialTimeout
@@ -314,6 +321,13 @@ func (c *Connector) login(ctx context.Context, cr Credentials) (driver.Conn, end
 		return nil, ep, fmt.Errorf("%w: driver refused the configuration", ErrInvalidConfig)
 	}
 	conn, err := connect(ctx, mconn, &nc)
+	if isAccessDenied(err) && !verified.Load() {
+		// MySQL and MariaDB refuse a login only after reading it, which
+		// dbconn sends inside TLS. A refusal before TLS is forged or
+		// garbled; it must not set off credential refreshes and retries,
+		// nor be reported as a wrong password.
+		return nil, ep, fmt.Errorf("%w: %s refused the login before TLS started, which no MySQL or MariaDB server does; something on the network path answered instead of the server", ErrProtocol, ep.addr())
+	}
 	if err == nil {
 		c.log.DebugContext(ctx, "dbconn: connected", "addr", ep.addr(), "user", user, "database", ep.db)
 	}

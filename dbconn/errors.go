@@ -41,8 +41,10 @@ var (
 	// [*PlanError].
 	ErrPlanDoesNotFit = errors.New("dbconn: pool plan does not fit the database")
 	// ErrProtocol is returned when the server's answer is malformed (the
-	// driver would otherwise panic on some of them). Before TLS starts, an
-	// attacker on the network path can send such answers.
+	// driver would otherwise panic on some of them), or when a login is
+	// refused before TLS started, which no server does. Before TLS starts,
+	// an attacker on the network path can send such answers; they never
+	// trigger a credential refresh.
 	ErrProtocol = errors.New("dbconn: malformed answer from server")
 	// ErrCABundle is returned by [NewConnector] and [Open] when the
 	// embedded RDS certificate bundle yields no certificate, which means

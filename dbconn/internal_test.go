@@ -304,6 +304,51 @@ func TestOtherErrorsNotRetried(t *testing.T) {
 	}
 }
 
+// An access-denied error sent before TLS, which only something on the
+// network path can send, is not taken for a refused login: no credential
+// refresh, no pending credentials, no "wrong password" hint.
+func TestAccessDeniedBeforeTLSIsForged(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	t.Cleanup(func() { ln.Close(); wg.Wait() })
+	wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			p := append([]byte{0xff, 1045 & 0xff, 1045 >> 8}, "#28000Access denied for user 'app'"...)
+			writePacket(c, 0, p)
+			c.Close()
+		}
+	})
+	var refresh, pending atomic.Int32
+	count := func(n *atomic.Int32) CredentialsFunc {
+		return func(context.Context) (Credentials, error) {
+			n.Add(1)
+			return Credentials{User: "app", Password: "new"}, nil
+		}
+	}
+	cfg := fakeConfig(ln.Addr().(*net.TCPAddr).Port)
+	cfg.LoginRetries = 3
+	cfg.Credentials = func(context.Context) (Credentials, error) { return Credentials{User: "app", Password: "old"}, nil }
+	cfg.RefreshCredentials, cfg.PendingCredentials = count(&refresh), count(&pending)
+	c, err := NewConnector(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Connect(context.Background())
+	if !errors.Is(err, ErrProtocol) || errors.Is(err, ErrAccessDenied) {
+		t.Fatalf("got %v, want ErrProtocol and not ErrAccessDenied", err)
+	}
+	if refresh.Load() != 0 || pending.Load() != 0 {
+		t.Fatalf("refresh called %d times, pending %d; want 0, 0", refresh.Load(), pending.Load())
+	}
+}
+
 // A password login never answers a server's request for a clear-text
 // password: only IAM tokens are sent that way.
 func TestStaticPasswordNeverSentInClear(t *testing.T) {
