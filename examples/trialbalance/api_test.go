@@ -291,6 +291,16 @@ func TestLoginLockout(t *testing.T) {
 	}
 	// Other accounts are not affected.
 	s.login("bob@example.com", goodPassword)
+	// Unknown emails are counted and refused alike, so a 429 does not
+	// tell an attacker that the account exists.
+	for i := range 10 {
+		if res := s.post("/v1/auth/login", credentialsJSON("nobody@example.com", "Wr0ng-password!")); res.status != http.StatusUnauthorized {
+			t.Fatalf("unknown email, failure %d: got %d %s, want 401", i+1, res.status, res.body)
+		}
+	}
+	if res := s.post("/v1/auth/login", credentialsJSON("nobody@example.com", "Wr0ng-password!")); res.status != http.StatusTooManyRequests {
+		t.Fatalf("unknown email after 10 failures: got %d, want 429", res.status)
+	}
 
 	// Just before the window ends, still refused; after it, the right
 	// password works again.
@@ -729,6 +739,9 @@ func TestHashingIsBounded(t *testing.T) {
 	}{
 		{name: "register gives up", path: "/v1/auth/register", email: "bob@example.com", cancel: true, want: http.StatusServiceUnavailable},
 		{name: "login gives up", path: "/v1/auth/login", email: "ada@example.com", cancel: true, want: http.StatusServiceUnavailable},
+		// An unknown email is hashed too (against the dummy hash): it
+		// costs what a wrong password costs, so timing does not tell.
+		{name: "unknown email hashes too", path: "/v1/auth/login", email: "nobody@example.com", cancel: true, want: http.StatusServiceUnavailable},
 		{name: "login waits its turn", path: "/v1/auth/login", email: "ada@example.com", want: http.StatusOK},
 	}
 	for _, tc := range tests {
