@@ -327,9 +327,13 @@ func orDefault(d, def time.Duration) time.Duration {
 //
 // When the fetch fails because Secrets Manager is throttling, failing or
 // unreachable, Get returns the previous value if it expired less than
-// [Config.MaxStale] ago. Otherwise it returns the error, which wraps one of
+// [Config.MaxStale] ago. Otherwise it returns the error, which wraps the
+// SDK's error and, for the failures Secrets Manager names, one of
 // [ErrNotFound], [ErrAccessDenied], [ErrDecryption], [ErrThrottled],
-// [ErrInvalidRequest] or [ErrUnavailable] and the SDK's error. Until the
+// [ErrInvalidRequest] or [ErrUnavailable]. An error that fits none of them
+// (a custom Client's own error, or the SDK failing to load AWS
+// credentials) is wrapped without a sentinel and treated as an outage.
+// Until the
 // backoff after a failure has passed, Get answers from the cache (the stale
 // value or the same error) without calling Secrets Manager.
 func (c *Cache) Get(ctx context.Context, id string) (Secret, error) {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"log/slog"
+	"os"
 	"sync"
 	"time"
 
@@ -256,4 +258,28 @@ func ExampleDBCredentials_Addr() {
 	c := secrets.DBCredentials{Engine: "aurora-postgresql", Host: "db.internal"}
 	fmt.Println(c.Addr())
 	// Output: db.internal:5432
+}
+
+// A Secret prints and logs its id, version and stages, never its value.
+func ExampleSecret() {
+	cache, _ := secrets.New(secrets.Config{Client: local})
+	s, err := cache.Get(context.Background(), "prod/orders/api")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(s)
+	fmt.Printf("%#v\n", s)
+	logger := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey {
+				return slog.Attr{} // keep the output stable
+			}
+			return a
+		},
+	}))
+	logger.Info("loaded", "secret", s)
+	// Output:
+	// secrets.Secret{ID: "prod/orders/api", VersionID: "static", Stages: [AWSCURRENT], Value: [REDACTED]}
+	// secrets.Secret{ID: "prod/orders/api", VersionID: "static", Stages: [AWSCURRENT], Value: [REDACTED]}
+	// {"level":"INFO","msg":"loaded","secret":{"id":"prod/orders/api","version_id":"static","stages":["AWSCURRENT"],"value":"[REDACTED]"}}
 }
