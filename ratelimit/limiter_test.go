@@ -360,7 +360,7 @@ func TestStoreFailure(t *testing.T) {
 func TestUnexpectedReply(t *testing.T) {
 	c := newClock()
 	_, rdb := c.miniRedis(t)
-	rdb.AddHook(garbleHook{})
+	rdb.AddHook(replyHook{"garbage"})
 	l, _ := ratelimit.New(ratelimit.Config{Redis: rdb, OnStoreError: ratelimit.FailClosed, Logger: discard(), Timeout: 10 * time.Second})
 	_, err := l.Allow(context.Background(), "k")
 	if !errors.Is(err, ratelimit.ErrUnavailable) || !strings.Contains(err.Error(), "unexpected reply") {
@@ -368,21 +368,6 @@ func TestUnexpectedReply(t *testing.T) {
 	}
 }
 
-type garbleHook struct{}
-
-func (garbleHook) DialHook(next redis.DialHook) redis.DialHook { return next }
-func (garbleHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return next
-}
-func (garbleHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error {
-		err := next(ctx, cmd)
-		if c, ok := cmd.(*redis.Cmd); ok && err == nil {
-			c.SetVal("garbage")
-		}
-		return err
-	}
-}
 
 func TestMaxLocalKeys(t *testing.T) {
 	c := newClock()
@@ -422,8 +407,8 @@ func TestFailurePolicyString(t *testing.T) {
 	}
 }
 
-// replyHook replaces the reply of the rate script with a fixed one.
-type replyHook struct{ reply []any }
+// replyHook replaces the reply of every script with a fixed one.
+type replyHook struct{ reply any }
 
 func (replyHook) DialHook(next redis.DialHook) redis.DialHook { return next }
 func (replyHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
