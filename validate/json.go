@@ -119,6 +119,10 @@ func checkContentType(h http.Header) error {
 	return nil
 }
 
+// maxPreallocate bounds what a request's Content-Length can make readBody
+// allocate before any of the body has arrived.
+const maxPreallocate = 1 << 20
+
 // maxPooled is the largest body buffer kept for reuse. Decoded values
 // never alias the buffer: encoding/json copies strings and raw messages.
 const maxPooled = 64 << 10
@@ -151,7 +155,9 @@ func (v *Validator) readBody(r *http.Request) (*[]byte, error) {
 		return buf, nil
 	}
 	if r.ContentLength > 0 {
-		*buf = slices.Grow(*buf, int(r.ContentLength)+1)
+		// Content-Length is only the client's claim: reserve up to
+		// maxPreallocate for it and let larger bodies grow as they arrive.
+		*buf = slices.Grow(*buf, int(min(r.ContentLength, maxPreallocate))+1)
 	}
 	body := http.MaxBytesReader(nil, r.Body, v.maxBody)
 	b := *buf

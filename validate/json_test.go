@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -281,6 +282,28 @@ func TestDecodeJSONReadError(t *testing.T) {
 	var x struct{ A int }
 	if err := v.DecodeJSON(req, &x); !errors.Is(err, validate.ErrMalformed) {
 		t.Fatalf("got %v, want ErrMalformed", err)
+	}
+}
+
+// Content-Length is the client's claim: a request announcing a huge body
+// and sending a few bytes must not make the server reserve the claimed
+// size up front (with a route allowing large bodies, many such requests
+// would exhaust memory).
+func TestDecodeJSONDoesNotTrustContentLength(t *testing.T) {
+	v := mustNew(t, validate.Config{MaxBodyBytes: 1 << 30})
+	req := jsonRequest("POST", "")
+	req.Body = io.NopCloser(io.MultiReader(strings.NewReader(`{"a":`), errReader{}))
+	req.ContentLength = 256 << 20
+	var x struct{ A int }
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	err := v.DecodeJSON(req, &x)
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, validate.ErrMalformed) {
+		t.Fatalf("got %v, want ErrMalformed", err)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 16<<20 {
+		t.Errorf("allocated %d bytes for a 5-byte body", n)
 	}
 }
 
