@@ -40,8 +40,10 @@ var ErrInvalidPolicy = errors.New("password: invalid policy")
 
 // ErrBreachUnavailable is returned by [HIBP.Breached] and
 // [Policy.CheckOnline] when the breach service could not give an answer
-// (network error, deadline, unexpected status or malformed response) and
-// the checker fails closed. Always wrapped; use errors.Is.
+// (network error, deadline, unexpected status, a redirect off https, or
+// a malformed, empty or oversized response) and the checker fails
+// closed, and by an HIBP that [NewHIBP] did not make. Always wrapped; use
+// errors.Is.
 var ErrBreachUnavailable = errors.New("password: breach check unavailable")
 
 // ErrInvalidConfig is returned by [NewHIBP] for a bad [HIBPConfig].

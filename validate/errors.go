@@ -34,11 +34,13 @@ var (
 	ErrInvalid = errors.New("validate: invalid request")
 
 	// ErrInvalidType is returned by [Validator.Register] and, for a type
-	// that was not registered first, by the decode methods, when a
-	// destination type cannot be used: not a pointer to a struct, a
-	// validate tag naming an unknown rule, a query tag on an unsupported
-	// field type, and so on. It is a programming error; [WriteError]
-	// answers 500 without detail.
+	// that was not registered first, by [Validator.DecodeJSON],
+	// [Validator.DecodeQuery] and [Validator.Struct], when a destination
+	// type cannot be used: not a pointer to a struct, a validate tag
+	// naming an unknown rule, a query tag on an unsupported field type,
+	// and so on. All of them return it, too, from a Validator that [New]
+	// did not make. It is a programming error; [WriteError] answers 500
+	// without detail.
 	ErrInvalidType = errors.New("validate: invalid destination type")
 )
 
