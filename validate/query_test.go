@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -109,5 +110,39 @@ func TestDecodeQueryAllowUnknown(t *testing.T) {
 	r = httptest.NewRequest("GET", "/?n=3&n=4", nil)
 	if err := v.DecodeQuery(r, &p); !errors.Is(err, validate.ErrMalformed) {
 		t.Fatalf("repeated: got %v", err)
+	}
+}
+
+// Query values, like body values, never reach the answer or the error:
+// strconv, time and TextUnmarshaler errors all quote their input.
+func TestDecodeQueryNeverEchoesValues(t *testing.T) {
+	const secret = "HunterSecretValue"
+	v := mustNew(t, validate.Config{})
+	mux := http.NewServeMux()
+	mux.Handle("GET /accounts/{id}/entries", validate.Query(v, func(http.ResponseWriter, *http.Request, search) {}))
+	for _, q := range []string{
+		"from=" + secret + "&active=true",                           // time layout
+		"from=2026-01-01&active=" + secret,                          // bool
+		"from=2026-01-01&active=true&limit=" + secret,               // int
+		"from=2026-01-01&active=true&ratio=" + secret,               // float
+		"from=2026-01-01&active=true&addr=" + secret,                // TextUnmarshaler
+		"from=2026-01-01&active=true&tag=" + secret + "-x",          // dive rule
+		"from=2026-01-01&active=true&q=" + secret + secret,          // max
+		"from=2026-01-01&active=true&" + secret + "=1&zz=" + secret, // unknown parameter: its name is echoed, not its value
+	} {
+		req := httptest.NewRequest(http.MethodGet, "/accounts/7/entries?"+q, nil)
+		rec, _ := serve(t, mux, req)
+		if rec.Code < 400 {
+			t.Fatalf("%s: accepted", q)
+		}
+		body := strings.ReplaceAll(rec.Body.String(), `"field":"`+secret+`"`, "")
+		if strings.Contains(body, secret) {
+			t.Errorf("%s: answer echoes the value: %s", q, rec.Body)
+		}
+		var s search
+		req.SetPathValue("id", "7")
+		if err := v.DecodeQuery(req, &s); err == nil || strings.Contains(strings.ReplaceAll(err.Error(), secret+" is not", ""), secret) {
+			t.Errorf("%s: error %v", q, err)
+		}
 	}
 }
