@@ -460,6 +460,35 @@ func TestDecodeJSONEscapes(t *testing.T) {
 	}
 }
 
+// Values that only encoding/json or a type's own decoder refuses come back
+// with errors that quote them; those texts must not reach the client.
+func TestDecoderErrorsNeverEchoValues(t *testing.T) {
+	const secret = "HunterSecretValue"
+	v := mustNew(t, validate.Config{})
+	var x struct {
+		Q int        `json:"q,string"`
+		A netip.Addr `json:"a"`
+		W time.Time  `json:"w"`
+	}
+	for _, body := range []string{
+		`{"q":"` + secret + `"}`, // "invalid use of ,string struct tag, trying to unmarshal \"...\""
+		`{"q":"1` + secret + `"}`,
+		`{"a":"` + secret + `"}`, // netip: ParseAddr("..."): ...
+		`{"w":"` + secret + `"}`, // time: parsing time "..."
+	} {
+		err := v.DecodeJSON(jsonRequest(http.MethodPost, body), &x)
+		if !errors.Is(err, validate.ErrMalformed) {
+			t.Errorf("%s: got %v, want ErrMalformed", body, err)
+			continue
+		}
+		rec := httptest.NewRecorder()
+		validate.WriteError(rec, nil, err)
+		if strings.Contains(err.Error(), secret) || strings.Contains(rec.Body.String(), secret) {
+			t.Errorf("%s: value echoed: %v / %s", body, err, rec.Body)
+		}
+	}
+}
+
 // bigObject returns n distinct members "k0":0, "k1":1, ...
 func bigObject(n int) string {
 	var parts []string
