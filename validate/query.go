@@ -218,10 +218,17 @@ func (v *Validator) DecodeQuery(r *http.Request, dst any) error {
 				names[q.name] = true
 			}
 		}
+		// In name order, so that when more than maxFieldErrors are
+		// unknown, the same ones are listed every time.
+		var unknown []string
 		for name := range values {
 			if !names[name] {
-				bad(name, "unknown", "is not an allowed parameter")
+				unknown = append(unknown, name)
 			}
+		}
+		slices.Sort(unknown)
+		for _, name := range unknown {
+			bad(name, "unknown", "is not an allowed parameter")
 		}
 		sortFieldErrors(fe)
 	}

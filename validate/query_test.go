@@ -2,6 +2,7 @@ package validate_test
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -143,6 +144,35 @@ func TestDecodeQueryNeverEchoesValues(t *testing.T) {
 		req.SetPathValue("id", "7")
 		if err := v.DecodeQuery(req, &s); err == nil || strings.Contains(strings.ReplaceAll(err.Error(), secret+" is not", ""), secret) {
 			t.Errorf("%s: error %v", q, err)
+		}
+	}
+}
+
+// Past the cap on listed problems, the answer is still the same each time.
+func TestDecodeQueryManyUnknownIsStable(t *testing.T) {
+	v := mustNew(t, validate.Config{})
+	var q strings.Builder
+	for i := range 300 {
+		fmt.Fprintf(&q, "p%03d=1&", i)
+	}
+	target := "/?" + q.String() + "n=1"
+	var first []validate.FieldError
+	for i := range 20 {
+		var p struct {
+			N int `query:"n"`
+		}
+		err := v.DecodeQuery(httptest.NewRequest(http.MethodGet, target, nil), &p)
+		var fe *validate.FieldErrors
+		if !errors.As(err, &fe) || len(fe.Errors) != 100 {
+			t.Fatalf("got %v, want 100 field errors", err)
+		}
+		if i == 0 {
+			first = fe.Errors
+			if first[0].Field != "p000" || first[99].Field != "p099" {
+				t.Fatalf("listed %s..%s, want p000..p099", first[0].Field, first[99].Field)
+			}
+		} else if !slices.Equal(fe.Errors, first) {
+			t.Fatalf("run %d listed different parameters", i)
 		}
 	}
 }
