@@ -44,8 +44,15 @@ func FuzzCheck(f *testing.F) {
 				t.Fatalf("error %q contains the password", msg)
 			}
 		}
-		// Blocklist.Contains agrees with the common code.
-		_ = DefaultBlocklist().Contains(pw)
+		// Blocklist.Contains agrees with the common code, unless Check
+		// stopped early at the byte cap or on invalid UTF-8.
+		if len(pw) <= DefaultMaxBytes && utf8.ValidString(pw) {
+			var pe *PolicyError
+			common := errors.As(NIST().Check(pw), &pe) && pe.Has(CodeCommon)
+			if listed := DefaultBlocklist().Contains(pw); common != listed {
+				t.Fatalf("Check common = %v, Blocklist.Contains = %v for %q", common, listed, pw)
+			}
+		}
 	})
 }
 
