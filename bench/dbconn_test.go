@@ -94,13 +94,8 @@ func BenchmarkDBConnectTLS(b *testing.B) {
 	})
 }
 
-// BenchmarkDBPointQueryPaired alternates the two pools query by query
-// (ABBA order, so neither side always goes first) and reports medians: the
-// median time per query on each side and the median of the per-pair
-// ratios, with the quartiles of those ratios. A load spike from other
-// processes, a GC pause or a slow round trip hits one pair, not the sum,
-// so the ratio stays stable from run to run where a ratio of totals does
-// not. Run it with -benchtime=5000x or more.
+// BenchmarkDBPointQueryPaired alternates the two pools query by query;
+// see pairedMedians.
 func BenchmarkDBPointQueryPaired(b *testing.B) {
 	c, m := dbconnConnector(b)
 	ours := sql.OpenDB(c)
@@ -111,41 +106,58 @@ func BenchmarkDBPointQueryPaired(b *testing.B) {
 	bare.SetMaxIdleConns(1)
 	defer bare.Close()
 	ctx := context.Background()
-	query := func(db *sql.DB, i int) time.Duration {
-		start := time.Now()
-		var n int
-		if err := db.QueryRowContext(ctx, "SELECT ?", i).Scan(&n); err != nil || n != i {
-			b.Fatal(err, n)
+	query := func(db *sql.DB) func(int) {
+		return func(i int) {
+			var n int
+			if err := db.QueryRowContext(ctx, "SELECT ?", i).Scan(&n); err != nil || n != i {
+				b.Fatal(err, n)
+			}
 		}
-		return time.Since(start)
 	}
 	for i := range 50 { // warm both connections and the server's caches
-		query(ours, i)
-		query(bare, i)
+		query(ours)(i)
+		query(bare)(i)
 	}
-	var tOurs, tBare []time.Duration
+	pairedMedians(b, "dbconn", query(ours), "driver", query(bare))
+}
+
+// pairedMedians runs ours and peer alternately, once each per iteration
+// (ABBA order, so neither always goes first), and reports the median time
+// of each and the median and quartiles of the per-pair ratio ours/peer. A
+// load spike from other processes, a GC pause or a slow round trip then
+// hits one pair rather than one side's total, so the ratio stays stable
+// from run to run where a ratio of totals, or of two sequential
+// sub-benchmarks, does not. Run with -benchtime=2000x or more.
+func pairedMedians(b *testing.B, oursName string, ours func(int), peerName string, peer func(int)) {
+	b.Helper()
+	var tOurs, tPeer []time.Duration
 	var ratios []float64
+	timed := func(f func(int), i int) time.Duration {
+		start := time.Now()
+		f(i)
+		return time.Since(start)
+	}
 	i := 0
 	for b.Loop() {
 		i++
-		var o, d time.Duration
+		var o, p time.Duration
 		if i%2 == 0 {
-			o = query(ours, i)
-			d = query(bare, i)
+			o = timed(ours, i)
+			p = timed(peer, i)
 		} else {
-			d = query(bare, i)
-			o = query(ours, i)
+			p = timed(peer, i)
+			o = timed(ours, i)
 		}
-		tOurs, tBare = append(tOurs, o), append(tBare, d)
-		ratios = append(ratios, float64(o)/float64(d))
+		tOurs, tPeer = append(tOurs, o), append(tPeer, p)
+		ratios = append(ratios, float64(o)/float64(p))
 	}
 	b.StopTimer()
 	slices.Sort(tOurs)
-	slices.Sort(tBare)
+	slices.Sort(tPeer)
 	slices.Sort(ratios)
 	q := func(f float64) int { return min(len(ratios)-1, int(f*float64(len(ratios)))) }
-	b.ReportMetric(float64(tOurs[q(0.5)].Nanoseconds()), "dbconn-ns/query")
-	b.ReportMetric(float64(tBare[q(0.5)].Nanoseconds()), "driver-ns/query")
+	b.ReportMetric(float64(tOurs[q(0.5)].Nanoseconds()), oursName+"-ns/op")
+	b.ReportMetric(float64(tPeer[q(0.5)].Nanoseconds()), peerName+"-ns/op")
 	b.ReportMetric(ratios[q(0.5)], "ratio")
 	b.ReportMetric(ratios[q(0.25)], "ratio-p25")
 	b.ReportMetric(ratios[q(0.75)], "ratio-p75")

@@ -146,6 +146,26 @@ func BenchmarkSecretsColdMiss(b *testing.B) {
 	})
 }
 
+// BenchmarkSecretsColdMissPaired is BenchmarkSecretsColdMiss with the two
+// sides interleaved; see pairedMedians.
+func BenchmarkSecretsColdMissPaired(b *testing.B) {
+	_, c, h := benchSecretsSetup(b)
+	ctx := context.Background()
+	pairedMedians(b, "lambdasec", func(int) {
+		c.Invalidate("db")
+		if _, err := c.Get(ctx, "db"); err != nil {
+			b.Fatal(err)
+		}
+	}, "handrolled", func(int) {
+		h.mu.Lock()
+		clear(h.values)
+		h.mu.Unlock()
+		if _, err := h.get(ctx, "db"); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
+
 // BenchmarkSecretsStampede: 64 goroutines miss one key at once, as when a
 // TTL ends under load. Reports the GetSecretValue calls each approach makes.
 func BenchmarkSecretsStampede(b *testing.B) {
