@@ -199,6 +199,18 @@ func TestHandlerResponses(t *testing.T) {
 	}
 }
 
+// TestWriteErrorNeverSaysZero checks that a refusal never tells the
+// client to retry after 0 seconds, which invites an immediate retry loop.
+func TestWriteErrorNeverSaysZero(t *testing.T) {
+	for _, wait := range []time.Duration{0, time.Nanosecond, time.Second} {
+		rec := httptest.NewRecorder()
+		ratelimit.WriteError(rec, &ratelimit.LimitError{Result: ratelimit.Result{RetryAfter: wait}})
+		if got := rec.Header().Get("Retry-After"); rec.Code != http.StatusTooManyRequests || got != "1" {
+			t.Errorf("wait %v: status %d, Retry-After %q; want 429, 1", wait, rec.Code, got)
+		}
+	}
+}
+
 func TestRetryAfterRoundsUp(t *testing.T) {
 	c := newClock()
 	l, _ := ratelimit.New(ratelimit.Config{Rate: 1, Period: 10 * time.Second, Now: c.Now})

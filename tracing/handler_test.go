@@ -356,6 +356,10 @@ func TestLambdaUnsampledAndEmpty(t *testing.T) {
 		// The runtime interface emulator passes an empty header.
 		//lint:ignore SA1029 the key is aws-lambda-go's.
 		{name: "empty header", ctx: context.WithValue(context.Background(), "x-amzn-trace-id", ""), wantID: ""},
+		// Without Lambda's segment id a subsegment would hang from
+		// nothing: the request is traced for logs, not recorded.
+		//lint:ignore SA1029 the key is aws-lambda-go's.
+		{name: "no parent", ctx: context.WithValue(context.Background(), "x-amzn-trace-id", "Root="+lambdaRoot+";Sampled=1"), wantID: lambdaRoot},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
