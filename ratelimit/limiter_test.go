@@ -380,7 +380,6 @@ func TestUnexpectedReply(t *testing.T) {
 	}
 }
 
-
 func TestMaxLocalKeys(t *testing.T) {
 	c := newClock()
 	for _, tc := range []struct {
