@@ -69,7 +69,10 @@ type Config struct {
 
 	// MaxEntries bounds the number of (secret, stage or version) values
 	// held; the least recently used (to the millisecond) is evicted first.
-	// Zero means 1024.
+	// Zero means 1024. Hits cost the same at any size, but adding an entry
+	// copies the index and, when full, scans it for the victim, so it
+	// costs time in proportion to MaxEntries: keep it in the thousands,
+	// and do not let request input choose secret ids.
 	MaxEntries int
 
 	// FetchTimeout bounds each GetSecretValue call, SDK retries included.

@@ -234,20 +234,28 @@ func TestStaleOnError(t *testing.T) {
 	}
 }
 
-// TestDefinitiveErrorsFailClosed: a secret deleted, or access to it
-// revoked, is not papered over with the stale value.
-func TestDefinitiveErrorsFailClosed(t *testing.T) {
-	tests := []struct {
-		name string
-		err  error
-		want error
-	}{
+type definitiveCase struct {
+	name      string
+	err       error // from the client
+	want      error
+	keepValue bool // not definitive after all: an outage
+}
+
+// definitiveErrors are Secrets Manager's considered answers: someone
+// deleted the secret or revoked access to it or its key on purpose.
+func definitiveErrors() []definitiveCase {
+	return []definitiveCase{
 		{name: "deleted", err: &types.ResourceNotFoundException{Message: aws.String("m")}, want: secrets.ErrNotFound},
 		{name: "access revoked", err: &smithy.GenericAPIError{Code: "AccessDeniedException"}, want: secrets.ErrAccessDenied},
 		{name: "KMS key disabled", err: &types.DecryptionFailure{Message: aws.String("m")}, want: secrets.ErrDecryption},
 		{name: "scheduled for deletion", err: &types.InvalidRequestException{Message: aws.String("m")}, want: secrets.ErrInvalidRequest},
 	}
-	for _, tc := range tests {
+}
+
+// TestDefinitiveErrorsFailClosed: a secret deleted, or access to it
+// revoked, is not papered over with the stale value.
+func TestDefinitiveErrorsFailClosed(t *testing.T) {
+	for _, tc := range definitiveErrors() {
 		t.Run(tc.name, func(t *testing.T) {
 			f, clk := newFake(), newClock()
 			f.set("db", "old")
@@ -271,18 +279,8 @@ func TestDefinitiveErrorsFailClosed(t *testing.T) {
 // or off limits stops Get serving the cached value, even within its TTL;
 // an outage does not.
 func TestDefinitiveRefreshDropsValue(t *testing.T) {
-	tests := []struct {
-		name      string
-		err       error
-		want      error
-		keepValue bool
-	}{
-		{name: "deleted", err: &types.ResourceNotFoundException{Message: aws.String("m")}, want: secrets.ErrNotFound},
-		{name: "access revoked", err: &smithy.GenericAPIError{Code: "AccessDeniedException"}, want: secrets.ErrAccessDenied},
-		{name: "KMS key disabled", err: &types.DecryptionFailure{Message: aws.String("m")}, want: secrets.ErrDecryption},
-		{name: "scheduled for deletion", err: &types.InvalidRequestException{Message: aws.String("m")}, want: secrets.ErrInvalidRequest},
-		{name: "outage keeps the value", err: &types.InternalServiceError{Message: aws.String("m")}, want: secrets.ErrUnavailable, keepValue: true},
-	}
+	tests := definitiveErrors()
+	tests = append(tests, definitiveCase{name: "outage keeps the value", err: &types.InternalServiceError{Message: aws.String("m")}, want: secrets.ErrUnavailable, keepValue: true})
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f, clk := newFake(), newClock()
