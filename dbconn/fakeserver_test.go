@@ -200,3 +200,29 @@ func testCert(t *testing.T, host string) (*tls.Config, []byte) {
 	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}},
 		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
 }
+
+// serveLoopback listens on host (a loopback address), runs handle for each
+// connection, which it then closes, and returns the port. Everything stops
+// when t ends.
+func serveLoopback(t *testing.T, host string, handle func(net.Conn)) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	t.Cleanup(func() { ln.Close(); wg.Wait() })
+	wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Go(func() {
+				defer c.Close()
+				handle(c)
+			})
+		}
+	})
+	return ln.Addr().(*net.TCPAddr).Port
+}

@@ -308,22 +308,8 @@ func TestOtherErrorsNotRetried(t *testing.T) {
 // network path can send, is not taken for a refused login: no credential
 // refresh, no pending credentials, no "wrong password" hint.
 func TestAccessDeniedBeforeTLSIsForged(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	wg.Go(func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			p := append([]byte{0xff, 1045 & 0xff, 1045 >> 8}, "#28000Access denied for user 'app'"...)
-			writePacket(c, 0, p)
-			c.Close()
-		}
+	port := serveLoopback(t, "127.0.0.1", func(c net.Conn) {
+		writePacket(c, 0, append([]byte{0xff, 1045 & 0xff, 1045 >> 8}, "#28000Access denied for user 'app'"...))
 	})
 	var refresh, pending atomic.Int32
 	count := func(n *atomic.Int32) CredentialsFunc {
@@ -332,7 +318,7 @@ func TestAccessDeniedBeforeTLSIsForged(t *testing.T) {
 			return Credentials{User: "app", Password: "new"}, nil
 		}
 	}
-	cfg := fakeConfig(ln.Addr().(*net.TCPAddr).Port)
+	cfg := fakeConfig(port)
 	cfg.LoginRetries = 3
 	cfg.Credentials = func(context.Context) (Credentials, error) { return Credentials{User: "app", Password: "old"}, nil }
 	cfg.RefreshCredentials, cfg.PendingCredentials = count(&refresh), count(&pending)

@@ -256,31 +256,15 @@ func TestCertificateRefused(t *testing.T) {
 // forwarder relays TCP from host:0 to target and returns its port.
 func forwarder(t *testing.T, host, target string) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	wg.Go(func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Go(func() {
-				defer c.Close()
-				u, err := net.Dial("tcp", target)
-				if err != nil {
-					return
-				}
-				defer u.Close()
-				go func() { io.Copy(u, c); u.Close() }()
-				io.Copy(c, u)
-			})
+	return dbconn.ServeLoopback(t, host, func(c net.Conn) {
+		u, err := net.Dial("tcp", target)
+		if err != nil {
+			return
 		}
+		defer u.Close()
+		go func() { io.Copy(u, c); u.Close() }()
+		io.Copy(c, u)
 	})
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 func TestAccessDeniedHasHint(t *testing.T) {
