@@ -52,7 +52,13 @@ func (v *Validator) DecodeJSON(r *http.Request, dst any) error {
 	if err != nil {
 		return err
 	}
-	defer v.putBuffer(buf)
+	if !e.ownDecoders {
+		// Reuse the buffer only when nothing but encoding/json sees it:
+		// a type's own decoder may keep the bytes it is given (against
+		// the json.Unmarshaler contract, but harmless without pooling),
+		// and the next request would overwrite them.
+		defer v.putBuffer(buf)
+	}
 
 	d := scanner{data: *buf, maxDepth: v.maxDepth}
 	if err := d.scan(e.json); err != nil {

@@ -538,3 +538,41 @@ func TestDecodeJSONDuplicateInWideStruct(t *testing.T) {
 		})
 	}
 }
+
+// retains keeps the bytes UnmarshalJSON is given. The json.Unmarshaler
+// contract says to copy them, but code that does not was safe with plain
+// encoding/json, where nothing reuses the input.
+type retains struct{ b []byte }
+
+func (r *retains) UnmarshalJSON(b []byte) error { r.b = b; return nil }
+
+// retainsText does the same through encoding.TextUnmarshaler.
+type retainsText struct{ b []byte }
+
+func (r *retainsText) UnmarshalText(b []byte) error { r.b = b; return nil }
+
+// Request bodies are pooled; a decoder that keeps its input must never see
+// it overwritten by the next request's body (another user's data).
+func TestDecodeJSONBodyNotReusedUnderRetainingDecoders(t *testing.T) {
+	v := mustNew(t, validate.Config{})
+	type doc struct {
+		R retains     `json:"r"`
+		T retainsText `json:"t"`
+	}
+	var first doc
+	if err := v.DecodeJSON(jsonRequest(http.MethodPost, `{"r":"alice-secret","t":"alice-token"}`), &first); err != nil {
+		t.Fatal(err)
+	}
+	for range 50 {
+		var next doc
+		if err := v.DecodeJSON(jsonRequest(http.MethodPost, `{"r":"mallory-data","t":"mallory-text"}`), &next); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := string(first.R.b); got != `"alice-secret"` {
+		t.Errorf("UnmarshalJSON input changed to %q", got)
+	}
+	if got := string(first.T.b); got != "alice-token" {
+		t.Errorf("UnmarshalText input changed to %q", got)
+	}
+}

@@ -3,8 +3,10 @@ package validate
 import (
 	"encoding"
 	"encoding/json"
+	"net/netip"
 	"reflect"
 	"strings"
+	"time"
 )
 
 // jkind is what a Go type accepts from JSON, as encoding/json decides it.
@@ -45,6 +47,42 @@ type jfield struct {
 	ord    int // position for duplicate tracking
 	typ    *jtype
 	quoted bool // `json:",string"`
+}
+
+// hasOwnDecoders reports whether decoding into t can call a type's
+// UnmarshalJSON or UnmarshalText.
+func (t *jtype) hasOwnDecoders(seen map[*jtype]bool) bool {
+	if t == nil || seen[t] {
+		return false
+	}
+	seen[t] = true
+	switch t.kind {
+	case kUnmarshaler, kText:
+		return !copiesInput(t.rtype)
+	case kMap:
+		if t.key != nil && t.key.kind == kText && !copiesInput(t.key.rtype) {
+			return true
+		}
+	case kStruct:
+		for _, f := range t.fields {
+			if f.typ.hasOwnDecoders(seen) {
+				return true
+			}
+		}
+		return false
+	}
+	return t.elem.hasOwnDecoders(seen)
+}
+
+// copiesInput reports whether t is a standard type whose decoder is known
+// not to keep the bytes it is given.
+func copiesInput(t reflect.Type) bool {
+	switch t {
+	case reflect.TypeFor[time.Time](), reflect.TypeFor[json.RawMessage](),
+		reflect.TypeFor[netip.Addr](), reflect.TypeFor[netip.Prefix](), reflect.TypeFor[netip.AddrPort]():
+		return true
+	}
+	return false
 }
 
 // jsonTypeOf describes t. Recursive types are described once.

@@ -86,6 +86,9 @@ type typeEntry struct {
 	err   error
 	json  *jtype
 	query []qfield
+	// ownDecoders is set when the type reaches a json.Unmarshaler or
+	// encoding.TextUnmarshaler, which get slices of the request body.
+	ownDecoders bool
 }
 
 // New returns a Validator for cfg. It fails if a setting is out of range
@@ -294,6 +297,7 @@ func (v *Validator) build(t reflect.Type) *typeEntry {
 		return e
 	}
 	e.json = jsonTypeOf(t)
+	e.ownDecoders = e.json.hasOwnDecoders(map[*jtype]bool{})
 	e.query, e.err = queryFields(t)
 	return e
 }
