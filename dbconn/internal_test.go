@@ -18,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/go-sql-driver/mysql"
+
 	"github.com/lambdasec/lambdasec/internal/clocktest"
 )
 
@@ -464,4 +466,47 @@ func FuzzServerHandshake(f *testing.F) {
 			t.Fatalf("client sent %d bytes before TLS: %q", len(p), p)
 		}
 	})
+}
+
+// Every server error dbconn explains maps to its sentinel and hint, and
+// the message never gains the password.
+func TestExplainServerErrors(t *testing.T) {
+	ep := endpoint{host: "db.example", port: 3306}
+	tests := []struct {
+		name   string
+		number uint16
+		want   error
+		hint   string
+	}{
+		{"access denied", 1045, ErrAccessDenied, "rotation in progress"},
+		// MariaDB's unix_socket and similar plugins refuse with 1698.
+		{"access denied without password", 1698, ErrAccessDenied, "rotation in progress"},
+		{"secure transport required", 3159, ErrTLSRequired, "mysql 3159"},
+		{"too many connections", 1040, ErrTooManyConnections, "dbconn.Plan"},
+		{"user connection limit", 1203, ErrTooManyConnections, "dbconn.Plan"},
+		{"user resource limit", 1226, ErrTooManyConnections, "wait_timeout"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			me := &mysql.MySQLError{Number: tc.number, Message: "server says no"}
+			err := explain(me, ep, false)
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("got %v, want %v", err, tc.want)
+			}
+			for _, s := range []string{tc.hint, "db.example:3306", "server says no"} {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("%q lacks %q", err, s)
+				}
+			}
+			if isAccessDenied(me) != errors.Is(tc.want, ErrAccessDenied) {
+				t.Errorf("isAccessDenied(%d) = %v, want %v", tc.number, isAccessDenied(me), errors.Is(tc.want, ErrAccessDenied))
+			}
+		})
+	}
+	if err := explain(&mysql.MySQLError{Number: 1045}, ep, true); !strings.Contains(err.Error(), "AWSAuthenticationPlugin") {
+		t.Errorf("IAM refusal %q lacks the IAM hint", err)
+	}
+	if err := explain(&mysql.MySQLError{Number: 1146, Message: "no such table"}, ep, false); !errors.As(err, new(*mysql.MySQLError)) {
+		t.Errorf("unexplained server error %v does not wrap the driver's error", err)
+	}
 }
