@@ -105,7 +105,9 @@ type Config struct {
 // Metrics are optional hooks for cache events, for counters in CloudWatch
 // EMF, Prometheus or anything else. Nil fields are skipped. Hooks run
 // synchronously on the goroutine that caused the event, so they must be fast
-// and safe for concurrent use. id is the secret id as requested.
+// and safe for concurrent use, and must not panic: Refresh and RefreshError
+// may run on a goroutine of the cache's own, where a panic ends the
+// process. id is the secret id as requested.
 type Metrics struct {
 	// Hit: a fresh value was served from the cache.
 	Hit func(id string)
@@ -636,7 +638,9 @@ func (c *Cache) fetch(ctx context.Context, e *entry, cl *call) {
 	e.mu.Unlock()
 
 	// Report before waking the waiters, so that an event is recorded by the
-	// time anyone sees its outcome.
+	// time anyone sees its outcome; wake them even if a hook or the logger
+	// panics, or they would wait for ever.
+	defer close(cl.done)
 	if err == nil {
 		if c.metrics.Refresh != nil {
 			c.metrics.Refresh(k.id, took)
@@ -648,7 +652,6 @@ func (c *Cache) fetch(ctx context.Context, e *entry, cl *call) {
 		}
 		c.log.Warn("secrets: fetch failed", "secret", k.id, "failures", st.failures, "retry_in", time.Duration(st.retryAt-now), "error", err)
 	}
-	close(cl.done)
 }
 
 // call runs the client, turning a panic into an error.

@@ -604,6 +604,44 @@ func TestCancelledCallerStartsNoFetch(t *testing.T) {
 	})
 }
 
+// TestPanickingHookWakesWaiters: a Metrics hook that panics on the
+// goroutine running the fetch (a caller whose ctx never ends runs it
+// itself) reaches that caller, and the callers waiting for the same fetch
+// still get its result instead of waiting for ever.
+func TestPanickingHookWakesWaiters(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake()
+		f.set("db", "v")
+		f.hold()
+		f.started = make(chan struct{}, 1)
+		c := newCache(t, secrets.Config{Client: f, Metrics: secrets.Metrics{
+			Refresh: func(string, time.Duration) { panic("hook bug") },
+		}})
+		leader := make(chan any)
+		go func() {
+			defer func() { leader <- recover() }()
+			c.Get(context.Background(), "db")
+		}()
+		<-f.started
+		waiter := make(chan string)
+		go func() {
+			s, err := c.Get(context.Background(), "db")
+			if err != nil {
+				t.Error(err)
+			}
+			waiter <- s.Value()
+		}()
+		synctest.Wait() // the waiter is waiting for the leader's fetch
+		f.release()
+		if got := <-waiter; got != "v" {
+			t.Fatalf("waiter got %q, want v", got)
+		}
+		if p := <-leader; p != "hook bug" {
+			t.Fatalf("leader recovered %v, want the hook's panic", p)
+		}
+	})
+}
+
 // TestFetchTimeout: a fetch that hangs ends at FetchTimeout with
 // ErrUnavailable and the VPC hint.
 func TestFetchTimeout(t *testing.T) {
