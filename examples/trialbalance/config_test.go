@@ -5,12 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 func TestLoadConfig(t *testing.T) {
@@ -152,5 +156,31 @@ func TestRun(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("run did not return after cancel")
+	}
+}
+
+// TestRunLogsRedisAsJSON: go-redis's own messages (here a failed dial)
+// reach the JSON log on stdout, not plain text on stderr.
+func TestRunLogsRedisAsJSON(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	t.Cleanup(func() { redis.SetLogger(redisLogger{discardLogger()}) })
+	var out syncBuffer
+	err = run(context.Background(), mapEnv(map[string]string{"ADDR": "127.0.0.1:0", "REDIS_ADDR": closed, "JWT_SECRET": randomSecret(t)}), &out)
+	if err == nil || !strings.Contains(err.Error(), "redis") {
+		t.Fatalf("run: got %v, want a redis error", err)
+	}
+	found := false
+	for _, l := range out.lines(t) {
+		if l["msg"] == "redis client" && strings.Contains(fmt.Sprint(l["message"]), "failed to dial") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no go-redis message in the JSON log:\n%s", out.String())
 	}
 }

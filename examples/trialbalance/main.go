@@ -87,6 +87,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/lambdasec/lambdasec/dbconn"
 )
@@ -112,6 +113,9 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 	if err != nil {
 		return err
 	}
+	// go-redis has one logger per process, which writes plain text to
+	// stderr: its messages (failed dials, pool trouble) join the JSON log.
+	redis.SetLogger(redisLogger{log})
 	// Lambda allows 10 seconds for the init phase: fail inside it, with
 	// the reason in the log, rather than be killed without one.
 	initTimeout := 30 * time.Second
@@ -168,4 +172,11 @@ func serve(ctx context.Context, addr string, h http.Handler, log *slog.Logger) e
 	err = srv.Shutdown(shutdownCtx)
 	log.Info("stopped")
 	return err
+}
+
+// redisLogger adapts go-redis's logger to slog.
+type redisLogger struct{ log *slog.Logger }
+
+func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	l.log.WarnContext(ctx, "redis client", "message", fmt.Sprintf(format, v...))
 }
