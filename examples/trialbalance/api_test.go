@@ -30,6 +30,9 @@ func TestHealthz(t *testing.T) {
 	if ct := res.header.Get("Content-Type"); ct != "application/json" {
 		t.Errorf("Content-Type %q, want application/json", ct)
 	}
+	if got := res.header.Get("X-Content-Type-Options"); got != "nosniff" {
+		t.Errorf("X-Content-Type-Options %q, want nosniff on JSON answers too", got)
+	}
 }
 
 func TestRegister(t *testing.T) {
