@@ -652,3 +652,23 @@ func TestRouteLocalMode(t *testing.T) {
 		t.Errorf("untraced request through Routes: status %d", rec.Code)
 	}
 }
+
+// TestClientFieldsBounded checks that what a client controls (user agent,
+// path) is cut before it reaches a document: X-Ray drops documents over
+// 64 KiB, which would lose the trace.
+func TestClientFieldsBounded(t *testing.T) {
+	outsideLambda(t)
+	tr, d := newTracer(t, tracing.Config{})
+	h := tr.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	req := httptest.NewRequest("GET", "/"+strings.Repeat("p", 70_000), nil)
+	req.Header.Set("User-Agent", strings.Repeat("a", 70_000))
+	req.Header.Set("X-Amzn-Trace-Id", "Root="+lambdaRoot+";Sampled=1")
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	docs := d.Documents()
+	if len(docs) != 1 || docs[0].HTTP == nil {
+		t.Fatalf("documents %v", docs)
+	}
+	if ua, u := docs[0].HTTP.Request.UserAgent, docs[0].HTTP.Request.URL; len(ua) > 256 || len(u) > 2048 {
+		t.Errorf("user agent %d bytes, URL %d bytes; want at most 256 and 2048", len(ua), len(u))
+	}
+}
