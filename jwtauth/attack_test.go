@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
@@ -191,8 +192,14 @@ func TestAttacks(t *testing.T) {
 		// jti is a store key: capped like kid.
 		{"jti too long", forge(t, hsKey(), hdr("HS256", "hs"), payload(`jti="`+strings.Repeat("j", 257)+`"`)), ErrTokenMalformed},
 		{"jti at the cap", forge(t, hsKey(), hdr("HS256", "hs"), payload(`jti="`+strings.Repeat("j", 256)+`"`)), nil},
+		// RFC 8259 §6-7: numbers without leading zeros, no raw control
+		// characters in strings; encoding/json elsewhere would refuse them.
+		{"exp leading zero", forge(t, hsKey(), hdr("HS256", "hs"), payload(fmt.Sprintf("exp=0%d", t0.Add(time.Minute).Unix()))), ErrTokenMalformed},
+		{"number without digits after point", forge(t, hsKey(), hdr("HS256", "hs"), payload("x=1.")), ErrTokenMalformed},
+		{"raw tab in string", forge(t, hsKey(), hdr("HS256", "hs"), payload("x=\"a\tb\"")), ErrTokenMalformed},
 		// Row 22: absurd NumericDates.
 		{"exp 1e20", forge(t, hsKey(), hdr("HS256", "hs"), payload("exp=1e20")), ErrTokenMalformed},
+		{"exp year 10000", forge(t, hsKey(), hdr("HS256", "hs"), payload("exp=253402300800")), ErrTokenMalformed},
 		{"exp null", forge(t, hsKey(), hdr("HS256", "hs"), payload("exp=null")), ErrTokenMalformed},
 		{"exp negative", forge(t, hsKey(), hdr("HS256", "hs"), payload("exp=-1")), ErrTokenMalformed},
 		{"exp bool", forge(t, hsKey(), hdr("HS256", "hs"), payload("exp=true")), ErrTokenMalformed},
@@ -226,7 +233,8 @@ func TestAttacks(t *testing.T) {
 		{"typ at+jwt", forge(t, hsKey(), `{"alg":"HS256","kid":"hs","typ":"at+jwt"}`, payload()), ErrTokenType},
 		{"typ missing", forge(t, hsKey(), `{"alg":"HS256","kid":"hs"}`, payload()), ErrTokenType},
 		{"typ application/jwt", forge(t, hsKey(), `{"alg":"HS256","kid":"hs","typ":"application/JWT"}`, payload()), nil},
-		// Lifetime bound.
+		// Lifetime bound, from now and from iat.
+		{"lifetime from iat too long", forge(t, hsKey(), hdr("HS256", "hs"), payload(fmt.Sprintf("iat=%d", t0.Add(-30*time.Hour).Unix()), "-nbf")), ErrTokenLifetime},
 		{"lifetime too long", forge(t, hsKey(), hdr("HS256", "hs"), payload(fmt.Sprintf("exp=%d", t0.Add(48*time.Hour).Unix()))), ErrTokenLifetime},
 		// Row 27: a huge token is refused before decoding.
 		{"4 MB token", h + "." + strings.Repeat("A", 4<<20) + "." + s, ErrTokenMalformed},
@@ -352,12 +360,14 @@ func TestKeyValidation(t *testing.T) {
 		{"placeholder 32+", Key{ID: "k", Algorithm: HS256, Secret: []byte("please-change-me-in-production!!")}, ErrWeakKey},
 		{"repeated block", Key{ID: "k", Algorithm: HS256, Secret: []byte(strings.Repeat("a1b2c3d4e5", 4))}, ErrWeakKey},
 		{"zeros", Key{ID: "k", Algorithm: HS256, Secret: make([]byte, 32)}, ErrWeakKey},
+		{"seven distinct bytes", Key{ID: "k", Algorithm: HS256, Secret: []byte("q1w2e3rq1rwe23qw1e2r3wq12ew3rq1w")}, ErrWeakKey},
 		{"few distinct bytes", Key{ID: "k", Algorithm: HS256, Secret: []byte("abababababababcabababababababcab")}, ErrWeakKey},
 		{"HS256 with RSA key", Key{ID: "k", Algorithm: HS256, Secret: testSecret, PrivateKey: f.rsa}, ErrInvalidKey},
 		{"RSA 1024", Key{ID: "k", Algorithm: RS256, PrivateKey: small}, ErrInvalidKey},
 		{"ES256 with P-384", Key{ID: "k", Algorithm: ES256, PrivateKey: p384}, ErrInvalidKey},
 		{"ES256 with RSA", Key{ID: "k", Algorithm: ES256, PrivateKey: f.rsa}, ErrInvalidKey},
 		{"RS256 with EC", Key{ID: "k", Algorithm: RS256, PrivateKey: f.ec}, ErrInvalidKey},
+		{"EdDSA short public key", Key{ID: "k", Algorithm: EdDSA, PublicKey: ed25519.PublicKey(make([]byte, 31))}, ErrInvalidKey},
 		{"EdDSA with EC", Key{ID: "k", Algorithm: EdDSA, PublicKey: &f.ec.PublicKey}, ErrInvalidKey},
 		{"mismatched public", Key{ID: "k", Algorithm: ES256, PrivateKey: f.ec, PublicKey: &f.ec2.PublicKey}, ErrInvalidKey},
 		{"public only", Key{ID: "k", Algorithm: ES256, PublicKey: &f.ec.PublicKey}, nil},

@@ -166,6 +166,15 @@ func TestMiddlewareLogsCauseNotToken(t *testing.T) {
 	if strings.Contains(log, tok[len(tok)-20:]) {
 		t.Errorf("log contains the token: %s", log)
 	}
+	if !strings.Contains(log, "level=INFO") {
+		t.Errorf("invalid token not logged at Info: %s", log)
+	}
+	// A missing token is the normal first request of a client: Debug.
+	buf.Reset()
+	serve(a.Handler(whoami), withAuth())
+	if log := buf.String(); !strings.Contains(log, "level=DEBUG") || !strings.Contains(log, "no token") {
+		t.Errorf("missing token not logged at Debug: %s", log)
+	}
 }
 
 func TestErrorHandler(t *testing.T) {
