@@ -178,7 +178,8 @@ type IAM struct {
 }
 
 // CredentialsFunc returns the login for a new connection. It must be safe
-// for concurrent use and should honour ctx. An adapter for a Secrets
+// for concurrent use and should honour ctx. Its errors, and its panics
+// (without the panic value), reach the caller wrapped in [ErrCredentials]. An adapter for a Secrets
 // Manager cache is a few lines; dbconn does not import one so that it stays
 // usable with any source.
 type CredentialsFunc func(ctx context.Context) (Credentials, error)

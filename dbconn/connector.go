@@ -191,7 +191,7 @@ func (c *Connector) Connect(ctx context.Context) (driver.Conn, error) {
 		return nil, fmt.Errorf("%w: Connector not created by NewConnector", ErrInvalidConfig)
 	}
 	gen := c.creds.generation()
-	cr, err := c.creds.current(ctx)
+	cr, err := callProvider(ctx, c.creds.current)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrCredentials, err)
 	}
@@ -219,7 +219,7 @@ func (c *Connector) Connect(ctx context.Context) (driver.Conn, error) {
 			}
 		}
 		if c.creds.pending != nil {
-			p, perr := c.creds.pending(ctx)
+			p, perr := callProvider(ctx, c.creds.pending)
 			if perr != nil {
 				c.log.WarnContext(ctx, "dbconn: pending credentials unavailable", "err", perr)
 				continue

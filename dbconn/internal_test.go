@@ -510,3 +510,32 @@ func TestExplainServerErrors(t *testing.T) {
 		t.Errorf("unexplained server error %v does not wrap the driver's error", err)
 	}
 }
+
+// A provider that panics (say, on a secret without the expected keys) gives
+// an ErrCredentials error instead of ending the process, without the panic
+// value, and the refresher recovers for the next attempt.
+func TestProviderPanicIsAnError(t *testing.T) {
+	panicky := func(context.Context) (Credentials, error) { panic("password=hunter2") }
+	c, err := NewConnector(Config{Host: "127.0.0.1", User: "app", Credentials: panicky})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Connect(context.Background())
+	if !errors.Is(err, ErrCredentials) || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("got %v, want ErrCredentials without the panic value", err)
+	}
+
+	var calls atomic.Int32
+	r := &refresher{refresh: func(ctx context.Context) (Credentials, error) {
+		if calls.Add(1) == 1 {
+			panic("password=hunter2")
+		}
+		return Credentials{User: "app", Password: "new"}, nil
+	}}
+	if _, _, err := r.refreshed(context.Background(), 0, Credentials{}); err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("refresh: got %v, want an error without the panic value", err)
+	}
+	if cr, _, err := r.refreshed(context.Background(), 0, Credentials{}); err != nil || cr.Password != "new" {
+		t.Fatalf("second refresh: got %v, %v; want the new credentials", cr, err)
+	}
+}

@@ -2,6 +2,7 @@ package dbconn
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 )
@@ -82,7 +83,7 @@ func (r *refresher) refreshed(ctx context.Context, seen uint64, refused Credenti
 func (r *refresher) run(ctx context.Context, f *flight, refused Credentials) {
 	ctx, cancel := context.WithTimeout(ctx, refreshTimeout)
 	defer cancel()
-	cr, err := r.refresh(ctx)
+	cr, err := callProvider(ctx, r.refresh)
 	r.mu.Lock()
 	r.flight = nil
 	if err == nil {
@@ -92,4 +93,17 @@ func (r *refresher) run(ctx context.Context, f *flight, refused Credentials) {
 	f.cr, f.err = cr, err
 	r.mu.Unlock()
 	close(f.done)
+}
+
+// callProvider runs a credentials provider, turning a panic (a secret
+// without the expected keys is a common cause) into an error: providers run
+// on database/sql's goroutines and on the refresher's, where a panic would
+// end the process. The panic value is dropped; it could hold the password.
+func callProvider(ctx context.Context, f CredentialsFunc) (cr Credentials, err error) {
+	defer func() {
+		if recover() != nil {
+			cr, err = Credentials{}, errors.New("dbconn: the credentials provider panicked")
+		}
+	}()
+	return f(ctx)
 }
