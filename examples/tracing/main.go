@@ -110,7 +110,11 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 		return err
 	}
 	fmt.Fprintf(w, "response: %d %s\n", out.StatusCode, out.Body)
-	return show(w, daemon)
+	if err := show(w, daemon); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "(X-Ray names may not contain braces: the subsegment writes the route's {id} as :id; the route annotation keeps the pattern)")
+	return nil
 }
 
 // show prints the documents the fake daemon received since the last call.

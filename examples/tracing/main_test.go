@@ -21,6 +21,7 @@ func TestRun(t *testing.T) {
 		"namespace=remote status=200",
 		// Inside Lambda: a subsegment under Lambda's segment.
 		`subsegment "GET /orders/:id" trace=1-67890abc-fedcba9876543210fedcba98 parent=53995c3f42cd8ad8 status=200 annotations: cold_start=false order_id=7`,
+		"X-Ray names may not contain braces",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
