@@ -29,13 +29,18 @@
 //   - POST /v1/auth/logout (Bearer): 204; that token is revoked.
 //   - GET /v1/trial-balance?from=YYYY-MM-DD&to=YYYY-MM-DD (Bearer): each
 //     account's net debit or credit over the period and balancing totals,
-//     amounts as JSON numbers with two decimals.
+//     amounts as JSON numbers with two decimals; Cache-Control: no-store,
+//     as on the login answer.
 //
 // Every error is an RFC 9457 application/problem+json document. Bodies must
 // be JSON (415), at most 64 KiB (413), without unknown fields, duplicate
 // keys or trailing data (400). Every route is limited to 2,000 requests per
-// 5 minutes per client address. Each request is logged as one JSON line
-// with its X-Ray trace id.
+// 5 minutes per client address. Password hashing (argon2id, 19 MiB a
+// call) runs on at most GOMAXPROCS requests at once; the others wait their
+// turn. When Redis fails, authenticated routes and login answer 503 (the
+// revocation check and the failed-login guard fail closed) while the
+// per-IP limit lets requests through. Each request is logged as one JSON
+// line with its X-Ray trace id.
 //
 // # Environment
 //
