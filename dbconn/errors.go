@@ -47,8 +47,9 @@ var (
 	// trigger a credential refresh.
 	ErrProtocol = errors.New("dbconn: malformed answer from server")
 	// ErrCABundle is returned by [NewConnector] and [Open] when the
-	// embedded RDS certificate bundle yields no certificate, which means
-	// the module was built from a damaged copy.
+	// embedded RDS certificate bundle yields no certificate, or holds one
+	// that does not parse or is not a CA, which means the module was
+	// built from a damaged copy.
 	ErrCABundle = errors.New("dbconn: embedded RDS CA bundle is unusable")
 )
 
