@@ -74,7 +74,8 @@ type Config struct {
 	RevocationFailOpen bool
 
 	// Cookie, when set, names a cookie the middleware reads the token from
-	// when there is no Authorization header. A cookie-borne token needs
+	// when no Authorization header carries a Bearer token (none, or one of
+	// another scheme such as Basic). A cookie-borne token needs
 	// CSRF protection in front of unsafe methods; that is not done here.
 	// Zero means the Authorization header only. Tokens are never read from
 	// the query string.

@@ -35,7 +35,11 @@ func (c Claims) HasScope(s string) bool { return slices.Contains(c.Scopes, s) }
 
 // Decode unmarshals the whole verified claim set into v, a pointer to the
 // caller's own struct, for custom claims. Registered claims decode too if v
-// has fields for them.
+// has fields for them. It uses encoding/json, so a member name also fills
+// a field whose tag differs only in case; duplicate names were refused
+// when the token was verified. It fails with [ErrInvalidClaims] when c did
+// not come from a verified or issued token, or when the claims do not fit
+// v.
 func (c Claims) Decode(v any) error {
 	if c.payload == nil {
 		return fmt.Errorf("%w: no payload", ErrInvalidClaims)

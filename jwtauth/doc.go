@@ -64,6 +64,12 @@
 //     refused.
 //   - Serve over TLS only, and protect cookie-borne tokens (Config.Cookie)
 //     against CSRF.
+//   - Build the Authenticator and the Redis client once (in main, or at
+//     Lambda init), not per request. Give the go-redis client short dial
+//     and retry settings too: RevocationTimeout bounds each check, but a
+//     client that keeps retrying in the background still holds connections.
+//   - Answer CORS preflight requests before [Authenticator.Handler], which
+//     refuses any request without a valid token.
 //   - To rotate keys, put the new key first and keep the old one until its
 //     last token has expired (TTL plus leeway).
 package jwtauth

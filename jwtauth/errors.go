@@ -93,8 +93,9 @@ var (
 
 	// ErrInvalidClaims means the claims given to [Authenticator.Issue] are
 	// unusable: empty subject, custom claims that are not a JSON object or
-	// that redefine a registered claim. Also returned by the revoke methods
-	// for claims that cannot be revoked (no jti).
+	// that name a registered claim. Also returned by [Authenticator.Revoke]
+	// and [Authenticator.RevokeSubject] for claims that cannot be revoked
+	// (no jti, no exp, empty subject), and by [Claims.Decode].
 	ErrInvalidClaims = errors.New("jwtauth: invalid claims")
 
 	// ErrNoRevoker means a revoke method was called on an Authenticator

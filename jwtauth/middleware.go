@@ -61,7 +61,8 @@ func (a *Authenticator) extract(r *http.Request) (string, error) {
 // next, with the claims in the request context (see [FromContext]). Other
 // requests are answered by Config.ErrorHandler. The method value
 // a.Handler is a func(http.Handler) http.Handler for chi, alice or a plain
-// ServeMux.
+// ServeMux. Every method is checked, OPTIONS included: CORS preflight
+// handling belongs in front of it.
 func (a *Authenticator) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := a.Authenticate(r)

@@ -385,3 +385,51 @@ func TestRevokeWithoutExp(t *testing.T) {
 		t.Errorf("expired token: got %v", err)
 	}
 }
+
+// Verify, Revoke and RevokeSubject through a RedisRevoker from many
+// goroutines, with a timeout short enough that some checks give up while
+// their command is still in flight (run with -race): every answer is one
+// of the documented ones, and a revoked token is never accepted.
+func TestConcurrentRedisRevoker(t *testing.T) {
+	clk := newClock()
+	_, r := newMiniredis(t, clk)
+	cfg := testConfig(clk)
+	cfg.Revoker = r
+	cfg.RevocationTimeout = time.Millisecond
+	cfg.Logger = slog.New(slog.DiscardHandler)
+	a := mustAuth(t, cfg)
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx := context.Background()
+			sub := "user-" + string(rune('a'+i%4))
+			for range 30 {
+				tok, c, err := a.Issue(Grant{Subject: sub})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if _, err := a.Verify(ctx, tok); err != nil && !errors.Is(err, ErrRevocationUnavailable) && !errors.Is(err, ErrTokenRevoked) {
+					t.Errorf("verify: %v", err)
+				}
+				if err := a.Revoke(ctx, c); err != nil {
+					if !errors.Is(err, ErrRevocationUnavailable) {
+						t.Errorf("revoke: %v", err)
+					}
+					continue
+				}
+				if _, err := a.Verify(ctx, tok); err == nil {
+					t.Error("revoked token accepted")
+				} else if !errors.Is(err, ErrTokenRevoked) && !errors.Is(err, ErrRevocationUnavailable) {
+					t.Errorf("verify after revoke: %v", err)
+				}
+				if i%4 == 0 {
+					_ = a.RevokeSubject(ctx, sub)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
