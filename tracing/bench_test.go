@@ -64,6 +64,7 @@ func BenchmarkHandler(b *testing.B) {
 	b.Run("unsampled", func(b *testing.B) { benchServe(b, on.Handler(mux), unsampled) })
 	b.Run("sampled", func(b *testing.B) { benchServe(b, on.Handler(mux), sampled) })
 	b.Run("lambda-sampled", func(b *testing.B) { benchServe(b, on.Handler(mux), lambda) })
+	b.Run("lambda-sampled-routes", func(b *testing.B) { benchServe(b, on.Handler(tracing.Routes(mux)), lambda) })
 }
 
 func BenchmarkAnnotate(b *testing.B) {
