@@ -410,6 +410,10 @@ func TestConfigValidation(t *testing.T) {
 		{"negative size", Config{Keys: []Key{hsKey()}, MaxTokenSize: -1}},
 		{"bad type", Config{Keys: []Key{hsKey()}, Type: "a b"}},
 		{"bad cookie", Config{Keys: []Key{hsKey()}, Cookie: "a;b"}},
+		// An unchecked NewRedisRevoker error leaves a nil *RedisRevoker:
+		// refused here rather than panicking on every request.
+		{"nil RedisRevoker", Config{Keys: []Key{hsKey()}, Revoker: (*RedisRevoker)(nil)}},
+		{"nil MemoryRevoker", Config{Keys: []Key{hsKey()}, Revoker: (*MemoryRevoker)(nil)}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -124,7 +125,8 @@ type Authenticator struct {
 
 // New validates cfg and returns an Authenticator. It fails with
 // [ErrInvalidKey] or [ErrWeakKey] for an unusable key and with
-// [ErrInvalidConfig] for an out-of-range setting.
+// [ErrInvalidConfig] for an out-of-range setting or a Revoker that is a
+// nil pointer.
 func New(cfg Config) (*Authenticator, error) {
 	a := &Authenticator{
 		byID:     make(map[string]*key, len(cfg.Keys)),
@@ -158,6 +160,10 @@ func New(cfg Config) (*Authenticator, error) {
 		return nil, fmt.Errorf("%w: Type must be a media type", ErrInvalidConfig)
 	case cfg.Cookie != "" && !validToken(cfg.Cookie):
 		return nil, fmt.Errorf("%w: Cookie must be a cookie name", ErrInvalidConfig)
+	case nilRevoker(cfg.Revoker):
+		// Typically a NewRedisRevoker error that was not checked: every
+		// request would panic instead of being refused.
+		return nil, fmt.Errorf("%w: Revoker is a nil pointer", ErrInvalidConfig)
 	}
 	// RFC 7515 §4.1.9: "application/" is omitted from typ.
 	if len(a.typ) > 12 && strings.EqualFold(a.typ[:12], "application/") {
@@ -213,6 +219,19 @@ func cmp[T comparable](v, def T) T {
 		return def
 	}
 	return v
+}
+
+// nilRevoker reports whether r is a non-nil interface holding a nil
+// pointer, map or func.
+func nilRevoker(r Revoker) bool {
+	if r == nil {
+		return false
+	}
+	switch v := reflect.ValueOf(r); v.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Func, reflect.Interface, reflect.Slice, reflect.Chan:
+		return v.IsNil()
+	}
+	return false
 }
 
 // validToken reports whether s is a non-empty RFC 9110 token, the shape
