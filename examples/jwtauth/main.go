@@ -123,6 +123,9 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 	call("garbage", "GET", "/me", "not-a-token")
 	none := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`))
 	call(`alg "none" (CVE-2015-9235)`, "GET", "/me", none+"."+strings.Split(tok, ".")[1]+".")
+	// With a signature kept, the algorithm check itself refuses it: only
+	// the key's own algorithm is accepted.
+	call(`alg "none", signature kept`, "GET", "/me", none+"."+strings.SplitN(tok, ".", 2)[1])
 	call("signature changed", "GET", "/me", tok[:len(tok)-4]+"AAAA")
 
 	// A token from an hour ago, signed with the right key.

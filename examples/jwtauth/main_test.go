@@ -49,6 +49,8 @@ func check(t *testing.T, out string) {
 		"no token:                          401  WWW-Authenticate: Bearer\n",
 		"valid token:                       200  hello ada",
 		`alg "none" (CVE-2015-9235):        401  WWW-Authenticate: Bearer error="invalid_token"`,
+		`alg "none", signature kept:        401  WWW-Authenticate: Bearer error="invalid_token"`,
+		`error="jwtauth: token algorithm not allowed: none or missing"`,
 		`expired:                           401  WWW-Authenticate: Bearer error="invalid_token"`,
 		`error="jwtauth: token expired"`,
 		"logout:                            204",
