@@ -128,18 +128,25 @@ func (m *MemoryRevoker) sweep() {
 	}
 }
 
-// Revoke revokes the token whose verified claims are c, until it expires
-// (plus the leeway); revoking a token that has already expired for good
-// does nothing. It fails with [ErrNoRevoker] without a Revoker,
-// [ErrInvalidClaims] when c has no jti or no exp (claims built by hand
-// rather than returned by Verify or Issue) and [ErrRevocationUnavailable]
-// when the store fails.
+// Revoke revokes the token whose claims are c, as returned by
+// [Authenticator.Verify], [Authenticator.Issue] or [FromContext], until it
+// expires (plus the leeway); revoking a token that has already expired for
+// good does nothing. The record is found again by jti and sub (a
+// [RedisRevoker] places it by subject), so claims rebuilt by hand need
+// both, and exp. It fails with [ErrNoRevoker] without a Revoker,
+// [ErrInvalidClaims] when c lacks jti, sub or exp, and
+// [ErrRevocationUnavailable] when the store fails.
 func (a *Authenticator) Revoke(ctx context.Context, c Claims) error {
 	if a.revoker == nil {
 		return ErrNoRevoker
 	}
 	if c.ID == "" {
 		return fmt.Errorf("%w: no jti", ErrInvalidClaims)
+	}
+	if c.Subject == "" {
+		// Every verified token has a sub; a RedisRevoker keys the record
+		// by it, and a record under the empty subject is never found.
+		return fmt.Errorf("%w: no sub", ErrInvalidClaims)
 	}
 	if c.ExpiresAt.IsZero() {
 		// Without exp the record's lifetime is unknown; treating the
@@ -159,8 +166,9 @@ func (a *Authenticator) Revoke(ctx context.Context, c Claims) error {
 	return nil
 }
 
-// RevokeSubject revokes every token the subject holds from Config.Issuer
-// ("log out everywhere"): tokens issued before the next whole second are
+// RevokeSubject revokes every token the subject holds from Config.Issuer,
+// or whatever their issuer when Config.Issuer is empty ("log out
+// everywhere"): tokens issued before the next whole second are
 // refused, so a token issued in the same second as the call is refused
 // too. Tokens issued later are accepted. The record is kept for
 // MaxLifetime plus the leeway, after which every older token has expired.

@@ -368,15 +368,23 @@ func TestRevocationWithoutConfiguredIssuer(t *testing.T) {
 	}
 }
 
-// Claims built by hand without exp cannot be revoked: Revoke says so
-// rather than reporting success for a record it never wrote.
-func TestRevokeWithoutExp(t *testing.T) {
+// Claims built by hand without exp or sub cannot be revoked: Revoke says
+// so rather than reporting success for a record that would never be
+// written or never be found.
+func TestRevokeIncompleteClaims(t *testing.T) {
 	clk := newClock()
+	_, redisRev := newMiniredis(t, clk)
 	cfg := testConfig(clk)
-	cfg.Revoker = &MemoryRevoker{Now: clk.Now}
+	cfg.Revoker = redisRev
 	a := mustAuth(t, cfg)
-	if err := a.Revoke(context.Background(), Claims{Issuer: "trialbalance", Subject: "alice", ID: "id-1"}); !errors.Is(err, ErrInvalidClaims) {
-		t.Errorf("got %v, want ErrInvalidClaims", err)
+	exp := t0.Add(time.Minute)
+	for name, c := range map[string]Claims{
+		"no exp": {Issuer: "trialbalance", Subject: "alice", ID: "id-1"},
+		"no sub": {Issuer: "trialbalance", ID: "id-1", ExpiresAt: exp},
+	} {
+		if err := a.Revoke(context.Background(), c); !errors.Is(err, ErrInvalidClaims) {
+			t.Errorf("%s: got %v, want ErrInvalidClaims", name, err)
+		}
 	}
 	// An expired token needs no record: that is not an error.
 	_, c, _ := a.Issue(Grant{Subject: "alice"})
