@@ -91,6 +91,9 @@ func parseClaims(payload []byte) (*Claims, error) {
 type ctxKey struct{}
 
 // NewContext returns a copy of ctx carrying c, as the middleware does.
+// [FromContext], [Authenticator.RequireScopes] and [Authenticator.Logout]
+// trust what it carries without checking a token again: pass it only
+// claims that [Authenticator.Verify] returned, or use it in tests.
 func NewContext(ctx context.Context, c Claims) context.Context {
 	return context.WithValue(ctx, ctxKey{}, &c)
 }
