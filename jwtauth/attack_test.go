@@ -78,7 +78,12 @@ func malleateES256(t *testing.T, token string) string {
 
 // TestAttacks replays the attack catalogue: each case names its row, CVE
 // or RFC rule. All run against one Authenticator holding an HS256, an
-// ES256, an RS256, a PS256 and an EdDSA key.
+// ES256, an RS256, a PS256 and an EdDSA key. Rows 31-32 are in
+// TestKeyValidation, 34-37 in revoker_test.go (a re-encoded revoked token,
+// row 35, cannot exist: row 12 refuses every non-canonical spelling).
+// Row 33 (a JWK's use and key_ops) has no counterpart here, since keys
+// come only from Config, never from JWKs; TestWycheproof applies those
+// rules in its JWK loader.
 func TestAttacks(t *testing.T) {
 	f := fixtures()
 	clk := newClock()
