@@ -205,7 +205,7 @@ func ExampleMessages() {
 	h.ServeHTTP(rec, post(`{"password":"MyPassword1"}`))
 	fmt.Print(rec.Code, " ", rec.Body.String())
 	// Output:
-	// 422 {"type":"about:blank","title":"Unprocessable Entity","status":422,"detail":"2 fields failed validation","errors":[{"field":"password","rule":"password","message":"must be at least 15 characters"},{"field":"password","rule":"password","message":"must not contain the word password"}]}
+	// 422 {"type":"about:blank","title":"Unprocessable Entity","status":422,"detail":"1 field failed validation","errors":[{"field":"password","rule":"password","message":"must be at least 15 characters"},{"field":"password","rule":"password","message":"must not contain the word password"}]}
 }
 
 func ExampleWriteError() {

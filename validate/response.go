@@ -46,8 +46,13 @@ func problemFor(err error) problem.Problem {
 	var fe *FieldErrors
 	if errors.As(err, &fe) && len(fe.Errors) > 0 {
 		p := problem.Problem{Status: http.StatusBadRequest, Errors: make([]problem.FieldError, len(fe.Errors))}
-		n := strconv.Itoa(len(fe.Errors)) + " fields"
-		if len(fe.Errors) == 1 {
+		// Count fields, not entries: one field may break several rules.
+		fields := make(map[string]struct{}, len(fe.Errors))
+		for _, e := range fe.Errors {
+			fields[e.Field] = struct{}{}
+		}
+		n := strconv.Itoa(len(fields)) + " fields"
+		if len(fields) == 1 {
 			n = "1 field"
 		}
 		if fe.Unwrap() == ErrInvalid {

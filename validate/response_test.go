@@ -23,6 +23,15 @@ func TestWriteError(t *testing.T) {
 		{"bare malformed", validate.ErrMalformed, 400, "request is malformed"},
 		{"wrapped malformed", fmt.Errorf("load: %w", validate.ErrMalformed), 400, "request is malformed"},
 		{"bare invalid", validate.ErrInvalid, 422, "request failed validation"},
+		// One field breaking two rules is one field, not two.
+		{"one field, two rules", &validate.FieldErrors{Errors: []validate.FieldError{
+			{Field: "password", Rule: "min", Message: "too short"},
+			{Field: "password", Rule: "password", Message: "too common"},
+		}}, 422, "1 field failed validation"},
+		{"two fields", &validate.FieldErrors{Errors: []validate.FieldError{
+			{Field: "password", Rule: "min", Message: "too short"},
+			{Field: "email", Rule: "email", Message: "not an email"},
+		}}, 422, "2 fields failed validation"},
 		{"too large", validate.ErrBodyTooLarge, 413, "request body is too large"},
 		{"max bytes error", &http.MaxBytesError{Limit: 10}, 413, "request body is larger than 10 bytes"},
 		{"media type", validate.ErrUnsupportedMediaType, 415, "Content-Type must be application/json"},
