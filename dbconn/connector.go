@@ -184,7 +184,9 @@ func (c *Connector) Configure(db *sql.DB) {
 // refuses the login with error 1045 it fetches credentials again (one
 // fetch shared by all goroutines), tries them and, if configured, the
 // pending credentials, and retries up to Config.LoginRetries times while
-// the ctx deadline allows. Other errors are returned at once. Errors wrap
+// the ctx deadline allows; when ctx ends during the retries, the error is
+// the last refusal ([ErrAccessDenied]). Other errors are returned at once.
+// Errors wrap
 // the sentinels of this package and never contain a password or token.
 func (c *Connector) Connect(ctx context.Context) (driver.Conn, error) {
 	if c == nil || c.creds == nil {
@@ -207,13 +209,22 @@ func (c *Connector) Connect(ctx context.Context) (driver.Conn, error) {
 		c.log.WarnContext(ctx, "dbconn: login refused, fetching credentials again",
 			"addr", ep.addr(), "user", cr.User, "round", round+1)
 		fresh, g, ferr := c.creds.refreshed(ctx, gen, cr)
+		if ferr != nil && ctx.Err() != nil {
+			break // out of time: the refusal is the answer
+		}
 		if ferr != nil {
 			return nil, fmt.Errorf("%w: refresh after refused login: %w (login error: %v)", ErrCredentials, ferr, explain(err, ep, c.iam != nil))
 		}
 		gen = g
 		if fresh != cr {
+			refused, refusedEp := err, ep
 			cr = fresh
 			conn, ep, err = c.login(ctx, cr)
+			if err != nil && !isAccessDenied(err) && ctx.Err() != nil {
+				// The deadline cut this retry short: report the refusal,
+				// not the deadline, which says nothing about the cause.
+				err, ep = refused, refusedEp
+			}
 			if !isAccessDenied(err) {
 				break
 			}
@@ -231,6 +242,9 @@ func (c *Connector) Connect(ctx context.Context) (driver.Conn, error) {
 			if perr == nil {
 				c.log.InfoContext(ctx, "dbconn: logged in with pending credentials (rotation in progress)",
 					"addr", pep.addr(), "user", p.User)
+			}
+			if perr != nil && !isAccessDenied(perr) && ctx.Err() != nil {
+				break // out of time, as above: err still holds the refusal
 			}
 			if !isAccessDenied(perr) {
 				conn, ep, err = pconn, pep, perr

@@ -13,6 +13,7 @@ import (
 	"math/big"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -30,6 +31,8 @@ type fakeServer struct {
 	mu        sync.Mutex
 	passwords []string
 	plain     bytes.Buffer // bytes received outside TLS
+
+	refuse atomic.Bool // answer every login with error 1045
 }
 
 // newFakeServer starts a server; withTLS makes it offer TLS with a
@@ -113,6 +116,10 @@ func (s *fakeServer) serve(raw net.Conn) {
 		if seq, _, err = readPacket(c); err != nil { // handshake response
 			return
 		}
+	}
+	if s.refuse.Load() {
+		writePacket(c, seq+1, append([]byte{0xff, 1045 & 0xff, 1045 >> 8}, "#28000Access denied for user 'app'"...))
+		return
 	}
 	// Ask for the password in clear text, as RDS does for IAM users.
 	if writePacket(c, seq+1, append([]byte{0xfe}, "mysql_clear_password\x00"...)) != nil {

@@ -539,3 +539,51 @@ func TestProviderPanicIsAnError(t *testing.T) {
 		t.Fatalf("second refresh: got %v, %v; want the new credentials", cr, err)
 	}
 }
+
+// The deadline passes as a retry dials, with refreshed or with pending
+// credentials: the error is the refusal that started the retries, not the
+// dial's cancellation, which says nothing about the cause.
+func TestDeadlineDuringRetryLogin(t *testing.T) {
+	tests := []struct {
+		name             string
+		refresh, pending string // passwords; a refresh giving "old" changes nothing
+	}{
+		{name: "refreshed credentials", refresh: "new"},
+		{name: "pending credentials", refresh: "old", pending: "pending"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newFakeServer(t, true)
+			s.refuse.Store(true)
+			creds := func(pw string) CredentialsFunc {
+				return func(context.Context) (Credentials, error) { return Credentials{User: "app", Password: pw}, nil }
+			}
+			cfg := fakeConfig(s.Port())
+			cfg.RootCAs, cfg.LoginRetries = s.CAPEM, 3
+			cfg.Credentials, cfg.RefreshCredentials = creds("old"), creds(tc.refresh)
+			if tc.pending != "" {
+				cfg.PendingCredentials = creds(tc.pending)
+			}
+			c, err := NewConnector(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var dials atomic.Int32
+			c.dial = func(dctx context.Context, network, addr string) (net.Conn, error) {
+				if dials.Add(1) == 2 {
+					cancel()
+				}
+				var d net.Dialer
+				return d.DialContext(dctx, network, addr)
+			}
+			if _, err := c.Connect(ctx); !errors.Is(err, ErrAccessDenied) || !strings.Contains(err.Error(), "mysql 1045") {
+				t.Fatalf("got %v, want the server's refusal (ErrAccessDenied, 1045)", err)
+			}
+			if n := dials.Load(); n != 2 {
+				t.Fatalf("%d dials, want 2: the login and the cut-short retry", n)
+			}
+		})
+	}
+}

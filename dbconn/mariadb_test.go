@@ -417,19 +417,73 @@ func TestWrongPasswordEverywhereFailsWithinDeadline(t *testing.T) {
 			}
 		}
 	})
+	// The deadline, not the retry count, ends the retries, and the error
+	// is still the refusal. Whether the last attempt ends just before the
+	// deadline or is cut short by it depends on the machine's speed, so
+	// the test does not look at the clock: the retries stop long before
+	// LoginRetries (100 rounds take minutes of backoff), and the error
+	// names the cause either way.
 	t.Run("deadline", func(t *testing.T) {
 		cfg := s.rotatingConfig(t, sec)
 		cfg.LoginRetries = 100 // only the deadline stops the retries
 		c, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
 		defer cancel()
+		before := sec.refreshes.Load()
 		_, err := dbconn.Open(c, cfg)
 		if !errors.Is(err, dbconn.ErrAccessDenied) {
 			t.Fatalf("got %v, want ErrAccessDenied", err)
 		}
-		if c.Err() != nil {
-			t.Fatalf("returned after the deadline: %v", c.Err())
+		if n := sec.refreshes.Load() - before; n < 1 || n >= int32(cfg.LoginRetries) {
+			t.Fatalf("%d credential refreshes; want some, and fewer than LoginRetries (%d)", n, cfg.LoginRetries)
 		}
 	})
+}
+
+// TestDeadlineDuringRetryReportsRefusal: when the caller's ctx ends while
+// the credentials are being fetched again, the error is the server's
+// refusal, which names the cause, not ErrCredentials wrapping the ctx's.
+func TestDeadlineDuringRetryReportsRefusal(t *testing.T) {
+	s := mariadb(t)
+	user, _ := s.user(t, "")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	release := make(chan struct{})
+	defer close(release)
+	cfg := s.config(t, "", "")
+	cfg.Credentials = func(context.Context) (dbconn.Credentials, error) {
+		return dbconn.Credentials{User: user, Password: "wrong"}, nil
+	}
+	cfg.RefreshCredentials = func(context.Context) (dbconn.Credentials, error) {
+		cancel() // the caller's deadline passes while Secrets Manager answers
+		<-release
+		return dbconn.Credentials{User: user, Password: "still-wrong"}, nil
+	}
+	c, err := dbconn.NewConnector(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Connect(ctx)
+	if !errors.Is(err, dbconn.ErrAccessDenied) || errors.Is(err, dbconn.ErrCredentials) {
+		t.Fatalf("got %v, want the refusal (ErrAccessDenied)", err)
+	}
+
+	// The refresh answers as the deadline passes: whether Connect sees the
+	// answer (and its next login is cut short) or the deadline first, the
+	// error is the refusal.
+	for range 4 {
+		ctx, cancel := context.WithCancel(context.Background())
+		cfg.RefreshCredentials = func(context.Context) (dbconn.Credentials, error) {
+			cancel()
+			return dbconn.Credentials{User: user, Password: "still-wrong"}, nil
+		}
+		c, err := dbconn.NewConnector(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Connect(ctx); !errors.Is(err, dbconn.ErrAccessDenied) {
+			t.Fatalf("got %v, want the refusal (ErrAccessDenied)", err)
+		}
+	}
 }
 
 func TestOneConnectionPerEnvironment(t *testing.T) {
