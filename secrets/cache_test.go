@@ -252,16 +252,24 @@ func definitiveErrors() []definitiveCase {
 	}
 }
 
+// cachedThenFailing returns a cache holding "old" for "db", with a TTL of
+// a minute, whose client now fails with err.
+func cachedThenFailing(t *testing.T, err error) (*fakeClient, *clock, *secrets.Cache) {
+	t.Helper()
+	f, clk := newFake(), newClock()
+	f.set("db", "old")
+	c := newCache(t, secrets.Config{Client: f, Now: clk.Now, TTL: time.Minute})
+	mustGet(t, c, "db")
+	f.setFail(err)
+	return f, clk, c
+}
+
 // TestDefinitiveErrorsFailClosed: a secret deleted, or access to it
 // revoked, is not papered over with the stale value.
 func TestDefinitiveErrorsFailClosed(t *testing.T) {
 	for _, tc := range definitiveErrors() {
 		t.Run(tc.name, func(t *testing.T) {
-			f, clk := newFake(), newClock()
-			f.set("db", "old")
-			c := newCache(t, secrets.Config{Client: f, Now: clk.Now, TTL: time.Minute})
-			mustGet(t, c, "db")
-			f.setFail(tc.err)
+			f, clk, c := cachedThenFailing(t, tc.err)
 			clk.Advance(time.Minute)
 			for range 3 { // the fetch, then the cached error during backoff
 				if s, err := c.Get(context.Background(), "db"); !errors.Is(err, tc.want) {
@@ -283,11 +291,7 @@ func TestDefinitiveRefreshDropsValue(t *testing.T) {
 	tests = append(tests, definitiveCase{name: "outage keeps the value", err: &types.InternalServiceError{Message: aws.String("m")}, want: secrets.ErrUnavailable, keepValue: true})
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f, clk := newFake(), newClock()
-			f.set("db", "old")
-			c := newCache(t, secrets.Config{Client: f, Now: clk.Now, TTL: time.Minute})
-			mustGet(t, c, "db")
-			f.setFail(tc.err)
+			f, clk, c := cachedThenFailing(t, tc.err)
 			if _, err := c.Refresh(context.Background(), "db"); !errors.Is(err, tc.want) {
 				t.Fatalf("Refresh: got %v, want %v", err, tc.want)
 			}
