@@ -66,8 +66,9 @@
 //     against CSRF.
 //   - Build the Authenticator and the Redis client once (in main, or at
 //     Lambda init), not per request. Give the go-redis client short dial
-//     and retry settings too: RevocationTimeout bounds each check, but a
-//     client that keeps retrying in the background still holds connections.
+//     and retry settings and ContextTimeoutEnabled: RevocationTimeout
+//     bounds each check, but a client that ignores the deadline keeps the
+//     command, and its connection, busy in the background.
 //   - Answer CORS preflight requests before [Authenticator.Handler], which
 //     refuses any request without a valid token.
 //   - To rotate keys, put the new key first and keep the old one until its

@@ -255,9 +255,10 @@ func Example_keyRotation() {
 // running Redis, so this example is compiled but not run.
 func ExampleNewRedisRevoker() {
 	client := redis.NewClient(&redis.Options{
-		Addr:        "localhost:6379",
-		DialTimeout: 500 * time.Millisecond,
-		MaxRetries:  1,
+		Addr:                  "localhost:6379",
+		DialTimeout:           500 * time.Millisecond,
+		MaxRetries:            1,
+		ContextTimeoutEnabled: true, // a timed-out check frees its connection
 	})
 	rev, err := jwtauth.NewRedisRevoker(jwtauth.RedisConfig{Client: client})
 	if err != nil {
