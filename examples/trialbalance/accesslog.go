@@ -45,9 +45,10 @@ func (rec *recorder) Unwrap() http.ResponseWriter { return rec.ResponseWriter }
 // request cannot take the process, or the Lambda environment, down. Query
 // strings, bodies and headers are not logged: they may hold credentials.
 //
-// It hands next the request it got, not a copy, and so do the tracer and
-// the rate limiter around the mux: the route pattern the mux records on
-// that request (r.Pattern) then reaches this log line and the trace.
+// It hands next the request it got, not a copy, and so does the rate
+// limiter around the mux: the route pattern the mux records on that request
+// (r.Pattern) then reaches this log line. The trace gets it through
+// tracing.Routes.
 func accessLog(log *slog.Logger, traceID func(context.Context) string, clientIP func(*http.Request) string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()

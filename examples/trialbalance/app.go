@@ -348,5 +348,7 @@ func (a *app) handler() http.Handler {
 		}
 		return ip.String()
 	}
-	return a.tracer.Handler(accessLog(a.log, tracing.TraceID, clientIP, a.perIP.Handler(mux)))
+	// tracing.Routes hands the mux's route pattern to the trace even when a
+	// middleware in between passes a copy of the request.
+	return a.tracer.Handler(accessLog(a.log, tracing.TraceID, clientIP, a.perIP.Handler(tracing.Routes(mux))))
 }
