@@ -7,9 +7,11 @@ import (
 	"time"
 )
 
-// Revoker stores revocations. [Authenticator] calls it with verified
-// claims only, with a context bounded by Config.RevocationTimeout; an
-// implementation must return when that context is done. Implementations
+// Revoker stores revocations. [Authenticator] calls it with the claims of
+// tokens that passed every other check (Revoked) or that the caller asks
+// to revoke, always with jti, sub and exp set (iat too, for Revoked), and
+// with a context bounded by Config.RevocationTimeout; an implementation
+// must return when that context is done. Implementations
 // must be safe for concurrent use.
 //
 // Tokens are identified by (iss, jti), never by the token string, which
