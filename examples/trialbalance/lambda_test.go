@@ -1,18 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -247,96 +242,26 @@ func TestLambdaTracing(t *testing.T) {
 	}
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // TestLambdaRuntimeEmulator builds the real bootstrap for provided.al2023
 // (linux, -tags lambda.norpc), runs it under the Lambda Runtime Interface
 // Emulator on loopback with the real Redis, and drives it with API Gateway
 // events posted to the emulator's invoke URL.
 func TestLambdaRuntimeEmulator(t *testing.T) {
-	rie := testenv.LambdaRIE(t)
+	testenv.LambdaRIE(t)
 	redisAddr := testenv.RedisAddr(t)
-	if runtime.GOOS != "linux" {
-		t.Fatalf("the emulator runs on linux only, not %s", runtime.GOOS)
-	}
-	dir := t.TempDir()
-	bootstrap := filepath.Join(dir, "bootstrap")
-	build := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", bootstrap, ".")
-	build.Env = append(os.Environ(), "GOOS=linux", "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-
-	rieAddr, apiAddr := freeAddr(t), freeAddr(t)
-	var logs syncBuffer
-	cmd := exec.Command(rie, "--runtime-interface-emulator-address", rieAddr,
-		"--runtime-api-address", apiAddr, "--log-level", "error", bootstrap)
-	cmd.Dir = dir
-	cmd.Env = []string{
-		"PATH=" + os.Getenv("PATH"),
-		"HOME=" + dir,
-		"JWT_SECRET=" + randomSecret(t),
-		"REDIS_ADDR=" + redisAddr,
-		"REDIS_KEY_PREFIX=" + fmt.Sprintf("test:trialbalance:rie:%d:", time.Now().UnixNano()),
+	fn := testenv.StartLambda(t, ".",
+		"JWT_SECRET="+randomSecret(t),
+		"REDIS_ADDR="+redisAddr,
+		"REDIS_KEY_PREFIX="+fmt.Sprintf("test:trialbalance:rie:%d:", time.Now().UnixNano()),
 		"AWS_LAMBDA_FUNCTION_NAME=trialbalance",
 		"AWS_LAMBDA_FUNCTION_TIMEOUT=60",
 		"AWS_REGION=us-east-1",
-	}
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("emulator and function output:\n%s", logs.String())
-		}
-	})
-	ready := false
-	for range 200 {
-		if c, err := net.Dial("tcp", rieAddr); err == nil {
-			c.Close()
-			ready = true
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	if !ready {
-		t.Fatalf("emulator did not listen on %s", rieAddr)
-	}
-
-	url := "http://" + rieAddr + "/2015-03-31/functions/function/invocations"
-	client := &http.Client{Timeout: 90 * time.Second}
-	invoke := func(t *testing.T, payload []byte) []byte {
-		t.Helper()
-		res, err := client.Post(url, "application/json", bytes.NewReader(payload))
-		if err != nil {
-			t.Fatalf("invoke: %v", err)
-		}
-		defer res.Body.Close()
-		out, err := io.ReadAll(res.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if res.StatusCode != http.StatusOK || res.Header.Get("X-Amz-Function-Error") != "" {
-			t.Fatalf("invoke: emulator answered %d %s", res.StatusCode, out)
-		}
-		return out
-	}
-	lambdaScenario(t, invoke)
+	)
+	lambdaScenario(t, func(t *testing.T, payload []byte) []byte { return fn.Invoke(t, payload) })
 
 	// The access log lines reached the function's stdout as JSON.
-	if !strings.Contains(logs.String(), `"msg":"request"`) || !strings.Contains(logs.String(), `"apigw_request_id":"CxYz1hZ4IAMEVdw="`) {
-		t.Errorf("no access log lines in the function output:\n%s", logs.String())
+	if logs := fn.Logs(); !strings.Contains(logs, `"msg":"request"`) || !strings.Contains(logs, `"apigw_request_id":"CxYz1hZ4IAMEVdw="`) {
+		t.Errorf("no access log lines in the function output:\n%s", logs)
 	}
 }
 

@@ -149,4 +149,9 @@ func TestLambdaRIE(t *testing.T) {
 	if p := testenv.LambdaRIE(t); p == "" {
 		t.Fatal("empty path")
 	}
+	fn := testenv.StartLambda(t, "./testdata/echo", "AWS_LAMBDA_FUNCTION_NAME=echo", "AWS_REGION=us-east-1")
+	if got := string(fn.Invoke(t, []byte(`{"ping":1}`))); got != `{"ping":1}` {
+		t.Fatalf("echo answered %s", got)
+	}
+	fn.Shutdown(t)
 }
