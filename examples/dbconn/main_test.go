@@ -1,31 +1,22 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"strings"
 	"testing"
 
+	"github.com/lambdasec/lambdasec/internal/exampletest"
 	"github.com/lambdasec/lambdasec/internal/testenv"
 )
 
 func TestRun(t *testing.T) {
-	var buf bytes.Buffer
-	if err := run(context.Background(), &buf, func(string) string { return "" }); err != nil {
-		t.Fatal(err)
-	}
-	out := buf.String()
-	for _, want := range []string{
+	out := exampletest.Run(t, run)
+	exampletest.Contains(t, out,
 		"pool plan does not fit the database",
 		"largest reserved concurrency that fits: 90",
 		"connections 80 of a budget of 90",
 		"MaxConnectionsPercent to 90",
 		"Password:[REDACTED]",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
-		}
-	}
+	)
 	if strings.Contains(out, "example-only") {
 		t.Errorf("the password reached the output:\n%s", out)
 	}
@@ -38,11 +29,7 @@ func TestRunRealMariaDB(t *testing.T) {
 		"DB_HOST": my.Host, "DB_PORT": my.Port, "DB_USER": my.User, "DB_PASSWORD": my.Password,
 		"DB_NAME": my.Database, "DB_TLS_CA_FILE": my.CAFile,
 	}
-	var buf bytes.Buffer
-	if err := run(context.Background(), &buf, func(k string) string { return env[k] }); err != nil {
-		t.Fatal(err)
-	}
-	out := buf.String()
+	out := exampletest.RunEnv(t, run, env)
 	if !strings.Contains(out, "over TLSv1.") || !strings.Contains(out, "at most 1 open") {
 		t.Errorf("output lacks the TLS version or pool size:\n%s", out)
 	}

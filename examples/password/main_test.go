@@ -1,20 +1,15 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"strings"
 	"testing"
+
+	"github.com/lambdasec/lambdasec/internal/exampletest"
 )
 
 // TestRun checks the example's verdicts, hash format and login outcomes.
 func TestRun(t *testing.T) {
-	var buf bytes.Buffer
-	if err := run(context.Background(), &buf, func(string) string { return "" }); err != nil {
-		t.Fatal(err)
-	}
-	out := buf.String()
-	for _, want := range []string{
+	out := exampletest.Run(t, run)
+	exampletest.Contains(t, out,
 		`"P@ssw0rd"                      common `,
 		`"Tr1al-Balance!2026"            ok                                                            ok`,
 		`"correct horse battery staple"  missing_upper,missing_digit                                   ok`,
@@ -27,9 +22,5 @@ func TestRun(t *testing.T) {
 		"nobody@example.com   login ok: false no account: checked against the dummy argon2id hash",
 		"Hash of 2000 bytes:                 ErrPasswordTooLong=true",
 		"Verify of 73 bytes against bcrypt:  ErrPasswordTooLong=true",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
-		}
-	}
+	)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lambdasec/lambdasec/internal/exampletest"
 	"github.com/lambdasec/lambdasec/internal/testenv"
 )
 
@@ -36,11 +37,7 @@ func check(t *testing.T, out string) {
 }
 
 func TestRun(t *testing.T) {
-	var buf bytes.Buffer
-	if err := run(context.Background(), &buf, func(string) string { return "" }); err != nil {
-		t.Fatal(err)
-	}
-	check(t, buf.String())
+	check(t, exampletest.Run(t, run))
 }
 
 // TestRunRealRedis runs the example against the real Redis of scripts/test.

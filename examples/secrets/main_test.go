@@ -1,19 +1,15 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"strings"
 	"testing"
+
+	"github.com/lambdasec/lambdasec/internal/exampletest"
 )
 
 func TestRun(t *testing.T) {
-	var buf bytes.Buffer
-	if err := run(context.Background(), &buf, func(string) string { return "" }); err != nil {
-		t.Fatal(err)
-	}
-	out := buf.String()
-	for _, want := range []string{
+	out := exampletest.Run(t, run)
+	exampletest.Contains(t, out,
 		"GetSecretValue calls: 1\n",
 		"after one more read: 1 calls, served from the cache: true",
 		`Password: [REDACTED]`,
@@ -25,11 +21,7 @@ func TestRun(t *testing.T) {
 		"asked again at once: 0 more calls",
 		"not found: true",
 		`get "prod/missing"`,
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
-		}
-	}
+	)
 	if strings.Contains(out, "example-only") {
 		t.Errorf("a password reached the output:\n%s", out)
 	}
