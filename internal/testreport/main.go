@@ -34,12 +34,13 @@ type report struct {
 	skips                   []string
 	passed, failed, skipped int
 	pkgFailed               bool
+	testFailedIn            map[string]bool // packages with a failing test
 }
 
 func main() {
 	counts := flag.String("counts", "", "also write the closing count line to this `file`")
 	flag.Parse()
-	r := &report{out: os.Stdout, buf: map[key][]string{}}
+	r := newReport(os.Stdout)
 	if err := r.read(os.Stdin); err != nil {
 		fmt.Fprintln(os.Stderr, "testreport:", err)
 		os.Exit(2)
@@ -54,6 +55,10 @@ func main() {
 	if r.failed > 0 || r.pkgFailed {
 		os.Exit(1)
 	}
+}
+
+func newReport(out io.Writer) *report {
+	return &report{out: out, buf: map[key][]string{}, testFailedIn: map[string]bool{}}
 }
 
 func (r *report) read(in io.Reader) error {
@@ -78,7 +83,10 @@ func (r *report) handle(e event) {
 	case "build-output":
 		fmt.Fprint(r.out, e.Output)
 	case "build-fail":
+		// A package that does not build counts as one failure, so the
+		// closing line never reads "0 failed" for a broken tree.
 		r.pkgFailed = true
+		r.failed++
 	case "output":
 		r.buf[k] = append(r.buf[k], e.Output)
 	case "pass", "fail", "skip":
@@ -98,6 +106,7 @@ func (r *report) endTest(e event) {
 		r.passed++
 	case "fail":
 		r.failed++
+		r.testFailedIn[e.Package] = true
 		fmt.Fprintf(r.out, "--- FAIL: %s (%s)\n", e.Test, e.Package)
 		for _, l := range out {
 			fmt.Fprint(r.out, "    ", l)
@@ -116,6 +125,9 @@ func (r *report) endPackage(e event) {
 		fmt.Fprintf(r.out, "-     %s (no tests)\n", e.Package)
 	case "fail":
 		r.pkgFailed = true
+		if !r.testFailedIn[e.Package] {
+			r.failed++ // a panic, timeout or TestMain failure outside any test
+		}
 		// Output not owned by a test: panics, timeouts, TestMain failures.
 		for _, l := range r.buf[key{e.Package, ""}] {
 			if l != "FAIL\n" && !strings.HasPrefix(l, "FAIL\t") {

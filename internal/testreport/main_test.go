@@ -38,7 +38,7 @@ func TestReport(t *testing.T) {
 			name: "package failure without a failing test",
 			in: `{"Action":"output","Package":"p","Output":"panic: boom\n"}
 {"Action":"fail","Package":"p","Elapsed":0.1}`,
-			want:     []string{"panic: boom", "FAIL  p"},
+			want:     []string{"panic: boom", "FAIL  p", "0 passed, 1 failed"},
 			failures: true,
 		},
 		{
@@ -46,14 +46,14 @@ func TestReport(t *testing.T) {
 			in: `{"ImportPath":"p","Action":"build-output","Output":"p/x.go:1: syntax error\n"}
 {"ImportPath":"p","Action":"build-fail"}
 not json from the linker`,
-			want:     []string{"syntax error", "not json from the linker"},
+			want:     []string{"syntax error", "not json from the linker", "0 passed, 1 failed"},
 			failures: true,
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var out bytes.Buffer
-			r := &report{out: &out, buf: map[key][]string{}}
+			r := newReport(&out)
 			if err := r.read(strings.NewReader(tc.in)); err != nil {
 				t.Fatal(err)
 			}
