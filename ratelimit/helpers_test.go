@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/lambdasec/lambdasec/internal/clocktest"
 	"github.com/lambdasec/lambdasec/ratelimit"
 	"github.com/redis/go-redis/v9"
 )
@@ -20,27 +21,19 @@ import (
 // clock is a fake clock. When it drives a miniredis server, it moves the
 // server's TIME along with it, since the Redis stores use Redis time.
 type clock struct {
+	*clocktest.Clock
 	mu  sync.Mutex
-	t   time.Time
 	mrs []*miniredis.Miniredis
 }
 
-func newClock() *clock {
-	return &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
+func newClock() *clock { return &clock{Clock: clocktest.New()} }
 
 func (c *clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+	c.Clock.Advance(d)
 	for _, m := range c.mrs {
-		m.SetTime(c.t)
+		m.SetTime(c.Now())
 	}
 }
 
@@ -49,7 +42,7 @@ func (c *clock) miniRedis(t testing.TB) (*miniredis.Miniredis, *redis.Client) {
 	t.Helper()
 	m := miniredis.RunT(t)
 	c.mu.Lock()
-	m.SetTime(c.t)
+	m.SetTime(c.Now())
 	c.mrs = append(c.mrs, m)
 	c.mu.Unlock()
 	rdb := redis.NewClient(&redis.Options{Addr: m.Addr(), ContextTimeoutEnabled: true, MaxRetries: -1})
