@@ -1,0 +1,125 @@
+// Package redisx holds the Redis plumbing that jwtauth and ratelimit share:
+// how a caller's key becomes a stored key, which prefixes are allowed, and
+// how one command is bounded by a deadline whatever the client's own
+// timeouts are.
+package redisx
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// ErrBraceInPrefix is returned by [CheckPrefix]; callers wrap it in their
+// own ErrInvalidConfig.
+var ErrBraceInPrefix = errors.New("prefix may not contain '{' or '}': Redis Cluster would take a hash tag from it and put every key in one slot")
+
+// CheckPrefix refuses a key prefix holding a brace. Keys choose their
+// Redis Cluster slot through a {hash tag}; a brace in the prefix would
+// either pin every key to one slot or, with "{}", split keys that must
+// share a slot.
+func CheckPrefix(prefix string) error {
+	if strings.ContainsAny(prefix, "{}") {
+		return fmt.Errorf("%w (got %q)", ErrBraceInPrefix, prefix)
+	}
+	return nil
+}
+
+// Digest returns 128 bits of SHA-256 over the length-prefixed parts, in
+// hex. Length-prefixing keeps ("ab","c") and ("a","bc") apart. Stored keys
+// hold digests, never what a caller passed: this bounds the size of what an
+// attacker-chosen name can make us store, keeps e-mail addresses and token
+// ids out of Redis, and removes any {hash tag} a name could carry, so
+// crafted names cannot pile onto one Cluster slot.
+func Digest(parts ...string) string {
+	h := sha256.New()
+	var n [8]byte
+	for _, p := range parts {
+		binary.BigEndian.PutUint64(n[:], uint64(len(p)))
+		h.Write(n[:])
+		h.Write([]byte(p))
+	}
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(h.Sum(sum[:0])[:16])
+}
+
+// Caller runs Redis commands so that each returns by its deadline. The
+// zero value is not usable; build one with [NewCaller].
+type Caller struct {
+	client  redis.UniversalClient
+	timeout time.Duration
+	// direct is true when the client itself stops at the context's
+	// deadline (ContextTimeoutEnabled). Otherwise go-redis waits for its
+	// own ReadTimeout (3 s by default), so the command runs on a goroutine
+	// that Do stops waiting for at the deadline.
+	direct bool
+}
+
+// NewCaller returns a Caller for client. A positive timeout bounds every
+// call in addition to the caller's context; zero leaves only the context.
+func NewCaller(client redis.UniversalClient, timeout time.Duration) Caller {
+	direct := false
+	switch c := client.(type) {
+	case *redis.Client:
+		direct = c.Options().ContextTimeoutEnabled
+	case *redis.ClusterClient:
+		direct = c.Options().ContextTimeoutEnabled
+	case *redis.Ring:
+		direct = c.Options().ContextTimeoutEnabled
+	}
+	return Caller{client: client, timeout: timeout, direct: direct}
+}
+
+// Client returns the client c calls.
+func (c Caller) Client() redis.UniversalClient { return c.client }
+
+// Do runs f and returns when f does or when the context (bounded by the
+// Caller's timeout) is done, whichever comes first. A command abandoned at
+// the deadline may still finish in the background. A panic in f (a reply
+// of an unexpected shape, say from a proxy) becomes an error.
+func Do[T any](ctx context.Context, c Caller, f func(context.Context, redis.UniversalClient) (T, error)) (T, error) {
+	if err := ctx.Err(); err != nil {
+		var zero T
+		return zero, err
+	}
+	if c.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel()
+	}
+	if c.direct {
+		r := safeCall(ctx, c.client, f)
+		return r.v, r.err
+	}
+	ch := make(chan reply[T], 1)
+	go func() { ch <- safeCall(ctx, c.client, f) }()
+	select {
+	case r := <-ch:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
+}
+
+type reply[T any] struct {
+	v   T
+	err error
+}
+
+func safeCall[T any](ctx context.Context, client redis.UniversalClient, f func(context.Context, redis.UniversalClient) (T, error)) (r reply[T]) {
+	defer func() {
+		if p := recover(); p != nil {
+			r = reply[T]{err: fmt.Errorf("unexpected reply from redis: %v", p)}
+		}
+	}()
+	v, err := f(ctx, client)
+	return reply[T]{v: v, err: err}
+}
