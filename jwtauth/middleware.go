@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/lambdasec/lambdasec/internal/problem"
+	"github.com/lambdasec/lambdasec/problem"
 )
 
 // Authenticate extracts the bearer token from r and verifies it with

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lambdasec/lambdasec/internal/problem"
+	"github.com/lambdasec/lambdasec/problem"
 )
 
 // whoami answers with the subject from the context.

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lambdasec/lambdasec/internal/problem"
+	"github.com/lambdasec/lambdasec/problem"
 	"github.com/lambdasec/lambdasec/ratelimit"
 	"github.com/redis/go-redis/v9"
 )

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/lambdasec/lambdasec/internal/problem"
+	"github.com/lambdasec/lambdasec/problem"
 )
 
 // Result describes the state of one key after a check.

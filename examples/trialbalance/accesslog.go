@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 
-	"github.com/lambdasec/lambdasec/internal/problem"
+	"github.com/lambdasec/lambdasec/problem"
 )
 
 // recorder remembers the status and size of a response. Unwrap lets

@@ -20,7 +20,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/lambdasec/lambdasec/dbconn"
-	"github.com/lambdasec/lambdasec/internal/problem"
+	"github.com/lambdasec/lambdasec/problem"
 	"github.com/lambdasec/lambdasec/jwtauth"
 	"github.com/lambdasec/lambdasec/password"
 	"github.com/lambdasec/lambdasec/ratelimit"

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lambdasec/lambdasec/internal/problem"
+	"github.com/lambdasec/lambdasec/problem"
 	"github.com/lambdasec/lambdasec/jwtauth"
 	"github.com/lambdasec/lambdasec/password"
 	"github.com/lambdasec/lambdasec/ratelimit"

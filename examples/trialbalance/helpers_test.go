@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lambdasec/lambdasec/internal/problem"
+	"github.com/lambdasec/lambdasec/problem"
 )
 
 // syncBuffer collects log output written from many goroutines.

@@ -20,7 +20,7 @@ var rules = []string{
 	"github.com/lambdasec/lambdasec/password",
 	"github.com/lambdasec/lambdasec/validate",
 	"github.com/lambdasec/lambdasec/jwtauth",
-	"github.com/lambdasec/lambdasec/internal/problem",
+	"github.com/lambdasec/lambdasec/problem",
 }
 
 func TestNoForbiddenDependencies(t *testing.T) {

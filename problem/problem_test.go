@@ -7,7 +7,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/lambdasec/lambdasec/internal/problem"
+	"github.com/lambdasec/lambdasec/problem"
 )
 
 func TestWrite(t *testing.T) {
