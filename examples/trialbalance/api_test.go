@@ -46,8 +46,10 @@ func TestRegister(t *testing.T) {
 		rules []string
 	}{
 		{name: "created", body: credentialsJSON("ada@example.com", goodPassword), status: http.StatusCreated},
-		// Emails differing in case are one account.
-		{name: "taken", body: credentialsJSON("Ada@Example.com", goodPassword), status: http.StatusConflict, rules: []string{"email:unique"}},
+		// Emails differing in case are one account. A taken address gets
+		// the same answer as a free one: registration must not tell an
+		// attacker which addresses have accounts.
+		{name: "taken", body: credentialsJSON("Ada@Example.com", goodPassword), status: http.StatusCreated},
 		{name: "invalid email", body: credentialsJSON("ada.example.com", goodPassword), status: http.StatusUnprocessableEntity, rules: []string{"email:email"}},
 		{name: "email over 254 characters", body: credentialsJSON(long, goodPassword), status: http.StatusUnprocessableEntity, rules: []string{"email:max"}},
 		{name: "missing fields", body: `{}`, status: http.StatusUnprocessableEntity, rules: []string{"email:required", "password:required"}},
@@ -102,6 +104,47 @@ func TestRegister(t *testing.T) {
 				t.Error("the answer echoes the password")
 			}
 		})
+	}
+}
+
+// TestRegisterDoesNotRevealAccounts: registering a taken address answers
+// exactly as registering a free one (status, headers, body) and leaves the
+// existing account as it was.
+func TestRegisterDoesNotRevealAccounts(t *testing.T) {
+	s := newTestServer(t, nil)
+	first := s.post("/v1/auth/register", credentialsJSON("grace@example.com", goodPassword))
+	again := s.post("/v1/auth/register", credentialsJSON("Grace@Example.com", otherPassword))
+	if first.status != http.StatusCreated || again.status != first.status {
+		t.Fatalf("statuses %d then %d, want 201 both times", first.status, again.status)
+	}
+	if !bytes.Equal(first.body, again.body) {
+		t.Fatalf("bodies differ: %s vs %s", first.body, again.body)
+	}
+	for _, h := range []string{"Content-Type", "Content-Length", "Cache-Control", "Strict-Transport-Security"} {
+		if first.header.Get(h) != again.header.Get(h) {
+			t.Errorf("header %s differs: %q vs %q", h, first.header.Get(h), again.header.Get(h))
+		}
+	}
+	s.login("grace@example.com", goodPassword) // the first password still works
+	if res := s.post("/v1/auth/login", credentialsJSON("grace@example.com", otherPassword)); res.status != http.StatusUnauthorized {
+		t.Fatalf("the second registration's password: got %d, want 401", res.status)
+	}
+}
+
+// TestStrictTransportSecurity: every answer, success or problem, tells
+// browsers to use HTTPS only.
+func TestStrictTransportSecurity(t *testing.T) {
+	s := newTestServer(t, nil)
+	for _, res := range []response{
+		s.do(http.MethodGet, "/healthz", ""),
+		s.do(http.MethodGet, "/nope", ""),
+		s.do(http.MethodDelete, "/v1/auth/login", ""),
+		s.do(http.MethodGet, "/v1/trial-balance", ""),
+		s.post("/v1/auth/login", "{"),
+	} {
+		if got := res.header.Get("Strict-Transport-Security"); got != hstsValue {
+			t.Errorf("%d answer: Strict-Transport-Security %q, want %q", res.status, got, hstsValue)
+		}
 	}
 }
 

@@ -111,7 +111,13 @@ func (a *app) decodeCredentials(w http.ResponseWriter, r *http.Request, checkPol
 	return in, true
 }
 
-// register creates an account: 201, or 409 when the email is taken.
+// register creates an account. It answers 201 {"email"} whether or not
+// the email was free, after the same hashing work, so that registration
+// cannot be used to find out which addresses have accounts (the login
+// endpoint takes the same care). A taken address keeps its account and
+// password unchanged. A real service would confirm by e-mail instead of
+// answering differently: "confirm your new account" to a new address,
+// "someone tried to register with your address" to a taken one.
 func (a *app) register(w http.ResponseWriter, r *http.Request) {
 	in, ok := a.decodeCredentials(w, r, true)
 	if !ok {
@@ -131,8 +137,8 @@ func (a *app) register(w http.ResponseWriter, r *http.Request) {
 	email := normalizeEmail(in.Email)
 	switch err := a.store.createUser(r.Context(), email, hash); {
 	case errors.Is(err, errEmailTaken):
-		problem.Write(w, problem.Problem{Status: http.StatusConflict, Detail: "an account with this email exists already",
-			Errors: []problem.FieldError{{Field: "email", Rule: "unique", Message: "is already registered"}}})
+		a.log.InfoContext(r.Context(), "registration for an existing account; nothing changed")
+		writeJSON(w, http.StatusCreated, map[string]string{"email": email})
 	case err != nil:
 		a.storeError(w, r, err)
 	default:

@@ -191,6 +191,9 @@ func credentialsJSON(email, password string) string {
 // 8..100 characters, not common.
 const goodPassword = "Tr1al-Balance!2026"
 
+// otherPassword also meets the policy; a second registration uses it.
+const otherPassword = "Second-Ledger#2027"
+
 func (s *testServer) register(email, password string) {
 	s.t.Helper()
 	if res := s.post("/v1/auth/register", credentialsJSON(email, password)); res.status != http.StatusCreated {

@@ -129,9 +129,13 @@ func TestRealServices(t *testing.T) {
 	}
 
 	a.register("ada@example.com", goodPassword)
-	// The account lives in the database: another environment sees it.
-	if res := b.post("/v1/auth/register", credentialsJSON("ADA@example.com", goodPassword)); res.status != http.StatusConflict {
-		t.Fatalf("register again elsewhere: got %d %s, want 409", res.status, res.body)
+	// The account lives in the database: another environment sees it,
+	// answers as for a new account, and changes nothing.
+	if res := b.post("/v1/auth/register", credentialsJSON("ADA@example.com", otherPassword)); res.status != http.StatusCreated {
+		t.Fatalf("register again elsewhere: got %d %s, want 201", res.status, res.body)
+	}
+	if res := b.post("/v1/auth/login", credentialsJSON("ada@example.com", otherPassword)); res.status != http.StatusUnauthorized {
+		t.Fatalf("the second registration's password logs in: got %d, want 401", res.status)
 	}
 	var stored string
 	if err := db.QueryRow("SELECT password_hash FROM tb_users WHERE email = ?", "ada@example.com").Scan(&stored); err != nil ||

@@ -20,8 +20,9 @@
 // # Endpoints
 //
 //   - GET /healthz: 200.
-//   - POST /v1/auth/register {"email","password"}: 201 {"email"}; 409 when
-//     taken; 422 listing every unmet rule of [password.Composition].
+//   - POST /v1/auth/register {"email","password"}: 201 {"email"}, also when
+//     the address is taken (nothing changes then: the answer must not reveal
+//     which addresses have accounts); 422 listing every unmet password rule.
 //   - POST /v1/auth/login {"email","password"}: 200 {"access_token",
 //     "token_type","expires_in"}, an HS256 JWT for 15 minutes; the same 401
 //     for a wrong password and an unknown email; after 10 failures in 15
