@@ -288,8 +288,8 @@ func (a *Authenticator) Issue(g Grant) (string, Claims, error) {
 		return "", Claims{}, fmt.Errorf("%w: empty subject", ErrInvalidClaims)
 	}
 	for _, s := range g.Scopes {
-		if s == "" || strings.ContainsAny(s, " \t\r\n\"\\") {
-			return "", Claims{}, fmt.Errorf("%w: scope %q has a space or quote", ErrInvalidClaims, s)
+		if !validScope(s) {
+			return "", Claims{}, fmt.Errorf("%w: scope %q is not an RFC 6749 scope-token (printable ASCII without space, '\"' or '\\')", ErrInvalidClaims, s)
 		}
 	}
 	ttl := cmp(g.TTL, a.ttl)
@@ -323,7 +323,7 @@ func (a *Authenticator) Issue(g Grant) (string, Claims, error) {
 		// scope are left out of the payload when empty, and a custom
 		// member must not fill them in.
 		if err := members(extra, func(name, _ []byte) error {
-			if registeredClaim(string(name)) {
+			if registeredClaim(string(name)) || foldsToRegistered(name) {
 				return fmt.Errorf("%w: custom claims redefine the registered claim %q", ErrInvalidClaims, name)
 			}
 			return nil
@@ -332,6 +332,10 @@ func (a *Authenticator) Issue(g Grant) (string, Claims, error) {
 				return "", Claims{}, err
 			}
 			return "", Claims{}, fmt.Errorf("%w: custom claims: %v", ErrInvalidClaims, err)
+		}
+		if err := uniqueFoldedNames(extra); err != nil {
+			// Decode would refuse these claims; refuse to issue them.
+			return "", Claims{}, fmt.Errorf("%w: custom claims: %w", ErrInvalidClaims, err)
 		}
 		if len(extra) > 2 {
 			payload = append(append(payload[:len(payload)-1], ','), extra[1:]...)
@@ -347,15 +351,6 @@ func (a *Authenticator) Issue(g Grant) (string, Claims, error) {
 		return "", Claims{}, fmt.Errorf("jwtauth: sign: %v", err)
 	}
 	return input + "." + base64.RawURLEncoding.EncodeToString(sig), *c, nil
-}
-
-// registeredClaim reports whether name is a claim Issue sets itself.
-func registeredClaim(name string) bool {
-	switch name {
-	case "iss", "sub", "aud", "exp", "nbf", "iat", "jti", "scope":
-		return true
-	}
-	return false
 }
 
 func trimSpace(b []byte) []byte {
@@ -588,4 +583,15 @@ func (a *Authenticator) checkRevoked(ctx context.Context, c *Claims) error {
 		return ErrTokenRevoked
 	}
 	return nil
+}
+
+// String describes the Authenticator without its keys' material.
+func (a *Authenticator) String() string {
+	return fmt.Sprintf("jwtauth.Authenticator{Issuer:%q, Audience:%q}", a.issuer, a.audience)
+}
+
+// Format implements fmt.Formatter: every verb prints [Authenticator.String],
+// never the keys it holds.
+func (a *Authenticator) Format(f fmt.State, verb rune) {
+	_, _ = io.WriteString(f, a.String())
 }

@@ -1,12 +1,16 @@
 package jwtauth
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Claims is a verified token's claim set: the registered claims this
@@ -35,19 +39,122 @@ func (c Claims) HasScope(s string) bool { return slices.Contains(c.Scopes, s) }
 
 // Decode unmarshals the whole verified claim set into v, a pointer to the
 // caller's own struct, for custom claims. Registered claims decode too if v
-// has fields for them. It uses encoding/json, so a member name also fills
-// a field whose tag differs only in case; duplicate names were refused
-// when the token was verified. It fails with [ErrInvalidClaims] when c did
-// not come from a verified or issued token, or when the claims do not fit
-// v.
+// has fields for them, with the values the verifier checked.
+//
+// Decode uses encoding/json, which matches member names to fields
+// case-insensitively. So that a field never receives a member the
+// verifier did not read, verification refuses a claim set holding a case
+// variant of a registered claim ("Sub", "ISS"), and Decode refuses one in
+// which any object holds two names equal under Unicode case folding
+// ("role" and "Role"): encoding/json would keep whichever came last.
+//
+// It fails with [ErrInvalidClaims] when c did not come from a verified or
+// issued token, or when the claims do not fit v.
 func (c Claims) Decode(v any) error {
 	if c.payload == nil {
 		return fmt.Errorf("%w: no payload", ErrInvalidClaims)
 	}
+	if err := uniqueFoldedNames(c.payload); err != nil {
+		return fmt.Errorf("%w: decode custom claims: %w", ErrInvalidClaims, err)
+	}
 	if err := json.Unmarshal(c.payload, v); err != nil {
-		return fmt.Errorf("%w: decode custom claims: %v", ErrInvalidClaims, err)
+		return fmt.Errorf("%w: decode custom claims: %w", ErrInvalidClaims, err)
 	}
 	return nil
+}
+
+// registeredNames are the claims this package reads or sets itself.
+var registeredNames = [...]string{"iss", "sub", "aud", "exp", "nbf", "iat", "jti", "scope"}
+
+// registeredClaim reports whether name is a claim Issue sets itself.
+func registeredClaim(name string) bool {
+	for _, r := range registeredNames {
+		if name == r {
+			return true
+		}
+	}
+	return false
+}
+
+// foldsToRegistered reports whether name differs from every registered
+// claim but equals one under Unicode case folding, the matching
+// encoding/json uses for struct fields.
+func foldsToRegistered(name []byte) bool {
+	if len(name) > 3*len("scope") { // a folded variant is at most 3 bytes a letter
+		return false
+	}
+	for _, r := range registeredNames {
+		if string(name) != r && strings.EqualFold(string(name), r) {
+			return true
+		}
+	}
+	return false
+}
+
+// errFoldedNames is the cause when an object holds two names that
+// encoding/json would give the same struct field.
+var errFoldedNames = errors.New("member names differ only in case")
+
+// uniqueFoldedNames refuses a JSON text in which some object, at any
+// depth, holds two member names equal under Unicode case folding.
+func uniqueFoldedNames(b []byte) error {
+	type frame struct {
+		names   map[string]struct{} // nil for an array
+		wantKey bool
+	}
+	var stack []*frame
+	dec := json.NewDecoder(bytes.NewReader(b))
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if n := len(stack); n > 0 && stack[n-1].wantKey {
+			top := stack[n-1]
+			if name, ok := tok.(string); ok {
+				k := foldKey(name)
+				if _, dup := top.names[k]; dup {
+					return errFoldedNames
+				}
+				top.names[k] = struct{}{}
+				top.wantKey = false
+				continue
+			}
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &frame{names: map[string]struct{}{}, wantKey: true})
+			continue
+		case json.Delim('['):
+			stack = append(stack, &frame{})
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+		}
+		// A value ended: the enclosing object expects a name next.
+		if n := len(stack); n > 0 && stack[n-1].names != nil {
+			stack[n-1].wantKey = true
+		}
+	}
+}
+
+// foldKey maps s to one representative of its case-folding class: each
+// rune becomes the smallest rune of its unicode.SimpleFold orbit, so
+// foldKey(a) == foldKey(b) exactly when strings.EqualFold(a, b).
+func foldKey(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		lo := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			lo = min(lo, f)
+		}
+		b.WriteRune(lo)
+	}
+	return b.String()
 }
 
 // parseClaims decodes a verified payload. Every registered claim must have
@@ -74,7 +181,16 @@ func parseClaims(payload []byte) (*Claims, error) {
 		case "scope":
 			var s string
 			if s, err = jsonString(val); err == nil {
-				c.Scopes = strings.Fields(s)
+				if c.Scopes, err = parseScope(s); err != nil {
+					return err
+				}
+			}
+		default:
+			if foldsToRegistered(name) {
+				// "Sub" or "ſub": encoding/json would hand it to a
+				// field tagged "sub" in Decode, a claim the verifier
+				// never looked at.
+				return fmt.Errorf("member %q: a case variant of a registered claim", name)
 			}
 		}
 		if err != nil {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 func TestIssueVerifyAllAlgorithms(t *testing.T) {
@@ -190,4 +192,98 @@ func TestMustNew(t *testing.T) {
 		}
 	}()
 	MustNew(Config{})
+}
+
+// encoding/json matches member names to struct fields case-insensitively,
+// so a custom "Sub" would reach a field tagged "sub" in Claims.Decode in
+// place of the verified sub. Issue refuses case variants (Unicode case
+// folding included) of every registered claim.
+func TestIssueRefusesRegisteredClaimVariants(t *testing.T) {
+	a := mustAuth(t, testConfig(newClock()))
+	for _, name := range []string{"Sub", "ISS", "Aud", "eXp", "NBF", "Iat", "JTI", "Scope", "\u017fub", "\u017fcope"} {
+		_, _, err := a.Issue(Grant{Subject: "alice", Custom: map[string]string{name: "admin"}})
+		if !errors.Is(err, ErrInvalidClaims) {
+			t.Errorf("custom %q: got %v, want ErrInvalidClaims", name, err)
+		}
+	}
+	// Two custom names that Decode could not tell apart.
+	if _, _, err := a.Issue(Grant{Subject: "alice", Custom: json.RawMessage(`{"role":"user","Role":"admin"}`)}); !errors.Is(err, ErrInvalidClaims) {
+		t.Errorf(`"role" and "Role": got %v, want ErrInvalidClaims`, err)
+	}
+	if _, _, err := a.Issue(Grant{Subject: "alice", Custom: map[string]string{"subject": "x", "Tenant": "t"}}); err != nil {
+		t.Errorf("ordinary custom claims refused: %v", err)
+	}
+}
+
+// Claims.Decode agrees with the verifier whatever the token holds, here
+// tokens signed by another issuer sharing the key.
+func TestDecodeAgreesWithVerifier(t *testing.T) {
+	a := mustAuth(t, testConfig(newClock()))
+	type view struct {
+		Sub  string `json:"sub"`
+		Role string `json:"role"`
+		Org  struct {
+			ID string `json:"id"`
+		} `json:"org"`
+	}
+	for _, tc := range []struct {
+		name, mod string
+		verifyErr error // the verifier refuses
+		decodeErr bool  // Decode refuses
+	}{
+		// encoding/json keeps the last of "sub" and "Sub": whichever
+		// order, the verifier and Decode would disagree.
+		{"Sub after sub", `+"Sub":"admin"`, ErrTokenMalformed, false},
+		{"folded sub", `+"\u017fub":"admin"`, ErrTokenMalformed, false},
+		{"role twice by case", `+"role":"user","ROLE":"admin"`, nil, true},
+		{"nested by case", `+"org":{"id":"a","Id":"b"}`, nil, true},
+		{"nested in array", `+"x":[{"k":1,"K":2}]`, nil, true},
+		{"plain", `+"role":"user","org":{"id":"a"}`, nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := a.Verify(context.Background(), forge(t, hsKey(), hdr("HS256", "hs"), payload(tc.mod)))
+			if tc.verifyErr != nil {
+				if !errors.Is(err, tc.verifyErr) {
+					t.Fatalf("Verify: got %v, want %v", err, tc.verifyErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var v view
+			err = c.Decode(&v)
+			if tc.decodeErr != (err != nil) || err != nil && !errors.Is(err, ErrInvalidClaims) {
+				t.Fatalf("Decode: got %v, want refused=%v", err, tc.decodeErr)
+			}
+			if err == nil && v.Sub != c.Subject {
+				t.Fatalf("Decode sub %q, verified sub %q", v.Sub, c.Subject)
+			}
+		})
+	}
+}
+
+// Every ES256 token Issue signs has the low-S signature, the only one
+// Verify accepts.
+func TestIssueES256LowS(t *testing.T) {
+	a := mustAuth(t, testConfig(newClock(), esKey()))
+	for range 64 { // s is high half the time before normalisation
+		tok, _, err := a.Issue(Grant{Subject: "alice"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Verify(context.Background(), tok); err != nil {
+			t.Fatalf("own token refused: %v", err)
+		}
+		// The other spelling is a valid ECDSA signature, and refused.
+		m := malleateES256(t, tok)
+		i := strings.LastIndexByte(m, '.')
+		sig, _ := base64.RawURLEncoding.DecodeString(m[i+1:])
+		if err := jwt.SigningMethodES256.Verify(m[:i], sig, &fixtures().ec.PublicKey); err != nil {
+			t.Fatalf("malleated signature is not valid ECDSA: %v", err)
+		}
+		if _, err := a.Verify(context.Background(), m); !errors.Is(err, ErrSignatureInvalid) {
+			t.Fatalf("malleated token: got %v, want ErrSignatureInvalid", err)
+		}
+	}
 }

@@ -1,12 +1,16 @@
 package jwtauth
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rsa"
+	"encoding/json"
 	"fmt"
+	"io"
+	"math/big"
 	"log/slog"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -71,6 +75,21 @@ func (k Key) String() string {
 // GoString describes the key without its material, for %#v.
 func (k Key) GoString() string { return k.String() }
 
+// Format implements fmt.Formatter, so that every verb (%x and %d
+// included, which would otherwise print Secret's bytes) shows only the id
+// and algorithm.
+func (k Key) Format(f fmt.State, verb rune) {
+	_, _ = io.WriteString(f, k.String())
+}
+
+// MarshalJSON encodes the id and algorithm only.
+func (k Key) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		ID        string    `json:"id"`
+		Algorithm Algorithm `json:"alg"`
+	}{k.ID, k.Algorithm})
+}
+
 // LogValue logs the key's id and algorithm only.
 func (k Key) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("id", k.ID), slog.String("alg", string(k.Algorithm)))
@@ -133,7 +152,7 @@ func newKey(k Key) (*key, error) {
 				return fail("ES256 needs an *ecdsa.PrivateKey")
 			}
 		}
-		out.method, out.verify = jwt.SigningMethodES256, p
+		out.method, out.verify = es256{}, p
 	case RS256, PS256:
 		p, ok := pub.(*rsa.PublicKey)
 		if !ok || p.N == nil {
@@ -169,4 +188,39 @@ func newKey(k Key) (*key, error) {
 		out.sign = k.PrivateKey
 	}
 	return out, nil
+}
+
+// p256HalfOrder is (n-1)/2 for P-256's group order n, big-endian.
+var p256HalfOrder = func() [32]byte {
+	var b [32]byte
+	h := new(big.Int).Rsh(elliptic.P256().Params().N, 1)
+	h.FillBytes(b[:])
+	return b
+}()
+
+// es256 is ES256 with one signature per token. ECDSA signatures are
+// malleable: if (r, s) verifies, so does (r, n-s), a second spelling of
+// the same token that anyone can compute. es256 refuses the high-S half
+// when verifying and always signs with the low-S one, so a token string
+// stays a single spelling (the same rule Bitcoin's BIP 62 applies).
+type es256 struct{}
+
+func (es256) Alg() string { return string(ES256) }
+
+func (es256) Verify(signingString string, sig []byte, key any) error {
+	if len(sig) != 64 || bytes.Compare(sig[32:], p256HalfOrder[:]) > 0 {
+		return jwt.ErrSignatureInvalid
+	}
+	return jwt.SigningMethodES256.Verify(signingString, sig, key)
+}
+
+func (es256) Sign(signingString string, key any) ([]byte, error) {
+	sig, err := jwt.SigningMethodES256.Sign(signingString, key)
+	if err != nil || len(sig) != 64 || bytes.Compare(sig[32:], p256HalfOrder[:]) <= 0 {
+		return sig, err
+	}
+	s := new(big.Int).SetBytes(sig[32:])
+	s.Sub(elliptic.P256().Params().N, s)
+	s.FillBytes(sig[32:])
+	return sig, nil
 }
