@@ -10,8 +10,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math/big"
 	"log/slog"
+	"math/big"
 
 	"github.com/golang-jwt/jwt/v5"
 )

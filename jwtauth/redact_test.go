@@ -18,7 +18,7 @@ func TestKeyRedacted(t *testing.T) {
 	// except %p: fmt's bad-verb path prints a non-pointer's fields without
 	// asking its methods, and Key's fields are exported.
 	redacttest.Check(t, &hs, string(testSecret))
-	redacttest.Check(t, &es, string(ec.D.Bytes()))
+	redacttest.Check(t, &es, string(must(ec.Bytes())))
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "% x", "%d", "%o", "%O", "%b", "%c", "%U", "%e", "%f", "%g", "%t", "%T"} {
 		for _, v := range []any{hs, []Key{hs}, struct{ K Key }{hs}, map[string]Key{"k": hs}} {
 			if out := fmt.Sprintf(verb, v); strings.Contains(out, fmt.Sprint([]byte(testSecret))[1:20]) || strings.Contains(out, fmt.Sprintf("%x", testSecret)) {
@@ -27,4 +27,11 @@ func TestKeyRedacted(t *testing.T) {
 		}
 	}
 	redacttest.Check(t, mustAuth(t, testConfig(newClock(), hsKey())), string(testSecret))
+}
+
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
 }
