@@ -21,6 +21,7 @@ var rules = []string{
 	"github.com/lambdasec/lambdasec/validate",
 	"github.com/lambdasec/lambdasec/jwtauth",
 	"github.com/lambdasec/lambdasec/problem",
+	"github.com/lambdasec/lambdasec/secevent",
 }
 
 func TestNoForbiddenDependencies(t *testing.T) {
