@@ -22,14 +22,10 @@ type AttemptsConfig struct {
 	// Max is the number of failures allowed per key within Window. Zero
 	// means 10. NIST SP 800-63B caps consecutive failures at 100.
 	Max int
-	// Window is how long a failure counts. Zero means 15 minutes.
+	// Window is how long a failure counts. An attempt admitted by
+	// [Attempts.Allow] counts as a failure for a whole Window too, unless
+	// [Attempts.Reset] resolves it as a success. Zero means 15 minutes.
 	Window time.Duration
-	// Pending is how long an attempt admitted by [Attempts.Allow] counts
-	// against the key while its outcome is unknown, that is until
-	// [Attempts.Fail] or [Attempts.Reset]. Zero means 30 seconds, longer
-	// than API Gateway's 29-second integration timeout; it is capped at
-	// Window.
-	Pending time.Duration
 
 	// Prefix starts every Redis key; it must not contain "{" or "}".
 	// Zero means "ratelimit:attempts:".
@@ -68,9 +64,12 @@ type AttemptsConfig struct {
 // would be right) until the oldest of them is Window old, and says how long
 // that is. No window of length Window ever holds more than Max failures.
 //
-// Allow also reserves a place for the attempt it admits, so that many
+// Allow records the attempt it admits as a failure lasting Window, before
+// the password is checked; only [Attempts.Reset] takes it back. So many
 // concurrent requests (a single-packet race) cannot all pass Allow before
-// the first Fail lands: at most Max attempts are ever in flight or failed.
+// the first failure lands, and a Fail that never reaches the store (Redis
+// slow or down, the process killed) loses nothing: at most Max attempts
+// are admitted per Window, whatever happens to the calls after Allow.
 //
 // Attempts is safe for concurrent use; its zero value is not usable, call
 // [NewAttempts].
@@ -82,18 +81,14 @@ type Attempts struct {
 
 // NewAttempts checks cfg and returns an Attempts.
 func NewAttempts(cfg AttemptsConfig) (*Attempts, error) {
-	if cfg.Max < 0 || cfg.Window < 0 || cfg.Pending < 0 || cfg.Timeout < 0 || cfg.MaxLocalKeys < 0 {
-		return nil, fmt.Errorf("%w: Max, Window, Pending, Timeout and MaxLocalKeys must not be negative", ErrInvalidConfig)
+	if cfg.Max < 0 || cfg.Window < 0 || cfg.Timeout < 0 || cfg.MaxLocalKeys < 0 {
+		return nil, fmt.Errorf("%w: Max, Window, Timeout and MaxLocalKeys must not be negative", ErrInvalidConfig)
 	}
 	window := orDefault(cfg.Window, 15*time.Minute)
 	if window < time.Millisecond {
 		return nil, fmt.Errorf("%w: Window %v is shorter than 1ms", ErrInvalidConfig, window)
 	}
-	pending := min(orDefault(cfg.Pending, 30*time.Second), window)
-	if pending < time.Millisecond {
-		return nil, fmt.Errorf("%w: Pending %v is shorter than 1ms", ErrInvalidConfig, pending)
-	}
-	a := &Attempts{alg: slidingLog{max: orDefault(cfg.Max, 10), window: window, pending: pending}}
+	a := &Attempts{alg: slidingLog{max: orDefault(cfg.Max, 10), window: window}}
 	err := a.backend.init(cfg.Redis, orDefault(cfg.Prefix, "ratelimit:attempts:"), cfg.OnStoreError, FailClosed,
 		cfg.Logger, cfg.Now, cfg.Timeout)
 	if err != nil {
@@ -125,8 +120,9 @@ func NewAttempts(cfg AttemptsConfig) (*Attempts, error) {
 // guess it made from there.
 //
 // After Allow, call exactly one of Fail and Reset once the password has
-// been checked. If the check itself could not be made (the user database
-// is down), call neither: the reservation lapses after Pending.
+// been checked. Until then the attempt counts as a failure, and it keeps
+// counting for Window unless Reset says it succeeded: if the check itself
+// could not be made (the user database is down), call neither.
 func (a *Attempts) Allow(ctx context.Context, key string) (Result, error) {
 	k := storeKey(a.prefix, key)
 	var res Result
@@ -147,9 +143,11 @@ func (a *Attempts) Allow(ctx context.Context, key string) (Result, error) {
 	return res, nil
 }
 
-// Fail records a failed attempt for key, releasing the place
-// [Attempts.Allow] reserved for it. It returns an error wrapping
-// [ErrUnavailable] when the failure could not be recorded.
+// Fail records a failed attempt for key. After [Attempts.Allow] it
+// confirms the failure Allow already recorded, and restarts its Window from
+// now; without Allow it adds one. It returns an error wrapping
+// [ErrUnavailable] when the store failed; the attempt Allow admitted
+// counts all the same.
 //
 // The failure is recorded even when ctx is already cancelled, as a
 // request's context is once its client hangs up: a guesser must not be
@@ -169,17 +167,22 @@ func (a *Attempts) Fail(ctx context.Context, key string) error {
 	return a.wrap(ctx, "failure", err)
 }
 
-// Reset forgets every failure of key, after a successful login. It
-// returns an error wrapping [ErrUnavailable] when the store failed.
+// Reset resolves the attempt [Attempts.Allow] admitted as a success, after
+// a successful login, and forgets every recorded failure of key. Other
+// attempts for key still in flight (admitted, not yet resolved) keep
+// counting: a guesser racing the account's owner keeps its guesses on the
+// record. It returns an error wrapping [ErrUnavailable] when the store
+// failed; the attempt then counts as a failure until Window has passed,
+// the safe mistake.
 func (a *Attempts) Reset(ctx context.Context, key string) error {
 	k := storeKey(a.prefix, key)
 	var err error
 	if a.rdb != nil {
-		_, err = callRedis(ctx, a.redis, func(ctx context.Context) (int64, error) {
-			return a.rdb.Del(ctx, k).Result()
+		_, err = callRedis(ctx, a.redis, func(ctx context.Context) (Result, error) {
+			return a.runScript(ctx, k, "reset")
 		})
 	} else {
-		a.alg.reset(a.mem, k)
+		err = a.alg.reset(a.mem, k, a.now())
 	}
 	return a.wrap(ctx, "reset", err)
 }
@@ -194,8 +197,7 @@ func (a *Attempts) wrap(ctx context.Context, op string, err error) error {
 }
 
 func (a *Attempts) runScript(ctx context.Context, key, op string) (Result, error) {
-	args := []any{op, a.alg.max, a.alg.window.Milliseconds(), a.alg.pending.Milliseconds(),
-		strconv.FormatUint(rand.Uint64(), 36)}
+	args := []any{op, a.alg.max, a.alg.window.Milliseconds(), strconv.FormatUint(rand.Uint64(), 36)}
 	v, err := attemptsScript.Run(ctx, a.rdb, []string{key}, args...).Int64Slice()
 	if err != nil {
 		return Result{}, err
@@ -207,44 +209,73 @@ func (a *Attempts) runScript(ctx context.Context, key, op string) (Result, error
 		RetryAfter: time.Duration(v[2]) * time.Millisecond, ResetAfter: time.Duration(v[3]) * time.Millisecond}, nil
 }
 
-// attemptsScript keeps a key's log as a sorted set: members are "f" (a
-// failure) or "p" (a pending attempt) plus a random nonce, scores their
-// expiry in Redis milliseconds. It runs the same algorithm as slidingLog.
-// Reply: {allowed (1 or 0), remaining, ms until the next attempt fits (0
-// when allowed), ms until the log is empty}.
+// attemptsScript keeps a key's log as a sorted set: members are "p" (an
+// attempt Allow admitted whose outcome is not known yet) or "f" (a
+// failure) plus a random nonce, scores their expiry in Redis milliseconds.
+// Both kinds count alike and both last a whole window: an admitted attempt
+// is a failure until "reset" resolves it as a success, so a "fail" that
+// never arrives (timed out, or the process died) loses no guess. It runs
+// the same algorithm as slidingLog. Reply: {allowed (1 or 0), remaining,
+// ms until the next attempt fits (0 when allowed), ms until the log is
+// empty}.
 var attemptsScript = redis.NewScript(`
 local key = KEYS[1]
 local op = ARGV[1]
 local max = tonumber(ARGV[2])
 local window = tonumber(ARGV[3])
-local pending = tonumber(ARGV[4])
-local nonce = ARGV[5]
+local nonce = ARGV[4]
 local t = redis.call("TIME")
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call("ZREMRANGEBYSCORE", key, "-inf", now)
 local n = redis.call("ZCARD", key)
+
+-- dropPending removes the newest "p" entry, the one most likely to be the
+-- caller's own, and returns how many it removed (0 or 1).
+local function dropPending()
+  local all = redis.call("ZREVRANGE", key, 0, -1)
+  for i = 1, #all do
+    if string.sub(all[i], 1, 1) == "p" then
+      redis.call("ZREM", key, all[i])
+      return 1
+    end
+  end
+  return 0
+end
+
 if op == "allow" then
   if n >= max then
+    -- Sorted by expiry: the entry at n-max must expire before one more
+    -- attempt fits.
     local e = redis.call("ZRANGE", key, n - max, n - max, "WITHSCORES")
     local last = redis.call("ZRANGE", key, -1, -1, "WITHSCORES")
     return {0, 0, tonumber(e[2]) - now, tonumber(last[2]) - now}
   end
-  redis.call("ZADD", key, now + pending, "p" .. nonce)
+  redis.call("ZADD", key, now + window, "p" .. nonce)
   n = n + 1
 elseif op == "fail" then
-  local all = redis.call("ZRANGE", key, 0, -1)
-  for i = 1, #all do
-    if string.sub(all[i], 1, 1) == "p" then
-      redis.call("ZREM", key, all[i])
-      n = n - 1
-      break
-    end
-  end
+  n = n - dropPending()
   redis.call("ZADD", key, now + window, "f" .. nonce)
   n = n + 1
   if n > max then
+    -- Only Fail without Allow gets here. The oldest would expire first
+    -- anyway: dropping them changes no decision and bounds the log.
     redis.call("ZREMRANGEBYRANK", key, 0, n - max - 1)
     n = max
+  end
+elseif op == "reset" then
+  -- A success: forget the failures and this attempt's own entry; other
+  -- attempts in flight keep counting.
+  n = n - dropPending()
+  local all = redis.call("ZRANGE", key, 0, -1)
+  for i = 1, #all do
+    if string.sub(all[i], 1, 1) == "f" then
+      redis.call("ZREM", key, all[i])
+      n = n - 1
+    end
+  end
+  if n <= 0 then
+    redis.call("DEL", key)
+    return {1, max, 0, 0}
   end
 else
   return redis.error_reply("unknown op")

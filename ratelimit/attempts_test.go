@@ -21,7 +21,6 @@ func TestNewAttemptsRejectsBadConfig(t *testing.T) {
 	}{
 		{"negative max", ratelimit.AttemptsConfig{Max: -1}},
 		{"negative window", ratelimit.AttemptsConfig{Window: -time.Minute}},
-		{"negative pending", ratelimit.AttemptsConfig{Pending: -time.Second}},
 		{"window under 1ms", ratelimit.AttemptsConfig{Window: time.Microsecond}},
 		{"hash tag prefix", ratelimit.AttemptsConfig{Prefix: "login:{x}:"}},
 		{"unknown policy", ratelimit.AttemptsConfig{OnStoreError: 3}},
@@ -91,8 +90,9 @@ func TestAttemptsDefaults(t *testing.T) {
 			if err := a.Reset(ctx, "alice"); err != nil {
 				t.Fatal(err)
 			}
-			// The only entry is the pending attempt: it lapses after 30 s.
-			if res, err := a.Allow(ctx, "alice"); err != nil || res.Remaining != 9 || res.ResetAfter != 30*time.Second {
+			// The only entry is the new attempt: it counts for a whole
+			// window until it is resolved.
+			if res, err := a.Allow(ctx, "alice"); err != nil || res.Remaining != 9 || res.ResetAfter != 15*time.Minute {
 				t.Errorf("after Reset: %+v, %v", res, err)
 			}
 		})
@@ -154,21 +154,28 @@ func TestAttemptsRace(t *testing.T) {
 	}
 }
 
-func TestAttemptsPendingExpires(t *testing.T) {
+// TestAttemptsUnresolvedCountsForWindow checks that an admitted attempt
+// whose outcome is never reported (the handler crashed, the Fail call was
+// lost) counts as a failure for the whole window.
+func TestAttemptsUnresolvedCountsForWindow(t *testing.T) {
 	for _, st := range stores() {
 		t.Run(st.name, func(t *testing.T) {
 			c := newClock()
-			a := newAttempts(t, st, c, ratelimit.AttemptsConfig{Max: 2, Pending: 10 * time.Second})
+			a := newAttempts(t, st, c, ratelimit.AttemptsConfig{Max: 2, Window: time.Hour})
 			ctx := context.Background()
-			a.Allow(ctx, "k") // outcome never reported (the handler crashed)
+			a.Allow(ctx, "k") // outcome never reported
 			a.Allow(ctx, "k")
 			res, err := a.Allow(ctx, "k")
-			if !errors.Is(err, ratelimit.ErrLimited) || res.RetryAfter != 10*time.Second {
-				t.Fatalf("while pending: %+v, %v", res, err)
+			if !errors.Is(err, ratelimit.ErrLimited) || res.RetryAfter != time.Hour {
+				t.Fatalf("while unresolved: %+v, %v; want RetryAfter 1h", res, err)
 			}
-			c.Advance(10 * time.Second)
+			c.Advance(time.Hour - time.Millisecond)
+			if _, err := a.Allow(ctx, "k"); !errors.Is(err, ratelimit.ErrLimited) {
+				t.Errorf("1ms before the window ends: %v", err)
+			}
+			c.Advance(time.Millisecond)
 			if _, err := a.Allow(ctx, "k"); err != nil {
-				t.Errorf("after Pending: %v", err)
+				t.Errorf("after the window: %v", err)
 			}
 		})
 	}
@@ -297,18 +304,14 @@ func TestAttemptsFailOutlivesClient(t *testing.T) {
 	for _, st := range stores() {
 		t.Run(st.name, func(t *testing.T) {
 			c := newClock()
-			a := newAttempts(t, st, c, ratelimit.AttemptsConfig{Max: 2, Pending: time.Second})
+			a := newAttempts(t, st, c, ratelimit.AttemptsConfig{Max: 2})
 			for i := range 2 {
 				ctx, cancel := context.WithCancel(context.Background())
-				if _, err := a.Allow(ctx, "alice"); err != nil {
-					t.Fatalf("attempt %d: Allow: %v", i, err)
-				}
-				cancel() // the client hangs up during the password check
+				cancel() // the client hung up during the password check
 				if err := a.Fail(ctx, "alice"); err != nil {
 					t.Fatalf("attempt %d: Fail: %v", i, err)
 				}
 			}
-			c.Advance(2 * time.Second) // the reservations alone would have lapsed
 			if _, err := a.Allow(context.Background(), "alice"); !errors.Is(err, ratelimit.ErrLimited) {
 				t.Errorf("third attempt: %v, want ErrLimited", err)
 			}

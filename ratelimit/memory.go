@@ -96,7 +96,8 @@ func (g gcra) allow(s *memStore[time.Time], key string, now time.Time) (Result, 
 func tatExpired(tat, now time.Time) bool { return !tat.After(now) }
 
 // attempt is one entry of a failed-login log: a failure, or an admitted
-// attempt whose outcome is not known yet (pending), with its expiry.
+// attempt whose outcome is not known yet (pending), with its expiry. Both
+// count alike and last a whole window.
 type attempt struct {
 	exp     time.Time
 	pending bool
@@ -116,9 +117,8 @@ func attemptsExpired(log []attempt, now time.Time) bool {
 // expiring on its own, so that no window of the configured length ever
 // holds more than max failures.
 type slidingLog struct {
-	max     int
-	window  time.Duration
-	pending time.Duration
+	max    int
+	window time.Duration
 }
 
 func live(log []attempt, now time.Time) []attempt {
@@ -147,7 +147,7 @@ func (l slidingLog) allow(s *memStore[[]attempt], key string, now time.Time) (Re
 		s.m[key] = log
 		return res, nil
 	}
-	log = insert(log, attempt{exp: now.Add(l.pending), pending: true})
+	log = insert(log, attempt{exp: now.Add(l.window), pending: true})
 	s.m[key] = log
 	res.Remaining = l.max - len(log)
 	res.ResetAfter = log[len(log)-1].exp.Sub(now)
@@ -160,13 +160,7 @@ func (l slidingLog) fail(s *memStore[[]attempt], key string, now time.Time) erro
 	if err := s.room(key, now); err != nil {
 		return err
 	}
-	log := live(s.m[key], now)
-	for i, a := range log {
-		if a.pending {
-			log = append(log[:i], log[i+1:]...)
-			break
-		}
-	}
+	log := dropPending(live(s.m[key], now))
 	log = insert(log, attempt{exp: now.Add(l.window)})
 	if n := len(log) - l.max; n > 0 {
 		// The oldest would expire first anyway: dropping them changes no
@@ -177,10 +171,35 @@ func (l slidingLog) fail(s *memStore[[]attempt], key string, now time.Time) erro
 	return nil
 }
 
-func (l slidingLog) reset(s *memStore[[]attempt], key string) {
+// reset resolves one pending attempt as a success and forgets the
+// failures; other pending attempts keep counting.
+func (l slidingLog) reset(s *memStore[[]attempt], key string, now time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.m, key)
+	log := dropPending(live(s.m[key], now))
+	kept := log[:0]
+	for _, a := range log {
+		if a.pending {
+			kept = append(kept, a)
+		}
+	}
+	if len(kept) == 0 {
+		delete(s.m, key)
+	} else {
+		s.m[key] = kept
+	}
+	return nil
+}
+
+// dropPending removes the newest pending entry, the one most likely to be
+// the caller's own.
+func dropPending(log []attempt) []attempt {
+	for i := len(log) - 1; i >= 0; i-- {
+		if log[i].pending {
+			return append(log[:i], log[i+1:]...)
+		}
+	}
+	return log
 }
 
 // insert adds a keeping the log sorted by expiry.
