@@ -22,6 +22,7 @@ var rules = []string{
 	"github.com/lambdasec/lambdasec/jwtauth",
 	"github.com/lambdasec/lambdasec/problem",
 	"github.com/lambdasec/lambdasec/secevent",
+	"github.com/lambdasec/lambdasec/reqlog",
 }
 
 func TestNoForbiddenDependencies(t *testing.T) {
