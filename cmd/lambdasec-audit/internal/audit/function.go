@@ -71,13 +71,17 @@ func checkEnvKMS(c *checker, emit emitFunc) {
 		if vars == nil || (vars.Kind == cfn.Map && len(vars.Keys) == 0) {
 			continue
 		}
-		for _, v := range c.t.Values(fn.Prop("KmsKeyArn")) {
-			switch {
-			case v.Absent:
+		key := fn.Prop("KmsKeyArn")
+		for _, v := range c.t.Values(key) {
+			if v.Absent {
 				emit(fn, vars, "environment variables are encrypted with the AWS managed key: set KmsKeyArn to a customer managed key")
-			case v.Known && strings.Contains(v.S, "alias/aws/"):
-				emit(fn, fn.Prop("KmsKeyArn"), "KmsKeyArn %s is an AWS managed key; use a customer managed key with rotation", v.S)
+				break
 			}
+		}
+		// The text, not the value: an ARN built with Fn::Sub from
+		// pseudo parameters is unknown but still names the alias.
+		if strings.Contains(key.String(), "alias/aws/") {
+			emit(fn, key, "KmsKeyArn names an AWS managed key; use a customer managed key with rotation")
 		}
 	}
 }

@@ -16,21 +16,46 @@ import (
 //	        reason: Calls only public AWS APIs; no VPC resource to reach.
 //
 // A suppression applies to its own resource and to the implicit APIs the
-// SAM transform creates for that function's events.
+// SAM transform creates for that function's events. Findings on
+// parameters are suppressed in the template's top-level Metadata, with
+// the parameter named in a resource key:
+//
+//	Metadata:
+//	  lambdasec-audit:
+//	    suppress:
+//	      - rule: secret-parameter
+//	        resource: LegacyToken
+//	        reason: Rotated by the deploy pipeline; removed in the next release.
 const MetadataKey = "lambdasec-audit"
 
 type suppression struct {
-	rule, reason string
-	at           *cfn.Node
+	rule, reason, resource string
+	at                     *cfn.Node
 }
 
-// suppressions reads a resource's suppressions, valid or not.
-func suppressions(r *cfn.Resource) []suppression {
+// suppressions reads the suppressions of a Metadata node, valid or not.
+func suppressions(metadata *cfn.Node) []suppression {
 	var out []suppression
-	for _, s := range r.Metadata.Path(MetadataKey, "suppress").List() {
+	for _, s := range metadata.Path(MetadataKey, "suppress").List() {
 		rule, _ := s.Get("rule").Str()
 		reason, _ := s.Get("reason").Str()
-		out = append(out, suppression{rule: strings.TrimSpace(rule), reason: strings.TrimSpace(reason), at: s})
+		res, _ := s.Get("resource").Str()
+		out = append(out, suppression{rule: strings.TrimSpace(rule), reason: strings.TrimSpace(reason), resource: res, at: s})
+	}
+	return out
+}
+
+// suppressionsFor returns the suppressions that apply to a finding's
+// resource: its own Metadata's, or the template's for a parameter.
+func suppressionsFor(t *cfn.Template, id string) []suppression {
+	if r := t.Resources[id]; r != nil {
+		return suppressions(r.Metadata)
+	}
+	var out []suppression
+	for _, s := range suppressions(t.Root.Get("Metadata")) {
+		if s.resource == id {
+			out = append(out, s)
+		}
 	}
 	return out
 }
@@ -43,15 +68,19 @@ func (c *checker) knownRule(id string) bool {
 // reason: a silent exception is how a posture decays, so such entries
 // suppress nothing and are findings themselves.
 func checkSuppressions(c *checker, emit emitFunc) {
+	top := &cfn.Resource{ID: "Metadata", Metadata: c.t.Root.Get("Metadata"), Line: c.t.Root.Get("Metadata").Pos(1)}
+	rs := []*cfn.Resource{top}
 	for _, id := range c.t.Order {
-		r := c.t.Resources[id]
+		rs = append(rs, c.t.Resources[id])
+	}
+	for _, r := range rs {
 		if r.CreatedBy != "" {
 			continue // the creating function reports its own metadata
 		}
 		if m := r.Metadata.Get(MetadataKey); m != nil && m.Get("suppress") == nil {
 			emit(r, m, "%s metadata has no suppress list", MetadataKey)
 		}
-		for _, s := range suppressions(r) {
+		for _, s := range suppressions(r.Metadata) {
 			switch {
 			case !c.knownRule(s.rule):
 				emit(r, s.at, "suppression names unknown rule %q", s.rule)
@@ -59,6 +88,8 @@ func checkSuppressions(c *checker, emit emitFunc) {
 				emit(r, s.at, "%s cannot be suppressed", ruleSuppression)
 			case s.reason == "":
 				emit(r, s.at, "suppression of %s gives no reason", s.rule)
+			case r == top && s.resource == "":
+				emit(r, s.at, "template-level suppression of %s names no resource", s.rule)
 			}
 		}
 	}
@@ -70,7 +101,7 @@ func applySuppressions(t *cfn.Template, fs []Finding) []Finding {
 		if f.Rule.ID == ruleSuppression {
 			continue
 		}
-		for _, s := range suppressions(t.Resources[f.Resource]) {
+		for _, s := range suppressionsFor(t, f.Resource) {
 			if s.rule == f.Rule.ID && s.reason != "" {
 				f.Suppressed, f.SuppressedBy = true, s.reason
 				break

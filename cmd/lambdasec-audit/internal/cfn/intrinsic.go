@@ -1,9 +1,9 @@
 package cfn
 
 import (
-	"strings"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // intrinsics lists every intrinsic function CloudFormation knows, with a
@@ -103,4 +103,3 @@ func subRefs(s string) []string {
 		out = append(out, name)
 	}
 }
-

@@ -24,7 +24,7 @@ const (
 // in the source file.
 type Node struct {
 	Kind  Kind
-	Value string  // Scalar text, or the Func name ("Ref", "Fn::GetAtt", ...)
+	Value string   // Scalar text, or the Func name ("Ref", "Fn::GetAtt", ...)
 	Keys  []string // Map keys, parallel to Items
 	Items []*Node  // Map values or Seq items
 	Arg   *Node    // Func argument
