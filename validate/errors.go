@@ -2,7 +2,9 @@ package validate
 
 import (
 	"errors"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Sentinel errors. Each is always wrapped; use [errors.Is]. The text after
@@ -82,6 +84,11 @@ type FieldErrors struct {
 // hostile body cannot make the answer much larger than itself.
 const maxFieldErrors = 100
 
+// Error lists the problems as "field message" pairs. Field names are
+// client text (an unknown member, a map key, a query parameter name), so
+// every character that is not printable is escaped: an application that
+// logs the error never writes a client's newline, escape sequence or
+// bidirectional override into its log.
 func (e *FieldErrors) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Unwrap().Error())
@@ -91,10 +98,46 @@ func (e *FieldErrors) Error() string {
 		} else {
 			b.WriteString("; ")
 		}
-		b.WriteString(fe.Field)
+		writeEscaped(&b, fe.Field)
 		b.WriteByte(' ')
-		b.WriteString(fe.Message)
+		writeEscaped(&b, fe.Message)
 	}
+	return b.String()
+}
+
+// writeEscaped writes s with each byte of invalid UTF-8 as \xNN and each
+// rune that strconv.IsPrint refuses (controls, format characters such as
+// U+202E, line and paragraph separators) as \uNNNN or \UNNNNNNNN, the
+// spelling of a Go string literal. A backslash is doubled so an escape
+// cannot be forged. Printable text, including non-ASCII letters, is kept.
+func writeEscaped(b *strings.Builder, s string) {
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			b.WriteString(`\x`)
+			b.WriteString(hex2(s[i]))
+		case r == '\\':
+			b.WriteString(`\\`)
+		case strconv.IsPrint(r):
+			b.WriteString(s[i : i+n])
+		default:
+			q := strconv.QuoteRuneToASCII(r) // '\n', '\u202e', '\x00'
+			b.WriteString(q[1 : len(q)-1])
+		}
+		i += n
+	}
+}
+
+func hex2(c byte) string {
+	const digits = "0123456789abcdef"
+	return string([]byte{digits[c>>4], digits[c&0xf]})
+}
+
+// escapeText is writeEscaped to a string.
+func escapeText(s string) string {
+	var b strings.Builder
+	writeEscaped(&b, s)
 	return b.String()
 }
 

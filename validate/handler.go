@@ -56,7 +56,7 @@ func (v *Validator) reject(w http.ResponseWriter, r *http.Request, err error) {
 		if errors.As(err, &fe) {
 			fields := make([]string, 0, len(fe.Errors))
 			for _, e := range fe.Errors {
-				fields = append(fields, e.Field+":"+e.Rule)
+				fields = append(fields, escapeText(e.Field)+":"+e.Rule)
 			}
 			attrs = append(attrs, slog.Any("fields", fields))
 		} else {
