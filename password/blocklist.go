@@ -6,8 +6,6 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
-
-	"golang.org/x/text/unicode/norm"
 )
 
 // commonPasswords is the embedded list of common passwords, one lowercase
@@ -45,8 +43,10 @@ func parseEmbedded() *Blocklist {
 const minCoreRunes = 4
 
 // A Blocklist is a set of passwords that a [Policy] rejects as common. It
-// matches case-insensitively after NFC normalization, and sees through the
-// usual disguises: leet substitutions (@ 4 → a, 8 → b, 0 → o, 1 → i or l,
+// compares skeletons: NFKC-normalized and case-folded, with invisible
+// (default-ignorable) code points removed, so fullwidth letters, a zero
+// width space, a soft hyphen, variation selectors or tag characters hide
+// nothing. It also sees through the usual disguises: leet substitutions (@ 4 → a, 8 → b, 0 → o, 1 → i or l,
 // ! → i, 3 → e, $ 5 → s, 7 + → t) and leading or trailing digits and
 // symbols. So with "password" listed, "P@ssw0rd", "Password1!" and
 // "123Password" all match. The whole normalized password is compared, never
@@ -68,13 +68,14 @@ type Blocklist struct {
 // list.
 func DefaultBlocklist() *Blocklist { return defaultBlocklist() }
 
-// NewBlocklist returns a Blocklist holding words. Each word is NFC
-// normalized and lowercased; empty words are ignored. Use
+// NewBlocklist returns a Blocklist holding words. Each word is reduced to
+// its skeleton (NFKC, case-folded, invisible code points removed); empty
+// words are ignored. Use
 // [Blocklist.With] to extend the default list instead of replacing it.
 func NewBlocklist(words ...string) *Blocklist {
 	b := &Blocklist{words: make(map[string]struct{}, len(words))}
 	for _, w := range words {
-		if w = fold(w); w != "" {
+		if w = skeleton(w); w != "" {
 			b.words[w] = struct{}{}
 			b.maxLen = max(b.maxLen, len(w))
 		}
@@ -106,7 +107,7 @@ func (b *Blocklist) Contains(password string) bool {
 	if b == nil {
 		return false
 	}
-	return b.containsFolded(fold(password))
+	return b.containsFolded(skeleton(password))
 }
 
 func (b *Blocklist) has(w []byte) bool {
@@ -122,7 +123,7 @@ func (b *Blocklist) has(w []byte) bool {
 	return false
 }
 
-// containsFolded tries the folded password whole, then with its leading
+// containsFolded tries the password's skeleton f whole, then with its leading
 // and/or trailing non-letters removed, each raw and with leet substitutions
 // undone: at most twelve map lookups, no allocation for short inputs.
 func (b *Blocklist) containsFolded(f string) bool {
@@ -163,12 +164,6 @@ func (b *Blocklist) containsFolded(f string) bool {
 		}
 	}
 	return false
-}
-
-// fold returns s in the form the blocklist and context matching compare:
-// NFC, then lowercase.
-func fold(s string) string {
-	return strings.ToLower(norm.NFC.String(s))
 }
 
 // letterSpan returns the byte offsets of the first letter of s and the end
@@ -235,7 +230,7 @@ func desubString(s string, one byte) string {
 // contextWords splits the caller's context strings (user name, email,
 // service name) into the words a password must not contain: runs of
 // letters and digits, and runs of letters alone, of at least
-// minContextRunes after folding, from the first 256 bytes of each string.
+// minContextRunes in their skeletons, from the first 256 bytes of each string.
 // For a string holding '@', only the part before the last '@' is used, so
 // an email address can be passed as is.
 func contextWords(context []string) []string {
@@ -255,10 +250,11 @@ func contextWords(context []string) []string {
 		if len(c) > maxContextBytes {
 			c = c[:maxContextBytes]
 		}
+		// The skeleton first, so a fullwidth '@' splits an address too.
+		c = skeleton(c)
 		if i := strings.LastIndexByte(c, '@'); i >= 0 {
 			c = c[:i]
 		}
-		c = fold(c)
 		for w := range strings.FieldsFuncSeq(c, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
 			add(w)
 			for l := range strings.FieldsFuncSeq(w, func(r rune) bool { return !unicode.IsLetter(r) }) {

@@ -14,18 +14,30 @@
 // every problem at once or translate by code. Neither the error nor its
 // text ever contains the password.
 //
-// Length is counted in Unicode code points after NFC normalization; any
-// printable Unicode, spaces included, is accepted, and nothing is
+// Length is counted in visible characters: Unicode code points after NFC
+// normalization, leaving out the default-ignorable ones that render as
+// nothing (zero width space, joiners, soft hyphen, variation selectors,
+// tag characters, bidi controls), so "a" followed by fourteen zero width
+// spaces is one character long. Any printable Unicode, spaces included,
+// is accepted (Cyrillic, CJK, accented Latin, emoji), and nothing is
 // truncated. Control characters and invalid UTF-8 are refused.
 //
 // The blocklist ([DefaultBlocklist], about 49,000 entries, parsed lazily
-// once) compares the whole password, case-insensitively, and also with the
-// usual disguises removed: leet substitutions and leading or trailing
-// digits and symbols. "P@ssw0rd", "Password1!" and "Summer2024!" are
+// once) compares the password's skeleton, as NIST SP 800-63B-4 asks:
+// NFKC-normalized and case-folded, with default-ignorable code points
+// removed, so "ｐａｓｓｗｏｒｄ" and "pass" + U+200B + "word" are
+// "password". It compares the whole skeleton, and also with the usual
+// disguises removed: leet substitutions and leading or trailing digits
+// and symbols. "P@ssw0rd", "Password1!" and "Summer2024!" are
 // rejected; "correct horse battery staple" is not, although "correct" is
 // listed. Words passed to Check as context (the user's email, the service
 // name) must not appear anywhere in the password, seen through the same
-// disguises.
+// disguises. Look-alike letters of other scripts (Cyrillic "а" for Latin
+// "a") are letters in their own right and are not mapped.
+//
+// [NIST] is the policy this package recommends; [Composition] exists for
+// services bound to an older rule (upper, lower, digit and special
+// character, 8 to 100 characters).
 //
 // [Policy.CheckOnline] adds a breach check. [HIBP] queries the Have I Been
 // Pwned range API with k-anonymity (only 5 hex characters of the SHA-1
@@ -37,7 +49,9 @@
 // The zero [Hasher] hashes with argon2id at OWASP's parameters (m=19 MiB,
 // t=2, p=1, 16-byte salt, 32-byte key) into a PHC string
 // ("$argon2id$v=19$m=19456,t=2,p=1$salt$key") that records the
-// parameters, so they can change later. [Hasher.Verify] accepts those
+// parameters, so they can change later. Hash and Verify hash what the user
+// typed, NFC-normalized once: case, compatibility forms and invisible
+// characters are kept, so a password manager's exact string logs in. [Hasher.Verify] accepts those
 // strings from any argon2 implementation, and bcrypt hashes ($2a$, $2b$,
 // $2y$) from older systems; [Hasher.NeedsRehash] says when to replace a
 // stored hash after a successful login.

@@ -35,8 +35,9 @@ func ExamplePolicy_Check() {
 	// accepted
 }
 
-// The original guide's composition rules still reject a decorated common
-// password, because the blocklist sees through the decoration.
+// A composition policy (upper, lower, digit, special, 8 to 100 characters)
+// still rejects a decorated common password, because the blocklist sees
+// through the decoration.
 func ExampleComposition() {
 	policy := password.Composition()
 	fmt.Println(policy.Check("Summer2024!"))

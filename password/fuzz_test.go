@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // FuzzCheck: Check never panics, returns nil or a *PolicyError with known
@@ -23,7 +25,7 @@ func FuzzCheck(f *testing.F) {
 		CodeMissingSpecial, CodeCommon, CodeContainsContext, CodeBreached, CodeInvalidCharacter, CodeInvalidEncoding} {
 		known[c] = true
 	}
-	policies := []Policy{NIST(), NISTWithMFA(), Composition(), {Specials: GuideSpecials, RequireSpecial: true, MinLength: 1}}
+	policies := []Policy{NIST(), NISTWithMFA(), Composition(), {Specials: CompositionSpecials, RequireSpecial: true, MinLength: 1}}
 	f.Fuzz(func(t *testing.T, pw, ctxWord string) {
 		for _, p := range policies {
 			err := p.Check(pw, ctxWord)
@@ -126,4 +128,57 @@ func FuzzParseRange(f *testing.F) {
 			t.Fatalf("negative count %d", n)
 		}
 	})
+}
+
+// FuzzSkeleton: the normalization behind the blocklist, the context words
+// and the length count never panics, is idempotent, leaves no invisible
+// code point, is plain lowercasing for visible ASCII, and cannot be moved
+// by inserting an invisible character anywhere.
+func FuzzSkeleton(f *testing.F) {
+	for _, s := range []string{
+		"", "password", "PassWord1!", "ｐａｓｓｗｏｒｄ１２３４５６７８", "a\u200b\u200b\u200b",
+		"pass\u00adword", "p\ufe0fa\U000E0100ss", "pass\U000E0070word\U000E007F", "\u202epassword\u202c",
+		"Straße", "ﬃ", "e\u0301", "a\u034f\u0301", "\uffa0\u3164", "ᄀ\uffa0", "İstanbul", "ǅ", "ΐ",
+		"пароль", "密码", "👨\u200d👩\u200d👧", "\xff\xfe", "a\x00b", "\u0958\u093c",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		sk := skeleton(s)
+		if again := skeleton(sk); again != sk {
+			t.Fatalf("skeleton(%+q) = %+q, but skeleton of that is %+q", s, sk, again)
+		}
+		if strings.IndexFunc(sk, isIgnorable) >= 0 {
+			t.Fatalf("skeleton(%+q) = %+q keeps an invisible code point", s, sk)
+		}
+		if isVisibleASCII(s) && sk != strings.ToLower(s) {
+			t.Fatalf("skeleton(%q) = %q, want %q", s, sk, strings.ToLower(s))
+		}
+		if !utf8.ValidString(s) {
+			return
+		}
+		nfc := norm.NFC.String(s)
+		n := visibleLen(nfc)
+		if n > utf8.RuneCountInString(nfc) {
+			t.Fatalf("visibleLen(%+q) = %d, over its code point count", s, n)
+		}
+		for i := range s {
+			disguised := s[:i] + "\u200b" + s[i:]
+			if got := skeleton(disguised); got != sk {
+				t.Fatalf("skeleton(%+q) = %+q, but with a zero width space at %d it is %+q", s, sk, i, got)
+			}
+			if got := visibleLen(norm.NFC.String(disguised)); got != n {
+				t.Fatalf("visibleLen(%+q) = %d, but with a zero width space at %d it is %d", s, n, i, got)
+			}
+		}
+	})
+}
+
+func isVisibleASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < ' ' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
 }

@@ -133,7 +133,8 @@ func owaspMinMemory(t uint32) uint32 {
 // Hash returns the argon2id PHC string for password, such as
 // "$argon2id$v=19$m=19456,t=2,p=1$<salt>$<key>" (unpadded standard
 // base64). The password is NFC-normalized first, so the same password
-// typed on different systems hashes alike.
+// typed on different systems hashes alike; nothing else is changed (case,
+// compatibility forms and invisible characters are hashed as typed).
 //
 // Errors wrap [ErrPasswordTooLong] or [ErrInvalidHasher].
 func (h *Hasher) Hash(password string) (string, error) {
@@ -178,9 +179,12 @@ func encodeArgon2id(m, t uint32, p uint8, salt, key []byte) string {
 // reference format) or a bcrypt hash ($2a$, $2b$, $2y$). The key comparison
 // is constant-time.
 //
-// The password is tried NFC-normalized, as [Hasher.Hash] stores it, and, if
-// that fails and normalization changed it, as given, so hashes written by
-// code that did not normalize still verify.
+// The password is NFC-normalized, as [Hasher.Hash] normalizes it, and
+// hashed once, whatever the scheme: a client sending decomposed text buys
+// no second hash. A hash that other code wrote from unnormalized bytes
+// (typed with combining accents and never normalized) does not verify;
+// such a user resets the password. Invisible characters are kept: what
+// the user's keyboard or password manager typed is what is hashed.
 //
 // A mismatch is (false, nil). Errors wrap [ErrPasswordTooLong] (over
 // MaxPasswordBytes, or over bcrypt's 72 bytes for a bcrypt hash: the
@@ -206,16 +210,10 @@ func (h *Hasher) Verify(password, encoded string) (bool, error) {
 		return false, err
 	}
 	nfc := norm.NFC.String(password)
-	if ph.scheme == schemeBcrypt {
-		if len(nfc) > 72 || len(password) > 72 {
-			return false, fmt.Errorf("%w: bcrypt hashes only the first 72 bytes", ErrPasswordTooLong)
-		}
+	if ph.scheme == schemeBcrypt && len(nfc) > 72 {
+		return false, fmt.Errorf("%w: bcrypt hashes only the first 72 bytes", ErrPasswordTooLong)
 	}
-	ok, err := ph.matches(nfc, encoded)
-	if ok || err != nil || nfc == password {
-		return ok, err
-	}
-	return ph.matches(password, encoded)
+	return ph.matches(nfc, encoded)
 }
 
 func (ph parsedHash) matches(password, encoded string) (bool, error) {

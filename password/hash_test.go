@@ -2,6 +2,7 @@ package password_test
 
 import (
 	"bufio"
+	"encoding/base64"
 	"errors"
 	"os"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/lambdasec/lambdasec/password"
@@ -376,4 +378,46 @@ func TestHasherConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// Verify hashes once. It used to try the NFC form and then, on a mismatch,
+// the bytes as sent, so a client that sent decomposed text doubled the CPU
+// of every failed login. A hash written from unnormalized bytes by other
+// code therefore no longer verifies: that is the price of one hash.
+func TestVerifyHashesOnce(t *testing.T) {
+	h := fast()
+	const nfd = "mu\u0308nchen-is-lovely" // decomposed ü: not NFC
+	salt := []byte("0123456789abcdef")
+	key := argon2.IDKey([]byte(nfd), salt, 2, 19456, 1, 32)
+	b64 := base64.RawStdEncoding
+	enc := "$argon2id$v=19$m=19456,t=2,p=1$" + b64.EncodeToString(salt) + "$" + b64.EncodeToString(key)
+	if ok, err := h.Verify(nfd, enc); ok || err != nil {
+		t.Errorf("Verify(NFD against a hash of NFD bytes) = %v, %v; want false, nil (one hash, of the NFC form)", ok, err)
+	}
+	// The same bytes in NFC, hashed the same way, verify from either form.
+	key = argon2.IDKey([]byte("m\u00fcnchen-is-lovely"), salt, 2, 19456, 1, 32)
+	enc = "$argon2id$v=19$m=19456,t=2,p=1$" + b64.EncodeToString(salt) + "$" + b64.EncodeToString(key)
+	for _, pw := range []string{nfd, "m\u00fcnchen-is-lovely"} {
+		if ok, err := h.Verify(pw, enc); !ok || err != nil {
+			t.Errorf("Verify(%+q) = %v, %v; want true", pw, ok, err)
+		}
+	}
+}
+
+// Hash keeps invisible characters and case: Check compares skeletons, but
+// the stored hash is of what the user typed, NFC-normalized.
+func TestHashKeepsWhatWasTyped(t *testing.T) {
+	h := fast()
+	enc, err := h.Hash("vivid\u200dotter\u00adlamp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pw := range []string{"vividotterlamp", "vivid\u200dotterlamp", "VIVID\u200dotter\u00adlamp"} {
+		if ok, err := h.Verify(pw, enc); ok || err != nil {
+			t.Errorf("Verify(%+q) = %v, %v; want false, nil", pw, ok, err)
+		}
+	}
+	if ok, err := h.Verify("vivid\u200dotter\u00adlamp", enc); !ok || err != nil {
+		t.Errorf("Verify(as typed) = %v, %v; want true", ok, err)
+	}
 }

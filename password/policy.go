@@ -1,6 +1,7 @@
 package password
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strconv"
@@ -11,32 +12,42 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// GuideSpecials is the special-character set of the original security
-// guide. Set it as [Policy.Specials] to accept only these as special
-// characters; by default any character that is not a letter or digit
-// counts.
-const GuideSpecials = `!@#$%^&*(),.?":{}|<>`
+// CompositionSpecials is a narrow special-character set that some
+// composition rules name: the twenty ASCII symbols !@#$%^&*(),.?":{}|<>.
+// Set it as [Policy.Specials] to accept only these as special characters;
+// by default any visible character that is not a letter or digit counts.
+const CompositionSpecials = `!@#$%^&*(),.?":{}|<>`
+
+// Default length limits of a [Policy], which [NIST] uses.
+const (
+	DefaultMinLength = 15  // NIST SP 800-63B-4's minimum for a sole factor
+	DefaultMaxLength = 128 // NIST asks to permit at least 64
+)
 
 // A Policy describes which passwords a service accepts when a user picks
 // one. Check it at registration and password change, never at login (a
 // stored password that no longer meets the policy must still log in).
 //
-// The zero Policy behaves as [NIST]: 15 to 128 characters, no composition rules,
-// the embedded blocklist. Every field's zero value means the default given
+// The zero Policy behaves as [NIST], the policy this package recommends:
+// 15 to 128 characters, no composition rules, the embedded blocklist. Every field's zero value means the default given
 // in its comment. A Policy is a plain value, safe for concurrent use.
 type Policy struct {
-	// MinLength is the minimum length in Unicode code points after NFC
-	// normalization. Zero means 15, NIST SP 800-63B-4's minimum for a
+	// MinLength is the minimum length in visible characters: Unicode code
+	// points after NFC normalization, not counting default-ignorable code
+	// points (zero width space and joiners, soft hyphen, variation
+	// selectors, tag characters, bidi controls), which render as nothing.
+	// Zero means [DefaultMinLength], 15, NIST SP 800-63B-4's minimum for a
 	// password that is the only factor.
 	MinLength int
 
-	// MaxLength is the maximum length in code points. Zero means 128;
-	// NIST asks to permit at least 64. Longer passwords are refused,
+	// MaxLength is the maximum length, counted as MinLength is. Zero means
+	// [DefaultMaxLength], 128; NIST asks to permit at least 64. Longer passwords are refused,
 	// never truncated.
 	MaxLength int
 
 	// MaxBytes caps the UTF-8 length of the input before any other work,
-	// so a megabyte "password" costs nothing. Zero means 1024.
+	// so a megabyte "password" costs nothing. Zero means
+	// [DefaultMaxBytes], 1024.
 	MaxBytes int
 
 	// RequireUpper, RequireLower, RequireDigit and RequireSpecial turn on
@@ -48,8 +59,9 @@ type Policy struct {
 	RequireUpper, RequireLower, RequireDigit, RequireSpecial bool
 
 	// Specials is the exact set of characters that satisfy
-	// RequireSpecial. Empty means any character that is not a letter,
-	// digit or combining mark, space included. See [GuideSpecials].
+	// RequireSpecial. Empty means any visible character that is not a
+	// letter, digit or combining mark, space included. See
+	// [CompositionSpecials].
 	Specials string
 
 	// Blocklist holds the passwords rejected as common. Nil means
@@ -65,15 +77,16 @@ type Policy struct {
 	Breach BreachChecker
 }
 
-// Composition returns the original security guide's policy: 8 to 100
-// characters with at least one uppercase letter, one lowercase letter, one
-// digit and one special character, plus the blocklist, which is what keeps
-// "Password1!" out. Any non-alphanumeric character counts as special (so
-// "My-Long-Passphrase-2024" passes); set Specials to [GuideSpecials] for the
-// guide's exact set.
+// Composition returns a composition policy: 8 to 100 characters with at
+// least one uppercase letter, one lowercase letter, one digit and one
+// special character, plus the blocklist, which is what keeps "Password1!"
+// out. Any visible character that is not a letter or digit counts as
+// special (so "My-Long-Passphrase-2024" passes); set Specials to
+// [CompositionSpecials] to accept only those twenty ASCII symbols.
 //
 // Composition rules are not conformant with NIST SP 800-63B-4 or OWASP
-// ASVS 5.0; prefer [NIST] unless a requirement names these rules.
+// ASVS 5.0; this package recommends [NIST]. Use Composition only where a
+// requirement names these rules.
 func Composition() Policy {
 	return Policy{
 		MinLength:      8,
@@ -90,14 +103,14 @@ func Composition() Policy {
 // for at least 64), no composition rules, the blocklist. The zero Policy
 // behaves the same.
 func NIST() Policy {
-	return Policy{MinLength: 15, MaxLength: 128}
+	return Policy{MinLength: DefaultMinLength, MaxLength: DefaultMaxLength}
 }
 
 // NISTWithMFA returns the NIST SP 800-63B-4 policy for a password that is
 // only ever used together with a second factor: like [NIST] but with a
 // minimum of 8 characters.
 func NISTWithMFA() Policy {
-	return Policy{MinLength: 8, MaxLength: 128}
+	return Policy{MinLength: 8, MaxLength: DefaultMaxLength}
 }
 
 // A Code identifies a violated rule. Codes are stable: clients may key
@@ -106,8 +119,8 @@ type Code string
 
 // The codes a [PolicyError] can carry.
 const (
-	CodeTooShort         Code = "too_short"         // fewer code points than MinLength
-	CodeTooLong          Code = "too_long"          // more than MaxLength code points or MaxBytes bytes
+	CodeTooShort         Code = "too_short"         // fewer visible characters than MinLength
+	CodeTooLong          Code = "too_long"          // more than MaxLength visible characters or MaxBytes bytes
 	CodeMissingUpper     Code = "missing_upper"     // RequireUpper and no uppercase letter
 	CodeMissingLower     Code = "missing_lower"     // RequireLower and no lowercase letter
 	CodeMissingDigit     Code = "missing_digit"     // RequireDigit and no digit
@@ -127,8 +140,8 @@ type Violation struct {
 	// field name, such as "must be at least 15 characters". It never
 	// contains the password.
 	Message string
-	// Limit is the bound for CodeTooShort and CodeTooLong (in code
-	// points, or in bytes when the MaxBytes cap was hit), and zero for
+	// Limit is the bound for CodeTooShort and CodeTooLong (in visible
+	// characters, or in bytes when the MaxBytes cap was hit), and zero for
 	// the other codes. It lets a client build its own translated message.
 	Limit int
 }
@@ -184,19 +197,12 @@ func (e *PolicyError) Codes() []Code {
 }
 
 func (p Policy) limits() (minLen, maxLen, maxBytes int, err error) {
-	minLen, maxLen, maxBytes = p.MinLength, p.MaxLength, p.MaxBytes
-	if minLen < 0 || maxLen < 0 || maxBytes < 0 {
+	if p.MinLength < 0 || p.MaxLength < 0 || p.MaxBytes < 0 {
 		return 0, 0, 0, fmt.Errorf("%w: negative length", ErrInvalidPolicy)
 	}
-	if minLen == 0 {
-		minLen = 15
-	}
-	if maxLen == 0 {
-		maxLen = 128
-	}
-	if maxBytes == 0 {
-		maxBytes = DefaultMaxBytes
-	}
+	minLen = cmp.Or(p.MinLength, DefaultMinLength)
+	maxLen = cmp.Or(p.MaxLength, DefaultMaxLength)
+	maxBytes = cmp.Or(p.MaxBytes, DefaultMaxBytes)
 	if maxLen < minLen {
 		return 0, 0, 0, fmt.Errorf("%w: MaxLength %d is below MinLength %d", ErrInvalidPolicy, maxLen, minLen)
 	}
@@ -211,10 +217,11 @@ func (p Policy) limits() (minLen, maxLen, maxBytes int, err error) {
 // address or name and the service's name. An email address contributes its
 // local part; each string (its first 256 bytes) is split into words, and
 // words of 4 or more characters count, seen through the same disguises as
-// the blocklist.
+// the blocklist (fullwidth letters and invisible characters included).
 //
-// Length is counted in code points after NFC normalization. An input over
-// MaxBytes gets a single CodeTooLong violation and no further work.
+// Length is counted in visible characters (see [Policy.MinLength]). An
+// input over MaxBytes gets a single CodeTooLong violation and no further
+// work.
 func (p Policy) Check(password string, context ...string) error {
 	v, err := p.violations(password, context)
 	if err != nil {
@@ -258,12 +265,7 @@ func (p Policy) Rule(context ...string) func(password string) error {
 	return func(password string) error { return p.Check(password, context...) }
 }
 
-func (p Policy) maxBytes() int {
-	if p.MaxBytes == 0 {
-		return DefaultMaxBytes
-	}
-	return p.MaxBytes
-}
+func (p Policy) maxBytes() int { return cmp.Or(p.MaxBytes, DefaultMaxBytes) }
 
 func hasCode(v []Violation, c Code) bool {
 	for _, x := range v {
@@ -287,35 +289,11 @@ func (p Policy) violations(password string, context []string) ([]Violation, erro
 		return []Violation{{Code: CodeInvalidEncoding, Message: "must be valid UTF-8 text"}}, nil
 	}
 	pw := norm.NFC.String(password)
-
-	var n int
-	var upper, lower, digit, special, control bool
-	for _, r := range pw {
-		n++
-		switch {
-		case unicode.IsControl(r):
-			control = true
-		case unicode.IsUpper(r) || unicode.IsTitle(r):
-			upper = true
-		case unicode.IsLower(r):
-			lower = true
-		case unicode.IsLetter(r):
-			// A letter of a script without case.
-			upper, lower = true, true
-		case unicode.IsDigit(r):
-			digit = true
-		}
-		if p.Specials != "" {
-			if strings.ContainsRune(p.Specials, r) {
-				special = true
-			}
-		} else if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r) && !unicode.IsControl(r) {
-			special = true
-		}
-	}
+	n := visibleLen(pw)
+	c := p.classify(pw)
 
 	var v []Violation
-	if control {
+	if c.control {
 		v = append(v, Violation{Code: CodeInvalidCharacter, Message: "must not contain control characters such as tab or newline"})
 	}
 	if n < minLen {
@@ -324,34 +302,83 @@ func (p Policy) violations(password string, context []string) ([]Violation, erro
 	if n > maxLen {
 		v = append(v, Violation{Code: CodeTooLong, Limit: maxLen, Message: "must be at most " + strconv.Itoa(maxLen) + " characters"})
 	}
-	if p.RequireUpper && !upper {
+	v = p.composition(v, c)
+	return p.common(v, skeleton(pw), context), nil
+}
+
+// classes records which kinds of character a password holds.
+type classes struct {
+	upper, lower, digit, special, control bool
+}
+
+// classify sorts the runes of the NFC password into classes. Invisible
+// (default-ignorable) code points belong to none: a zero width space or a
+// soft hyphen is not a special character.
+func (p Policy) classify(pw string) classes {
+	var c classes
+	for _, r := range pw {
+		switch {
+		case unicode.IsControl(r):
+			c.control = true
+			continue
+		case isIgnorable(r):
+			continue
+		case unicode.IsUpper(r) || unicode.IsTitle(r):
+			c.upper = true
+		case unicode.IsLower(r):
+			c.lower = true
+		case unicode.IsLetter(r):
+			// A letter of a script without case.
+			c.upper, c.lower = true, true
+		case unicode.IsDigit(r):
+			c.digit = true
+		}
+		if p.Specials != "" {
+			if strings.ContainsRune(p.Specials, r) {
+				c.special = true
+			}
+		} else if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r) {
+			c.special = true
+		}
+	}
+	return c
+}
+
+// composition appends the violations of the Require rules to v.
+func (p Policy) composition(v []Violation, c classes) []Violation {
+	if p.RequireUpper && !c.upper {
 		v = append(v, Violation{Code: CodeMissingUpper, Message: "must contain an uppercase letter"})
 	}
-	if p.RequireLower && !lower {
+	if p.RequireLower && !c.lower {
 		v = append(v, Violation{Code: CodeMissingLower, Message: "must contain a lowercase letter"})
 	}
-	if p.RequireDigit && !digit {
+	if p.RequireDigit && !c.digit {
 		v = append(v, Violation{Code: CodeMissingDigit, Message: "must contain a digit"})
 	}
-	if p.RequireSpecial && !special {
+	if p.RequireSpecial && !c.special {
 		msg := "must contain a character that is not a letter or digit"
 		if p.Specials != "" {
 			msg = "must contain one of " + p.Specials
 		}
 		v = append(v, Violation{Code: CodeMissingSpecial, Message: msg})
 	}
-	f := strings.ToLower(pw)
+	return v
+}
+
+// common appends the blocklist and context violations of the password's
+// skeleton to v.
+func (p Policy) common(v []Violation, skel string, context []string) []Violation {
 	if !p.SkipBlocklist {
 		bl := p.Blocklist
 		if bl == nil {
 			bl = DefaultBlocklist()
 		}
-		if bl.containsFolded(f) {
+		if bl.containsFolded(skel) {
 			v = append(v, Violation{Code: CodeCommon, Message: "is too common; choose something less predictable"})
 		}
 	}
-	if containsContext(f, contextWords(context)) {
+	if containsContext(skel, contextWords(context)) {
 		v = append(v, Violation{Code: CodeContainsContext, Message: "must not contain your name, email address or the name of this service"})
 	}
-	return v, nil
+	return v
 }
