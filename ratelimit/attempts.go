@@ -1,6 +1,7 @@
 package ratelimit
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -9,6 +10,14 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+)
+
+// Defaults for the zero values of [AttemptsConfig], beside DefaultTimeout
+// and DefaultMaxLocalKeys.
+const (
+	DefaultMaxFailures    = 10
+	DefaultWindow         = 15 * time.Minute
+	DefaultAttemptsPrefix = "ratelimit:attempts:"
 )
 
 // AttemptsConfig configures [Attempts]. The zero AttemptsConfig allows 10
@@ -20,23 +29,25 @@ type AttemptsConfig struct {
 	Redis redis.UniversalClient
 
 	// Max is the number of failures allowed per key within Window. Zero
-	// means 10. NIST SP 800-63B caps consecutive failures at 100.
+	// means [DefaultMaxFailures], 10. NIST SP 800-63B caps consecutive failures at 100.
 	Max int
 	// Window is how long a failure counts. An attempt admitted by
 	// [Attempts.Allow] counts as a failure for a whole Window too, unless
-	// [Attempts.Reset] resolves it as a success. Zero means 15 minutes.
+	// [Attempts.Reset] resolves it as a success. Zero means
+	// [DefaultWindow], 15 minutes.
 	Window time.Duration
 
 	// Prefix starts every Redis key; it must not contain "{" or "}".
-	// Zero means "ratelimit:attempts:".
+	// Zero means [DefaultAttemptsPrefix].
 	Prefix string
 	// Timeout bounds each call, including the Redis round trip. Zero
-	// means 50 ms.
+	// means [DefaultTimeout], 50 ms.
 	Timeout time.Duration
 	// OnStoreError is what [Attempts.Allow] does when Redis fails or times
 	// out. Zero means [FailClosed]: no password is checked while failures
 	// cannot be counted, or an attacker who can slow Redis down could
-	// guess without limit.
+	// guess without limit. With [FailOpen] a store outage lets every
+	// attempt through uncounted.
 	OnStoreError FailurePolicy
 
 	// Logger receives store failures (at most one line per 10 s). Keys
@@ -52,7 +63,7 @@ type AttemptsConfig struct {
 	// distinct names can hold the guard full for Window: refusing
 	// everyone else's logins, or with FailOpen no longer counting their
 	// failures. Use Redis for a service that faces the internet. Zero
-	// means 100,000.
+	// means [DefaultMaxLocalKeys], 100,000.
 	MaxLocalKeys int
 }
 
@@ -84,18 +95,18 @@ func NewAttempts(cfg AttemptsConfig) (*Attempts, error) {
 	if cfg.Max < 0 || cfg.Window < 0 || cfg.Timeout < 0 || cfg.MaxLocalKeys < 0 {
 		return nil, fmt.Errorf("%w: Max, Window, Timeout and MaxLocalKeys must not be negative", ErrInvalidConfig)
 	}
-	window := orDefault(cfg.Window, 15*time.Minute)
+	window := cmp.Or(cfg.Window, DefaultWindow)
 	if window < time.Millisecond {
 		return nil, fmt.Errorf("%w: Window %v is shorter than 1ms", ErrInvalidConfig, window)
 	}
-	a := &Attempts{alg: slidingLog{max: orDefault(cfg.Max, 10), window: window}}
-	err := a.backend.init(cfg.Redis, orDefault(cfg.Prefix, "ratelimit:attempts:"), cfg.OnStoreError, FailClosed,
+	a := &Attempts{alg: slidingLog{max: cmp.Or(cfg.Max, DefaultMaxFailures), window: window}}
+	err := a.backend.init(cfg.Redis, cmp.Or(cfg.Prefix, DefaultAttemptsPrefix), cfg.OnStoreError, FailClosed,
 		cfg.Logger, cfg.Now, cfg.Timeout)
 	if err != nil {
 		return nil, err
 	}
 	if a.rdb == nil {
-		a.mem = newMemStore(orDefault(cfg.MaxLocalKeys, defaultMaxLocalKeys), attemptsExpired)
+		a.mem = newMemStore(cmp.Or(cfg.MaxLocalKeys, DefaultMaxLocalKeys), attemptsExpired)
 	}
 	return a, nil
 }

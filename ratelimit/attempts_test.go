@@ -244,7 +244,7 @@ func loginHandler(guard *ratelimit.Attempts, password string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		account := r.PostFormValue("account")
 		if _, err := guard.Allow(r.Context(), account); err != nil {
-			ratelimit.WriteError(w, err)
+			ratelimit.WriteError(w, r, err)
 			return
 		}
 		if r.PostFormValue("password") != password {

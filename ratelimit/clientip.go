@@ -1,17 +1,15 @@
 package ratelimit
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/netip"
 	"strings"
-
-	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 )
 
 // clientIP finds the address of the client that sent a request. It trusts
-// only what the network (or API Gateway) vouches for: X-Forwarded-For is
+// only what the network vouches for, the request's RemoteAddr (on Lambda,
+// the source IP of the event, set by the adapter): X-Forwarded-For is
 // read only when the immediate peer is a configured trusted proxy, and then
 // from the right, stopping at the first address that is not trusted. A
 // client can write anything it likes to the left of that point, so nothing
@@ -70,16 +68,12 @@ func (c *clientIP) isTrusted(a netip.Addr) bool {
 	return false
 }
 
-// addr returns the client's address. The peer is API Gateway's source IP
-// when the request came through the Lambda adapter (read from the request
-// context, never from a header), else the connection's remote address.
+// addr returns the client's address. The peer is r.RemoteAddr: the
+// connection's remote address, or on Lambda the event's source IP.
 func (c *clientIP) addr(r *http.Request) (netip.Addr, error) {
-	peer, ok := gatewaySourceIP(r.Context())
-	if !ok {
-		var err error
-		if peer, err = parseHostPort(r.RemoteAddr); err != nil {
-			return netip.Addr{}, fmt.Errorf("%w: cannot parse the remote address", ErrNoKey)
-		}
+	peer, err := parseHostPort(r.RemoteAddr)
+	if err != nil {
+		return netip.Addr{}, fmt.Errorf("%w: cannot parse the remote address", ErrNoKey)
 	}
 	if len(c.trusted) == 0 || !c.isTrusted(peer) {
 		return peer, nil
@@ -121,22 +115,6 @@ func (c *clientIP) key(a netip.Addr) string {
 		return "ip:" + p.String()
 	}
 	return "ip:" + a.String()
-}
-
-func gatewaySourceIP(ctx context.Context) (netip.Addr, bool) {
-	var s string
-	if gw, ok := core.GetAPIGatewayV2ContextFromContext(ctx); ok {
-		s = gw.HTTP.SourceIP
-	} else if gw, ok := core.GetAPIGatewayContextFromContext(ctx); ok {
-		s = gw.Identity.SourceIP
-	} else {
-		return netip.Addr{}, false
-	}
-	a, err := parseHostPort(s)
-	if err != nil {
-		return netip.Addr{}, false
-	}
-	return a, true
 }
 
 // parseHostPort accepts "addr", "addr:port" and "[addr]:port", and returns

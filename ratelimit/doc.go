@@ -33,14 +33,22 @@
 //
 // # Which address is the client's
 //
-// [Limiter.ClientIP] uses API Gateway's source IP when the request came
-// through the Lambda adapter (aws-lambda-go-api-proxy puts the gateway's
-// request context in the request's context; it is read from there, never
-// from the X-GoLambdaProxy-* headers, which a client can send), and the
-// connection's address otherwise. X-Forwarded-For is a header anyone can
-// write, so it is ignored unless Config.TrustedProxies lists the proxy that
-// connected to the service; then its entries are read from the right and
-// the first one not written by a trusted proxy is the client. IPv6 clients
+// [Limiter.ClientIP] reads the request's RemoteAddr. On a server that is
+// the connection's remote address. On Lambda it is whatever the code that
+// turns the event into an *http.Request put there: Lambda adapters (such
+// as aws-lambda-go-api-proxy) set it to the source IP that API Gateway or
+// the Function URL service measured, which the client cannot write
+// (headers, X-Forwarded-For and X-GoLambdaProxy-* included, it can). This package reads nothing from the Lambda event itself, so a
+// service that is not on Lambda links no Lambda code. Do not put a
+// middleware that rewrites RemoteAddr from headers in front of a limiter.
+//
+// X-Forwarded-For is a header anyone can write, so it is ignored unless
+// Config.TrustedProxies lists the proxy that connected to the service;
+// then its entries are read from the right and the first one not written
+// by a trusted proxy is the client. Behind an Application Load Balancer
+// the caller is the last entry, which the load balancer appends itself:
+// list the load balancer's subnets in TrustedProxies (a Lambda adapter for
+// ALB events may already have put that entry in RemoteAddr). IPv6 clients
 // are counted per /64.
 //
 // # Failed logins
@@ -48,7 +56,7 @@
 // [Attempts] implements the failed-attempt limit of NIST SP 800-63B:
 //
 //	if _, err := guard.Allow(ctx, account); err != nil {
-//		ratelimit.WriteError(w, err) // 429 with Retry-After, or 503
+//		ratelimit.WriteError(w, r, err) // 429 with Retry-After, or 503
 //		return
 //	}
 //	if !passwordOK {

@@ -140,7 +140,7 @@ func ExampleNewAttempts() {
 	login := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		account, password := r.FormValue("account"), r.FormValue("password")
 		if _, err := guard.Allow(r.Context(), account); err != nil {
-			ratelimit.WriteError(w, err) // 429 with Retry-After, or 503 if Redis is down
+			ratelimit.WriteError(w, r, err) // 429 with Retry-After, or 503 if Redis is down
 			return
 		}
 		if !checkPassword(account, password) {
@@ -224,7 +224,8 @@ func ExampleAttempts_Reset() {
 
 func ExampleWriteError() {
 	w := httptest.NewRecorder()
-	ratelimit.WriteError(w, &ratelimit.LimitError{Result: ratelimit.Result{Limit: 10, Period: time.Minute, RetryAfter: 1500 * time.Millisecond}})
+	r := httptest.NewRequest(http.MethodPost, "/login", nil)
+	ratelimit.WriteError(w, r, &ratelimit.LimitError{Result: ratelimit.Result{Limit: 10, Period: time.Minute, RetryAfter: 1500 * time.Millisecond}})
 	fmt.Println(w.Code, w.Header().Get("Retry-After"), w.Header().Get("Content-Type"))
 	fmt.Print(w.Body.String())
 	// Output:

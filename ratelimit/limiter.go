@@ -1,6 +1,7 @@
 package ratelimit
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -36,6 +37,16 @@ func UserKey(subject func(r *http.Request) (string, bool)) KeyFunc {
 	}
 }
 
+// Defaults for the zero values of [Config]; DefaultTimeout and
+// DefaultMaxLocalKeys apply to [AttemptsConfig] too.
+const (
+	DefaultRate         = 2000
+	DefaultPeriod       = 5 * time.Minute
+	DefaultIPv6Prefix   = 64
+	DefaultTimeout      = 50 * time.Millisecond
+	DefaultMaxLocalKeys = 100_000
+)
+
 // Config configures a [Limiter]. The zero Config is the per-IP rate of
 // the AWS WAF rule most services start with, 2,000 requests per 5 minutes
 // per client address, with a burst of 2,000 (see Burst), kept in process.
@@ -48,10 +59,10 @@ type Config struct {
 	// tests and single servers, useless across Lambda environments.
 	Redis redis.UniversalClient
 
-	// Rate is the number of requests allowed per Period. Zero means 2,000.
+	// Rate is the number of requests allowed per Period. Zero means [DefaultRate], 2,000.
 	Rate int
 	// Period is the window Rate applies to, a whole number of seconds.
-	// Zero means 5 minutes.
+	// Zero means [DefaultPeriod], 5 minutes.
 	Period time.Duration
 	// Burst is how many requests may arrive at once after a quiet spell.
 	// Zero means Rate. In the worst case a client gets Burst + Rate - 1
@@ -75,18 +86,19 @@ type Config struct {
 	// TrustedProxies lists the addresses and CIDR prefixes of the proxies
 	// in front of the service (CloudFront, a load balancer) whose
 	// X-Forwarded-For entries may be believed. Empty (the default) means
-	// X-Forwarded-For is never read, which is right behind API Gateway
-	// alone: its source IP is taken from the request context. A prefix
-	// of length 0 (0.0.0.0/0, ::/0) is refused: trusting every peer lets
-	// clients choose their own address.
+	// X-Forwarded-For is never read, which is right behind API Gateway or
+	// a Function URL, where RemoteAddr already holds the source IP the
+	// Lambda adapter took from the event. A prefix of length 0
+	// (0.0.0.0/0, ::/0) is refused: trusting every peer lets clients
+	// choose their own address.
 	TrustedProxies []string
 	// IPv6Prefix is the prefix length IPv6 clients are grouped by, since
-	// one subscriber usually holds a whole /64. Zero means 64; 128 counts
+	// one subscriber usually holds a whole /64. Zero means [DefaultIPv6Prefix], 64; 128 counts
 	// every address apart.
 	IPv6Prefix int
 
 	// Timeout bounds each check, including the Redis round trip, whatever
-	// the client's own timeouts. Zero means 50 ms. Set
+	// the client's own timeouts. Zero means [DefaultTimeout], 50 ms. Set
 	// ContextTimeoutEnabled on the go-redis client so that it stops at the
 	// deadline too; otherwise the abandoned call finishes in the
 	// background within the client's ReadTimeout.
@@ -111,7 +123,7 @@ type Config struct {
 	// MaxLocalKeys bounds the keys the in-process store holds, so that a
 	// flood of addresses cannot exhaust memory; when it is full, checks
 	// on new keys are handled by OnStoreError, and expired keys are
-	// reclaimed at most once a second. Zero means 100,000.
+	// reclaimed at most once a second. Zero means [DefaultMaxLocalKeys], 100,000.
 	MaxLocalKeys int
 }
 
@@ -137,15 +149,15 @@ func New(cfg Config) (*Limiter, error) {
 	if cfg.Rate < 0 || cfg.Burst < 0 || cfg.Period < 0 || cfg.Timeout < 0 || cfg.MaxLocalKeys < 0 {
 		return nil, fmt.Errorf("%w: Rate, Burst, Period, Timeout and MaxLocalKeys must not be negative", ErrInvalidConfig)
 	}
-	rate := orDefault(cfg.Rate, 2000)
-	period := orDefault(cfg.Period, 5*time.Minute)
+	rate := cmp.Or(cfg.Rate, DefaultRate)
+	period := cmp.Or(cfg.Period, DefaultPeriod)
 	if period%time.Second != 0 {
 		return nil, fmt.Errorf("%w: Period %v is not a whole number of seconds", ErrInvalidConfig, period)
 	}
 	if time.Duration(rate) > period {
 		return nil, fmt.Errorf("%w: Rate %d per %v is more than one request per nanosecond", ErrInvalidConfig, rate, period)
 	}
-	burst := orDefault(cfg.Burst, rate)
+	burst := cmp.Or(cfg.Burst, rate)
 	name := cfg.Name
 	if name == "" {
 		name = "default"
@@ -156,7 +168,7 @@ func New(cfg Config) (*Limiter, error) {
 	if err := checkName(name); err != nil {
 		return nil, err
 	}
-	v6 := orDefault(cfg.IPv6Prefix, 64)
+	v6 := cmp.Or(cfg.IPv6Prefix, DefaultIPv6Prefix)
 	if v6 < 1 || v6 > 128 {
 		return nil, fmt.Errorf("%w: IPv6Prefix %d is not in 1..128", ErrInvalidConfig, v6)
 	}
@@ -172,7 +184,7 @@ func New(cfg Config) (*Limiter, error) {
 		onError: cfg.ErrorHandler,
 		limit:   redis_rate.Limit{Rate: rate, Burst: burst, Period: period},
 	}
-	err = l.backend.init(cfg.Redis, orDefault(cfg.Prefix, "ratelimit:"+name+":"), cfg.OnStoreError, FailOpen,
+	err = l.backend.init(cfg.Redis, cmp.Or(cfg.Prefix, "ratelimit:"+name+":"), cfg.OnStoreError, FailOpen,
 		cfg.Logger, cfg.Now, cfg.Timeout)
 	if err != nil {
 		return nil, err
@@ -181,12 +193,12 @@ func New(cfg Config) (*Limiter, error) {
 		l.keyFn = l.ipKey
 	}
 	if l.onError == nil {
-		l.onError = func(w http.ResponseWriter, _ *http.Request, err error) { WriteError(w, err) }
+		l.onError = WriteError
 	}
 	if l.rdb != nil {
 		l.rl = redis_rate.NewLimiter(l.rdb)
 	} else {
-		l.mem = newMemStore(orDefault(cfg.MaxLocalKeys, defaultMaxLocalKeys), tatExpired)
+		l.mem = newMemStore(cmp.Or(cfg.MaxLocalKeys, DefaultMaxLocalKeys), tatExpired)
 	}
 	return l, nil
 }
@@ -204,12 +216,11 @@ func checkName(name string) error {
 	return nil
 }
 
-// ClientIP returns the address of the client that sent r: API Gateway's
-// source IP when the request came through the Lambda adapter
-// (aws-lambda-go-api-proxy), else the connection's remote address; then,
-// only if that peer is one of Config.TrustedProxies, the rightmost
-// X-Forwarded-For entry that is not a trusted proxy. The error wraps
-// [ErrNoKey].
+// ClientIP returns the address of the client that sent r: r.RemoteAddr
+// (the connection's remote address, or on Lambda the event's source IP,
+// which the adapter puts there), then, only if that peer is one of
+// Config.TrustedProxies, the rightmost X-Forwarded-For entry that is not a
+// trusted proxy. The error wraps [ErrNoKey].
 //
 // Use it to build keys such as account+address for [Attempts].
 func (l *Limiter) ClientIP(r *http.Request) (netip.Addr, error) {

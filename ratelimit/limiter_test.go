@@ -204,7 +204,7 @@ func TestHandlerResponses(t *testing.T) {
 func TestWriteErrorNeverSaysZero(t *testing.T) {
 	for _, wait := range []time.Duration{0, time.Nanosecond, time.Second} {
 		rec := httptest.NewRecorder()
-		ratelimit.WriteError(rec, &ratelimit.LimitError{Result: ratelimit.Result{RetryAfter: wait}})
+		ratelimit.WriteError(rec, httptest.NewRequest(http.MethodGet, "/", nil), &ratelimit.LimitError{Result: ratelimit.Result{RetryAfter: wait}})
 		if got := rec.Header().Get("Retry-After"); rec.Code != http.StatusTooManyRequests || got != "1" {
 			t.Errorf("wait %v: status %d, Retry-After %q; want 429, 1", wait, rec.Code, got)
 		}
@@ -463,7 +463,7 @@ func TestRefusalWithZeroWait(t *testing.T) {
 				t.Errorf("Allowed() = %v with err %v", res.Allowed(), err)
 			}
 			rec := httptest.NewRecorder()
-			ratelimit.WriteError(rec, err)
+			ratelimit.WriteError(rec, httptest.NewRequest(http.MethodGet, "/", nil), err)
 			if tc.want != nil && (rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" || rec.Header().Get("Retry-After") == "0") {
 				t.Errorf("refusal answered %d, Retry-After %q", rec.Code, rec.Header().Get("Retry-After"))
 			}

@@ -66,8 +66,9 @@ func (r Result) SetHeaders(h http.Header) {
 	}
 }
 
-// WriteError answers a request that a check refused, as the middleware
-// does by default:
+// WriteError answers a request that a check refused. It is the default
+// Config.ErrorHandler, and has its shape, so a handler of your own can
+// call it for the cases it does not treat itself:
 //
 //   - a [*LimitError] ([ErrLimited]) gives 429 Too Many Requests with
 //     Retry-After, the RateLimit fields and a problem+json body saying how
@@ -75,8 +76,9 @@ func (r Result) SetHeaders(h http.Header) {
 //   - [ErrUnavailable] gives 503 Service Unavailable;
 //   - anything else ([ErrNoKey] included) gives 500.
 //
-// Bodies are RFC 9457 problem details and never echo the key.
-func WriteError(w http.ResponseWriter, err error) {
+// Bodies are RFC 9457 problem details written by package problem, and
+// never echo the key.
+func WriteError(w http.ResponseWriter, _ *http.Request, err error) {
 	var le *LimitError
 	switch {
 	case errors.As(err, &le):

@@ -1,6 +1,7 @@
 package ratelimit
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -14,12 +15,8 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Defaults shared by [Config] and [AttemptsConfig].
-const (
-	defaultTimeout      = 50 * time.Millisecond
-	defaultMaxLocalKeys = 100_000
-	logEvery            = 10 * time.Second
-)
+// logEvery is how often store failures are logged at most.
+const logEvery = 10 * time.Second
 
 // storeKey turns a caller's key into the stored key: the prefix, then a
 // 128-bit SHA-256 digest of the key. Hashing bounds the size of what an
@@ -122,14 +119,6 @@ func (g *logGate) log(ctx context.Context, l *slog.Logger, now time.Time, level 
 	l.LogAttrs(ctx, level, msg, attrs...)
 }
 
-func orDefault[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
-}
-
 // backend is what a Limiter and an Attempts share: where the state lives,
 // the failure policy, and the logging of store failures.
 type backend struct {
@@ -148,19 +137,19 @@ func (b *backend) init(rdb redis.UniversalClient, prefix string, policy, def Fai
 	if err := checkPrefix(prefix); err != nil {
 		return err
 	}
-	b.policy = orDefault(policy, def)
+	b.policy = cmp.Or(policy, def)
 	if b.policy != FailOpen && b.policy != FailClosed {
 		return fmt.Errorf("%w: OnStoreError %v", ErrInvalidConfig, policy)
 	}
 	b.prefix = prefix
-	b.log = orDefault(logger, slog.Default())
+	b.log = cmp.Or(logger, slog.Default())
 	b.now = now
 	if b.now == nil {
 		b.now = time.Now
 	}
 	if rdb != nil {
 		b.rdb = rdb
-		b.redis = newRedisCaller(rdb, orDefault(timeout, defaultTimeout))
+		b.redis = newRedisCaller(rdb, cmp.Or(timeout, DefaultTimeout))
 	}
 	return nil
 }

@@ -123,7 +123,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 				problem.Write(w, problem.Problem{Status: http.StatusBadRequest, Detail: "the request has no client address"})
 				return
 			}
-			ratelimit.WriteError(w, err)
+			ratelimit.WriteError(w, r, err)
 		},
 		Logger: log,
 	})

@@ -166,7 +166,7 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 				Detail: "too many failed logins for this account; try again in " + retryAfter(le.Result.RetryAfter)})
 			return
 		}
-		ratelimit.WriteError(w, err) // the guard's store is down: 503, fail closed
+		ratelimit.WriteError(w, r, err) // the guard's store is down: 503, fail closed
 		return
 	}
 	hash, found, err := a.store.passwordHash(ctx, email)

@@ -10,6 +10,7 @@ import (
 // forbidden are import path prefixes a package must not depend on.
 var forbidden = []string{
 	"github.com/aws/",
+	"github.com/awslabs/",
 	"github.com/go-sql-driver/",
 }
 
@@ -23,6 +24,9 @@ var rules = []string{
 	"github.com/lambdasec/lambdasec/problem",
 	"github.com/lambdasec/lambdasec/secevent",
 	"github.com/lambdasec/lambdasec/reqlog",
+	// ratelimit reads the client address from RemoteAddr, so a service
+	// off Lambda links no Lambda adapter.
+	"github.com/lambdasec/lambdasec/ratelimit",
 }
 
 func TestNoForbiddenDependencies(t *testing.T) {
