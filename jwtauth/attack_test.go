@@ -383,7 +383,8 @@ func TestKeyValidation(t *testing.T) {
 		{"secret for ES256", Key{ID: "k", Algorithm: ES256, PrivateKey: f.ec, Secret: testSecret}, ErrInvalidKey},
 		{"alg none", Key{ID: "k", Algorithm: "none", Secret: testSecret}, ErrInvalidKey},
 		{"HS384 unsupported", Key{ID: "k", Algorithm: "HS384", Secret: testSecret}, ErrInvalidKey},
-		{"no id", Key{Algorithm: HS256, Secret: testSecret}, ErrInvalidKey},
+		{"no id", Key{Algorithm: HS256, Secret: testSecret}, nil}, // the key of kid-less tokens
+		{"no algorithm", Key{ID: "k", Secret: testSecret}, ErrInvalidKey},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -395,6 +396,12 @@ func TestKeyValidation(t *testing.T) {
 				t.Error("error echoes the secret")
 			}
 		})
+	}
+	if _, err := New(Config{Keys: []Key{{Algorithm: HS256, Secret: testSecret}, {Algorithm: ES256, PrivateKey: f.ec}}}); !errors.Is(err, ErrInvalidKey) {
+		t.Errorf("two keys without id: got %v", err)
+	}
+	if _, err := New(Config{Keys: []Key{{ID: "k", Secret: testSecret}}}); err == nil || !strings.Contains(err.Error(), "set Algorithm") {
+		t.Errorf("zero Algorithm: got %v, want a hint to set Algorithm", err)
 	}
 	if _, err := New(Config{Keys: []Key{hsKey(), hsKey()}}); !errors.Is(err, ErrInvalidKey) {
 		t.Errorf("duplicate ids: got %v", err)

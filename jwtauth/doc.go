@@ -15,8 +15,10 @@
 //   - Each [Key] is bound to one [Algorithm]. A token verifies only under
 //     the algorithm of the key its kid selects; "none" in any casing never
 //     does. The jwk, jku, x5u and x5c headers are ignored: keys come only
-//     from the Config. A kid is an opaque map key (at most 256 bytes); an
-//     unknown kid is refused without any I/O.
+//     from Config.Keys or Config.KeySource. A kid is an opaque map key (at
+//     most 256 bytes). An unknown kid is refused without any I/O with
+//     Keys; a [KeySource] is asked once ([KeySource.Lookup]) and a failure
+//     there refuses the token ([ErrKeySourceUnavailable], 503).
 //   - HS256 secrets must be at least 32 bytes and not a known-weak value;
 //     RSA keys at least 2048 bits; PS256 requires the RFC 7518 salt length.
 //   - The token is refused before any decoding when longer than
@@ -72,5 +74,7 @@
 //   - Answer CORS preflight requests before [Authenticator.Handler], which
 //     refuses any request without a valid token.
 //   - To rotate keys, put the new key first and keep the old one until its
-//     last token has expired (TTL plus leeway).
+//     last token has expired (TTL plus leeway). With Config.Keys that
+//     means a new Authenticator; a [KeySource] serves the new [KeySet] to
+//     the running one.
 package jwtauth

@@ -22,8 +22,9 @@ var (
 	// algorithm bound to the key it selects.
 	ErrAlgorithm = errors.New("jwtauth: token algorithm not allowed")
 
-	// ErrKeyNotFound means no configured key matches the token: its kid is
-	// unknown, or it has no kid while several keys could verify it.
+	// ErrKeyNotFound means no key matches the token: its kid is unknown
+	// (also after asking the [KeySource]), or it has no kid while several
+	// keys could verify it.
 	ErrKeyNotFound = errors.New("jwtauth: no key for token")
 
 	// ErrSignatureInvalid means the signature does not verify.
@@ -66,6 +67,12 @@ var (
 	// out, so the token could not be checked; the middleware answers 503.
 	// Also returned by the revoke methods when the store fails.
 	ErrRevocationUnavailable = errors.New("jwtauth: revocation store unavailable")
+
+	// ErrKeySourceUnavailable means the token names a kid the current key
+	// set lacks and the [KeySource] failed to look it up (a JWKS endpoint
+	// down, say), so the token could not be checked; the middleware
+	// answers 503. Always wrapped around the source's error.
+	ErrKeySourceUnavailable = errors.New("jwtauth: key source unavailable")
 
 	// ErrInsufficientScope means the token lacks a scope required by
 	// [Authenticator.RequireScopes]; the middleware answers 403.

@@ -26,7 +26,7 @@ var exampleSecret = []byte("q8Jz4nW1rT0vXy7LpM3sB6dF9gH2kC5e")
 func now() time.Time { return time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC) }
 
 func newExampleAuth(rev jwtauth.Revoker) *jwtauth.Authenticator {
-	return jwtauth.MustNew(jwtauth.Config{
+	return mustNew(jwtauth.Config{
 		Keys:     []jwtauth.Key{{ID: "v1", Algorithm: jwtauth.HS256, Secret: exampleSecret}},
 		Issuer:   "trialbalance",
 		Audience: "trialbalance-api",
@@ -34,6 +34,16 @@ func newExampleAuth(rev jwtauth.Revoker) *jwtauth.Authenticator {
 		Logger:   slog.New(slog.DiscardHandler),
 		Now:      now,
 	})
+}
+
+// mustNew builds the examples' Authenticators; a program checks New's
+// error the same way in main.
+func mustNew(cfg jwtauth.Config) *jwtauth.Authenticator {
+	a, err := jwtauth.New(cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return a
 }
 
 func get(h http.Handler, token string) *httptest.ResponseRecorder {
@@ -113,13 +123,19 @@ func ExampleNew() {
 	// Output: true
 }
 
-func ExampleMustNew() {
-	auth := jwtauth.MustNew(jwtauth.Config{
-		Keys: []jwtauth.Key{{ID: "v1", Algorithm: jwtauth.HS256, Secret: exampleSecret}},
+// A single HS256 key needs no ID: tokens carry no kid, and a token
+// without kid selects the key without ID.
+func Example_singleKey() {
+	auth, err := jwtauth.New(jwtauth.Config{
+		Keys: []jwtauth.Key{{Algorithm: jwtauth.HS256, Secret: exampleSecret}},
 	})
-	_, c, _ := auth.Issue(jwtauth.Grant{Subject: "user-42"})
-	fmt.Println(c.ExpiresAt.Sub(c.IssuedAt))
-	// Output: 15m0s
+	if err != nil {
+		log.Fatal(err) // a short or weak secret is refused here
+	}
+	token, c, _ := auth.Issue(jwtauth.Grant{Subject: "user-42"})
+	_, err = auth.Verify(context.Background(), token)
+	fmt.Println(c.ExpiresAt.Sub(c.IssuedAt), err)
+	// Output: 15m0s <nil>
 }
 
 func ExampleAuthenticator_Issue() {
@@ -234,16 +250,16 @@ func Example_keyRotation() {
 	priv, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	newKey := jwtauth.Key{ID: "2026-11", Algorithm: jwtauth.ES256, PrivateKey: priv}
 
-	before := jwtauth.MustNew(jwtauth.Config{Keys: []jwtauth.Key{oldKey}, Now: now})
+	before := mustNew(jwtauth.Config{Keys: []jwtauth.Key{oldKey}, Now: now})
 	oldToken, _, _ := before.Issue(jwtauth.Grant{Subject: "user-42"})
 
-	during := jwtauth.MustNew(jwtauth.Config{Keys: []jwtauth.Key{newKey, oldKey}, Now: now})
+	during := mustNew(jwtauth.Config{Keys: []jwtauth.Key{newKey, oldKey}, Now: now})
 	newToken, _, _ := during.Issue(jwtauth.Grant{Subject: "user-42"})
 	_, err1 := during.Verify(context.Background(), oldToken)
 	_, err2 := during.Verify(context.Background(), newToken)
 	fmt.Println(err1, err2)
 
-	after := jwtauth.MustNew(jwtauth.Config{Keys: []jwtauth.Key{newKey}, Now: now})
+	after := mustNew(jwtauth.Config{Keys: []jwtauth.Key{newKey}, Now: now})
 	_, err := after.Verify(context.Background(), oldToken)
 	fmt.Println(errors.Is(err, jwtauth.ErrKeyNotFound))
 	// Output:
@@ -264,7 +280,7 @@ func ExampleNewRedisRevoker() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	auth := jwtauth.MustNew(jwtauth.Config{
+	auth := mustNew(jwtauth.Config{
 		Keys:              []jwtauth.Key{{ID: "v1", Algorithm: jwtauth.HS256, Secret: exampleSecret}},
 		Issuer:            "trialbalance",
 		Audience:          "trialbalance-api",

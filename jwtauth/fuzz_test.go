@@ -16,7 +16,7 @@ var verifyErrors = []error{
 	ErrTokenMalformed, ErrAlgorithm, ErrKeyNotFound, ErrSignatureInvalid,
 	ErrCriticalHeader, ErrTokenType, ErrClaimMissing, ErrTokenExpired,
 	ErrTokenNotValidYet, ErrTokenLifetime, ErrInvalidIssuer, ErrInvalidAudience,
-	ErrTokenRevoked, ErrRevocationUnavailable,
+	ErrTokenRevoked, ErrRevocationUnavailable, ErrKeySourceUnavailable,
 }
 
 func checkVerifyError(t *testing.T, token string, err error) {

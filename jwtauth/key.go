@@ -8,6 +8,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rsa"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -54,12 +55,19 @@ const (
 //
 // Key redacts itself when printed or logged.
 type Key struct {
-	// ID is the key id written to and looked up from the "kid" header.
-	// Required, unique within a Config, at most 256 bytes.
+	// ID is the key id written to and looked up from the "kid" header:
+	// unique within a key set, at most 256 bytes. Zero means no kid: a
+	// set may hold one key without ID, which signs tokens without a kid
+	// header and verifies tokens that carry none. A single key therefore
+	// needs no ID; give IDs once a second key joins for rotation.
 	ID string
 	// Algorithm is the only algorithm this key signs and verifies.
+	// Required.
 	Algorithm Algorithm
-	// Secret is the HS256 key: at least 32 bytes, not a known-weak value.
+	// Secret is the HS256 key, used as the bytes given: at least 32 bytes
+	// (ErrInvalidKey when shorter) and not a known-weak value (ErrWeakKey,
+	// at any length). Text such as the output of `openssl rand -base64
+	// 32` is not decoded; its 44 characters are the key, which is fine.
 	Secret []byte
 	// PrivateKey signs (and, through its public half, verifies).
 	PrivateKey crypto.Signer
@@ -104,90 +112,121 @@ type key struct {
 	verify any
 }
 
+// newKey validates k and prepares it for signing and verifying.
 func newKey(k Key) (*key, error) {
-	if k.ID == "" || len(k.ID) > maxKIDLen {
-		return nil, fmt.Errorf("%w: id must be 1 to %d bytes", ErrInvalidKey, maxKIDLen)
+	if len(k.ID) > maxKIDLen {
+		return nil, fmt.Errorf("%w: id longer than %d bytes", ErrInvalidKey, maxKIDLen)
 	}
-	out := &key{id: k.ID, alg: k.Algorithm}
-	fail := func(why string) (*key, error) {
-		return nil, fmt.Errorf("%w: key %q: %s", ErrInvalidKey, k.ID, why)
-	}
-	if k.Algorithm == HS256 {
-		if k.PrivateKey != nil || k.PublicKey != nil {
-			return fail("HS256 takes Secret only")
-		}
-		if weakSecret(k.Secret) {
-			return nil, fmt.Errorf("%w: key %q: generate 32 random bytes", ErrWeakKey, k.ID)
-		}
-		if len(k.Secret) < minHMACSecret {
-			return fail(fmt.Sprintf("HS256 secret must be at least %d bytes", minHMACSecret))
-		}
-		secret := append([]byte(nil), k.Secret...)
-		out.method, out.sign, out.verify = jwt.SigningMethodHS256, secret, secret
-		return out, nil
+	switch k.Algorithm {
+	case "":
+		return nil, keyError(k, "set Algorithm (HS256, ES256, RS256, PS256 or EdDSA)")
+	case HS256:
+		return newHMACKey(k)
+	case ES256, RS256, PS256, EdDSA:
+	default:
+		return nil, keyError(k, fmt.Sprintf("unsupported algorithm %q", k.Algorithm))
 	}
 	if len(k.Secret) != 0 {
-		return fail("Secret is for HS256 only")
+		return nil, keyError(k, "Secret is for HS256 only")
 	}
+	pub, err := publicHalf(k)
+	if err != nil {
+		return nil, err
+	}
+	out := &key{id: k.ID, alg: k.Algorithm, verify: pub}
+	switch k.Algorithm {
+	case ES256:
+		out.method, err = checkECDSA(k, pub)
+	case RS256, PS256:
+		out.method, err = checkRSA(k, pub)
+	case EdDSA:
+		out.method, err = checkEd25519(pub)
+	}
+	if err != nil {
+		return nil, keyError(k, err.Error())
+	}
+	if k.PrivateKey != nil {
+		out.sign = k.PrivateKey
+	}
+	return out, nil
+}
+
+func keyError(k Key, why string) error {
+	return fmt.Errorf("%w: key %q: %s", ErrInvalidKey, k.ID, why)
+}
+
+// newHMACKey checks an HS256 secret. A known-weak value is ErrWeakKey
+// whatever its length; a random-looking one shorter than 32 bytes is
+// ErrInvalidKey.
+func newHMACKey(k Key) (*key, error) {
+	if k.PrivateKey != nil || k.PublicKey != nil {
+		return nil, keyError(k, "HS256 takes Secret only")
+	}
+	if weakSecret(k.Secret) {
+		return nil, fmt.Errorf("%w: key %q: generate 32 random bytes", ErrWeakKey, k.ID)
+	}
+	if len(k.Secret) < minHMACSecret {
+		return nil, keyError(k, fmt.Sprintf("HS256 secret must be at least %d bytes", minHMACSecret))
+	}
+	m := newMAC(k.Secret)
+	return &key{id: k.ID, alg: HS256, method: hs256{}, sign: m, verify: m}, nil
+}
+
+// publicHalf returns the verification key: PublicKey, or the public half
+// of PrivateKey, which must agree when both are set.
+func publicHalf(k Key) (crypto.PublicKey, error) {
 	pub := k.PublicKey
 	if k.PrivateKey != nil {
 		derived := k.PrivateKey.Public()
 		if pub == nil {
 			pub = derived
 		} else if eq, ok := pub.(interface{ Equal(crypto.PublicKey) bool }); !ok || !eq.Equal(derived) {
-			return fail("PublicKey does not match PrivateKey")
+			return nil, keyError(k, "PublicKey does not match PrivateKey")
 		}
 	}
 	if pub == nil {
-		return fail("PrivateKey or PublicKey required")
+		return nil, keyError(k, "PrivateKey or PublicKey required")
 	}
-	switch k.Algorithm {
-	case ES256:
-		p, ok := pub.(*ecdsa.PublicKey)
-		if !ok || p.Curve != elliptic.P256() {
-			return fail("ES256 needs a P-256 ECDSA key")
-		}
-		if k.PrivateKey != nil {
-			if _, ok := k.PrivateKey.(*ecdsa.PrivateKey); !ok {
-				return fail("ES256 needs an *ecdsa.PrivateKey")
-			}
-		}
-		out.method, out.verify = es256{}, p
-	case RS256, PS256:
-		p, ok := pub.(*rsa.PublicKey)
-		if !ok || p.N == nil {
-			return fail(string(k.Algorithm) + " needs an RSA key")
-		}
-		if p.N.BitLen() < minRSABits {
-			return fail(fmt.Sprintf("RSA key must be at least %d bits", minRSABits))
-		}
-		if k.PrivateKey != nil {
-			if _, ok := k.PrivateKey.(*rsa.PrivateKey); !ok {
-				return fail(string(k.Algorithm) + " needs an *rsa.PrivateKey")
-			}
-		}
-		out.method, out.verify = jwt.SigningMethodRS256, p
-		if k.Algorithm == PS256 {
-			// golang-jwt's own PS256 verifies any salt length; RFC 7518
-			// §3.5 requires the hash size.
-			out.method = &jwt.SigningMethodRSAPSS{
-				SigningMethodRSA: jwt.SigningMethodPS256.SigningMethodRSA,
-				Options:          &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash},
-			}
-		}
-	case EdDSA:
-		p, ok := pub.(ed25519.PublicKey)
-		if !ok || len(p) != ed25519.PublicKeySize {
-			return fail("EdDSA needs an Ed25519 key")
-		}
-		out.method, out.verify = jwt.SigningMethodEdDSA, p
-	default:
-		return fail(fmt.Sprintf("unsupported algorithm %q", k.Algorithm))
+	return pub, nil
+}
+
+func checkECDSA(k Key, pub crypto.PublicKey) (jwt.SigningMethod, error) {
+	if p, ok := pub.(*ecdsa.PublicKey); !ok || p.Curve != elliptic.P256() {
+		return nil, errors.New("ES256 needs a P-256 ECDSA key")
 	}
-	if k.PrivateKey != nil {
-		out.sign = k.PrivateKey
+	if _, ok := k.PrivateKey.(*ecdsa.PrivateKey); k.PrivateKey != nil && !ok {
+		return nil, errors.New("ES256 needs an *ecdsa.PrivateKey")
 	}
-	return out, nil
+	return es256{}, nil
+}
+
+func checkRSA(k Key, pub crypto.PublicKey) (jwt.SigningMethod, error) {
+	p, ok := pub.(*rsa.PublicKey)
+	if !ok || p.N == nil {
+		return nil, fmt.Errorf("%s needs an RSA key", k.Algorithm)
+	}
+	if p.N.BitLen() < minRSABits {
+		return nil, fmt.Errorf("RSA key must be at least %d bits", minRSABits)
+	}
+	if _, ok := k.PrivateKey.(*rsa.PrivateKey); k.PrivateKey != nil && !ok {
+		return nil, fmt.Errorf("%s needs an *rsa.PrivateKey", k.Algorithm)
+	}
+	if k.Algorithm == RS256 {
+		return jwt.SigningMethodRS256, nil
+	}
+	// golang-jwt's own PS256 verifies any salt length; RFC 7518 §3.5
+	// requires the hash size.
+	return &jwt.SigningMethodRSAPSS{
+		SigningMethodRSA: jwt.SigningMethodPS256.SigningMethodRSA,
+		Options:          &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash},
+	}, nil
+}
+
+func checkEd25519(pub crypto.PublicKey) (jwt.SigningMethod, error) {
+	if p, ok := pub.(ed25519.PublicKey); !ok || len(p) != ed25519.PublicKeySize {
+		return nil, errors.New("EdDSA needs an Ed25519 key")
+	}
+	return jwt.SigningMethodEdDSA, nil
 }
 
 // p256HalfOrder is (n-1)/2 for P-256's group order n, big-endian.

@@ -119,8 +119,11 @@ func (a *Authenticator) Logout(r *http.Request) error {
 
 func (a *Authenticator) reject(w http.ResponseWriter, r *http.Request, err error) {
 	level := slog.LevelInfo
-	if errors.Is(err, ErrTokenMissing) {
+	switch {
+	case errors.Is(err, ErrTokenMissing):
 		level = slog.LevelDebug
+	case errors.Is(err, ErrKeySourceUnavailable):
+		level = slog.LevelError
 	}
 	a.log.LogAttrs(r.Context(), level, "jwtauth: request refused",
 		slog.String("error", err.Error()), slog.String("method", r.Method), slog.String("path", r.URL.Path))
@@ -135,10 +138,11 @@ func (a *Authenticator) reject(w http.ResponseWriter, r *http.Request, err error
 //   - any invalid, expired or revoked token: 401, WWW-Authenticate:
 //     Bearer error="invalid_token"
 //   - [ErrInsufficientScope]: 403, Bearer error="insufficient_scope"
-//   - [ErrRevocationUnavailable]: 503, Retry-After: 1
+//   - [ErrRevocationUnavailable], [ErrKeySourceUnavailable]: 503,
+//     Retry-After: 1
 func WriteError(w http.ResponseWriter, _ *http.Request, err error) {
 	switch {
-	case errors.Is(err, ErrRevocationUnavailable):
+	case errors.Is(err, ErrRevocationUnavailable), errors.Is(err, ErrKeySourceUnavailable):
 		w.Header().Set("Retry-After", "1")
 		problem.Error(w, http.StatusServiceUnavailable)
 	case errors.Is(err, ErrInsufficientScope):

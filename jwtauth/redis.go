@@ -1,6 +1,7 @@
 package jwtauth
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -60,7 +61,7 @@ func NewRedisRevoker(cfg RedisConfig) (*RedisRevoker, error) {
 	if strings.ContainsAny(cfg.Prefix, "{}") {
 		return nil, fmt.Errorf("%w: RedisConfig.Prefix may not contain braces", ErrInvalidConfig)
 	}
-	return &RedisRevoker{client: cfg.Client, prefix: cmp(cfg.Prefix, "jwtauth"), raise: redis.NewScript(`
+	return &RedisRevoker{client: cfg.Client, prefix: cmp.Or(cfg.Prefix, "jwtauth"), raise: redis.NewScript(`
 local cur = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
 if tonumber(ARGV[1]) > cur then
   redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])

@@ -2,7 +2,9 @@ package jwtauth
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 )
@@ -186,6 +188,44 @@ func (a *Authenticator) RevokeSubject(ctx context.Context, subject string) error
 	defer cancel()
 	if err := a.revoker.RevokeSubject(ctx, a.issuer, subject, before, before.Add(a.maxLife+a.leeway)); err != nil {
 		return fmt.Errorf("%w: %v", ErrRevocationUnavailable, err)
+	}
+	return nil
+}
+
+// revocationScope returns c with Issuer set to Config.Issuer, the issuer
+// under which this Authenticator records and looks up revocations. When
+// Config.Issuer is set the two are equal (verification checked it); when it
+// is empty, tokens are accepted whatever their iss, so their revocations
+// must not depend on it either: otherwise [Authenticator.RevokeSubject],
+// which knows only Config.Issuer, would miss every token carrying an iss.
+func (a *Authenticator) revocationScope(c Claims) Claims {
+	c.Issuer = a.issuer
+	return c
+}
+
+// checkRevoked asks the Revoker, bounded by the revocation timeout.
+func (a *Authenticator) checkRevoked(ctx context.Context, c *Claims) error {
+	if a.revoker == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, a.revTime)
+	defer cancel()
+	revoked, err := a.revoker.Revoked(ctx, a.revocationScope(*c))
+	if err != nil {
+		if a.failOpen {
+			a.log.LogAttrs(ctx, slog.LevelError, "jwtauth: revocation check failed; token accepted (fail-open)",
+				slog.String("error", err.Error()), slog.String("sub", c.Subject))
+			return nil
+		}
+		a.log.LogAttrs(ctx, slog.LevelError, "jwtauth: revocation check failed; token refused",
+			slog.String("error", err.Error()), slog.String("sub", c.Subject))
+		if errors.Is(err, ErrRevocationUnavailable) {
+			return err
+		}
+		return fmt.Errorf("%w: %v", ErrRevocationUnavailable, err)
+	}
+	if revoked {
+		return ErrTokenRevoked
 	}
 	return nil
 }
