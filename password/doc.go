@@ -58,8 +58,9 @@
 //
 // Verify refuses, before doing any work, passwords over 1 KiB, hashes that
 // demand absurd resources (over 256 MiB, 16 passes or 16 lanes, bcrypt cost
-// over 16) and passwords longer than the 72 bytes bcrypt would silently
-// ignore.
+// over 16, or argon2 memory × passes over eight times the Hasher's own),
+// and passwords longer than the 72 bytes bcrypt would silently ignore. A
+// tampered row costs microseconds, not seconds.
 //
 // # What the caller still has to do
 //

@@ -22,14 +22,15 @@ var ErrUnsupportedHash = errors.New("password: unsupported hash scheme")
 
 // ErrHashTooExpensive is returned by [Hasher.Verify] when the encoded hash
 // asks for more work than the package will ever do (argon2 memory over
-// 256 MiB, time or parallelism over 16, bcrypt cost over 16). It is refused
+// 256 MiB, time or parallelism over 16, bcrypt cost over 16) or more than
+// eight times the Hasher's own argon2 work (Memory × Time). It is refused
 // before any memory is allocated, so a tampered row cannot exhaust the
 // function. Always wrapped; use errors.Is.
 var ErrHashTooExpensive = errors.New("password: hash parameters exceed limits")
 
-// ErrInvalidHasher is returned by [Hasher.Hash] when the Hasher's fields
-// are out of range or weaker than the OWASP minimum for argon2id (see
-// [Hasher]). It catches, for example, Memory set in MiB instead of KiB.
+// ErrInvalidHasher is returned by [Hasher.Hash] and [Hasher.Verify] when
+// the Hasher's fields are out of range or weaker than the OWASP minimum
+// for argon2id (see [Hasher]). It catches, for example, Memory set in MiB instead of KiB.
 // Always wrapped; use errors.Is.
 var ErrInvalidHasher = errors.New("password: invalid hasher parameters")
 

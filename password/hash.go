@@ -113,6 +113,27 @@ func (h *Hasher) params() (params, error) {
 	return p, nil
 }
 
+// maxCostFactor bounds the work of a stored argon2 hash relative to the
+// Hasher's: Memory × Time may be at most this many times the Hasher's.
+const maxCostFactor = 8
+
+// affords refuses an argon2 hash whose memory × passes exceed maxCostFactor
+// times the Hasher's. Each parameter alone is already under the absolute
+// limits of parseHash, but their product is what costs: m=262144,t=16
+// passes each bound and takes seconds. Lanes divide the memory, not
+// multiply it, so the product leaves them out; parseHash bounds them.
+func (p params) affords(ph parsedHash) error {
+	if ph.scheme == schemeBcrypt {
+		return nil
+	}
+	limit := maxCostFactor * uint64(p.memory) * uint64(p.time)
+	if cost := uint64(ph.memory) * uint64(ph.time); cost > limit {
+		return fmt.Errorf("%w: m*t = %d KiB-passes, over %d times this Hasher's %d", ErrHashTooExpensive,
+			cost, maxCostFactor, uint64(p.memory)*uint64(p.time))
+	}
+	return nil
+}
+
 // owaspMinMemory is the least memory (KiB) the OWASP Password Storage Cheat
 // Sheet accepts for argon2id with t passes.
 func owaspMinMemory(t uint32) uint32 {
@@ -189,8 +210,15 @@ func encodeArgon2id(m, t uint32, p uint8, salt, key []byte) string {
 // A mismatch is (false, nil). Errors wrap [ErrPasswordTooLong] (over
 // MaxPasswordBytes, or over bcrypt's 72 bytes for a bcrypt hash: the
 // password is refused, never truncated), [ErrMalformedHash],
-// [ErrUnsupportedHash] or [ErrHashTooExpensive]; all are refused before any
-// hashing work. Treat every error as a failed login, with the same answer
+// [ErrUnsupportedHash], [ErrHashTooExpensive] or [ErrInvalidHasher]; all
+// are refused before any hashing work.
+//
+// An argon2 hash may cost at most eight times the Hasher's own work
+// (Memory × Time), besides the absolute limits of [ErrHashTooExpensive]:
+// a row tampered to m=262144,t=16 (over 100 times the default's work, about
+// 10 seconds of CPU) is refused in microseconds. Hashes made at parameters up
+// to eight times costlier than the current ones still verify, so lower
+// the parameters by at most that factor at a time, and rehash on login. Treat every error as a failed login, with the same answer
 // as a wrong password. ErrPasswordTooLong comes from what the client sent;
 // the others signal a corrupt or tampered row, so log them.
 //
@@ -198,15 +226,18 @@ func encodeArgon2id(m, t uint32, p uint8, salt, key []byte) string {
 // works after the Hasher's parameters change; follow a successful Verify
 // with [Hasher.NeedsRehash].
 func (h *Hasher) Verify(password, encoded string) (bool, error) {
-	maxBytes := h.MaxPasswordBytes
-	if maxBytes <= 0 {
-		maxBytes = DefaultMaxBytes
+	p, err := h.params()
+	if err != nil {
+		return false, err
 	}
-	if len(password) > maxBytes {
-		return false, fmt.Errorf("%w: over %d bytes", ErrPasswordTooLong, maxBytes)
+	if len(password) > p.maxBytes {
+		return false, fmt.Errorf("%w: over %d bytes", ErrPasswordTooLong, p.maxBytes)
 	}
 	ph, err := parseHash(encoded)
 	if err != nil {
+		return false, err
+	}
+	if err := p.affords(ph); err != nil {
 		return false, err
 	}
 	nfc := norm.NFC.String(password)
@@ -268,7 +299,7 @@ func (h *Hasher) NeedsRehash(encoded string) bool {
 // Accounts whose stored hashes use older, cheaper parameters (or bcrypt)
 // still verify faster; rehash them on login to close that gap. DummyHash
 // returns "" if the Hasher's parameters are invalid; Verify then fails
-// with ErrMalformedHash, as Hash fails for every registration.
+// with ErrInvalidHasher, as Hash fails for every registration.
 func (h *Hasher) DummyHash() string {
 	h.dummyOnce.Do(func() {
 		p, err := h.params()

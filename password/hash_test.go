@@ -421,3 +421,41 @@ func TestHashKeepsWhatWasTyped(t *testing.T) {
 		t.Errorf("Verify(as typed) = %v, %v; want true", ok, err)
 	}
 }
+
+// Each parameter of m=262144,t=16,p=1 is within the absolute limits, but
+// together they cost over 100 times the default Hasher's work (10 seconds
+// and more): Verify must refuse the row before hashing.
+func TestVerifyRefusesCombinedCost(t *testing.T) {
+	const salt, key = "c29tZXNhbHRzb21lc2FsdA", "CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc"
+	tests := []struct {
+		name string
+		h    *password.Hasher
+		enc  string
+		want error
+	}{
+		{"tampered max m and t", &password.Hasher{}, "$argon2id$v=19$m=262144,t=16,p=1$" + salt + "$" + key, password.ErrHashTooExpensive},
+		{"tampered argon2i", &password.Hasher{}, "$argon2i$v=19$m=131072,t=16,p=1$" + salt + "$" + key, password.ErrHashTooExpensive},
+		// 8 × 19456 × 2 = 311296 KiB-passes is the default Hasher's limit.
+		{"just over 8 times", &password.Hasher{}, "$argon2id$v=19$m=103766,t=3,p=1$" + salt + "$" + key, password.ErrHashTooExpensive},
+		// The limit follows the Hasher: 8 × 7168 × 5 = 286720 for fast().
+		{"over 8 times, cheap Hasher", fast(), "$argon2id$v=19$m=57345,t=5,p=1$" + salt + "$" + key, password.ErrHashTooExpensive},
+		// A Hasher that cannot hash cannot verify either: fail closed.
+		{"invalid Hasher", &password.Hasher{Memory: 64}, "$argon2id$v=19$m=19456,t=2,p=1$" + salt + "$" + key, password.ErrInvalidHasher},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ok, err := tc.h.Verify("password", tc.enc)
+			if ok || !errors.Is(err, tc.want) {
+				t.Fatalf("Verify = %v, %v; want false, %v", ok, err, tc.want)
+			}
+		})
+	}
+	// Within 8 times (the interop vector m=65536,t=2 is 3.4 times the
+	// default) still verifies: see TestVerifyInterop.
+	// Refused without the work: no allocation proportional to m.
+	h := &password.Hasher{}
+	enc := tests[0].enc
+	if allocs := testing.AllocsPerRun(20, func() { _, _ = h.Verify("password", enc) }); allocs > 12 {
+		t.Errorf("Verify(tampered) made %v allocations", allocs)
+	}
+}
