@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 
+	"github.com/lambdasec/lambdasec/lambdahttp"
 	"github.com/lambdasec/lambdasec/problem"
 )
 
@@ -80,10 +80,8 @@ func accessLog(log *slog.Logger, traceID func(context.Context) string, clientIP 
 			if lc, ok := lambdacontext.FromContext(r.Context()); ok {
 				attrs = append(attrs, slog.String("aws_request_id", lc.AwsRequestID))
 			}
-			if gw, ok := core.GetAPIGatewayV2ContextFromContext(r.Context()); ok {
-				attrs = append(attrs, slog.String("apigw_request_id", gw.RequestID))
-			} else if gw, ok := core.GetAPIGatewayContextFromContext(r.Context()); ok {
-				attrs = append(attrs, slog.String("apigw_request_id", gw.RequestID))
+			if ev, ok := lambdahttp.FromContext(r.Context()); ok && ev.RequestID != "" {
+				attrs = append(attrs, slog.String("apigw_request_id", ev.RequestID))
 			}
 			level := slog.LevelInfo
 			if status >= 500 {

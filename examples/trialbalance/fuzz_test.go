@@ -11,7 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/aws/aws-lambda-go/events"
+	"github.com/lambdasec/lambdasec/lambdahttp"
 )
 
 // FuzzAPI sends arbitrary methods, paths, queries, bodies and tokens: the
@@ -70,38 +70,38 @@ func FuzzAPI(f *testing.F) {
 }
 
 // FuzzLambdaEvent feeds arbitrary invocation payloads to the Lambda
-// handler: it must return an HTTP response or errUnsupportedEvent, never
-// panic.
+// handler: it must return an HTTP response or lambdahttp.ErrUnknownEvent,
+// never panic, and never a 5xx.
 func FuzzLambdaEvent(f *testing.F) {
 	h, _ := loggedInApp(f, nil)
-	lh := lambdaHandler(h)
+	lh, err := lambdahttp.New(h, lambdahttp.Config{Logger: discardLogger()})
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Add(`{"version":"2.0","rawPath":"/healthz","requestContext":{"http":{"method":"GET","path":"/healthz","sourceIp":"198.51.100.1"}}}`)
 	f.Add(`{"httpMethod":"GET","path":"/healthz","requestContext":{"identity":{"sourceIp":"198.51.100.1"}}}`)
 	f.Add(`{"version":"2.0","rawPath":"/v1/auth/login","body":"eyJlbWFpbCI6ImFAYi5jIn0=","isBase64Encoded":true,"headers":{"content-type":"application/json"},"requestContext":{"http":{"method":"POST"}}}`)
 	f.Add(`{"httpMethod":"POST","path":"/v1/auth/login","body":"{}","multiValueHeaders":{"Content-Type":["application/json","text/plain"]}}`)
+	f.Add(`{"httpMethod":"GET","path":"/healthz","headers":{"x-forwarded-for":"198.51.100.1"},"requestContext":{"elb":{"targetGroupArn":"arn"}}}`)
 	f.Add(`{"version":"1.0","httpMethod":"GET","path":"%zz"}`)
 	f.Add(`{"Records":[]}`)
 	f.Fuzz(func(t *testing.T, payload string) {
-		out, err := lh(context.Background(), json.RawMessage(payload))
+		out, err := lh.Invoke(context.Background(), []byte(payload))
 		if err != nil {
-			if !errors.Is(err, errUnsupportedEvent) {
-				// The adapter's own errors (an unparsable URL) are
-				// returned as function errors, not panics.
-				t.Logf("function error: %v", err)
+			if !errors.Is(err, lambdahttp.ErrUnknownEvent) {
+				t.Fatalf("function error %v", err)
 			}
 			return
 		}
-		switch res := out.(type) {
-		case events.APIGatewayV2HTTPResponse:
-			if res.StatusCode >= 500 {
-				t.Fatalf("got %d %s", res.StatusCode, res.Body)
-			}
-		case events.APIGatewayProxyResponse:
-			if res.StatusCode >= 500 {
-				t.Fatalf("got %d %s", res.StatusCode, res.Body)
-			}
-		default:
-			t.Fatalf("answer of type %T", out)
+		var res struct {
+			StatusCode int    `json:"statusCode"`
+			Body       string `json:"body"`
+		}
+		if err := json.Unmarshal(out, &res); err != nil || res.StatusCode == 0 {
+			t.Fatalf("answer %s: %v", out, err)
+		}
+		if res.StatusCode >= 500 {
+			t.Fatalf("got %d %s", res.StatusCode, res.Body)
 		}
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/lambdasec/lambdasec/internal/testenv"
+	"github.com/lambdasec/lambdasec/lambdahttp"
 	"github.com/lambdasec/lambdasec/tracing/tracingtest"
 )
 
@@ -96,6 +97,127 @@ func v1Event(t *testing.T, req apiRequest) []byte {
 	return b
 }
 
+// albEvent is the ALB target group event for req, with single-value
+// headers and query, or with multi-value ones when the target group has
+// them enabled. The load balancer appends 192.0.2.44 to X-Forwarded-For.
+func albEvent(t *testing.T, req apiRequest, multi bool) []byte {
+	t.Helper()
+	ev := readEvent(t, "alb-request.json")
+	ev["httpMethod"], ev["path"] = req.method, req.path
+	headers := ev["headers"].(map[string]any)
+	for k, v := range req.header {
+		headers[strings.ToLower(k)] = v
+	}
+	query := map[string]any{}
+	for kv := range strings.SplitSeq(req.query, "&") {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			query[k] = v
+		}
+	}
+	ev["queryStringParameters"] = query
+	if multi {
+		mh, mq := map[string]any{}, map[string]any{}
+		for k, v := range headers {
+			mh[k] = []any{v}
+		}
+		for k, v := range query {
+			mq[k] = []any{v}
+		}
+		delete(ev, "headers")
+		delete(ev, "queryStringParameters")
+		ev["multiValueHeaders"], ev["multiValueQueryStringParameters"] = mh, mq
+	}
+	ev["body"] = req.body
+	b, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// urlEvent is the Lambda Function URL event for req, from 2001:db8::7.
+func urlEvent(t *testing.T, req apiRequest) []byte {
+	t.Helper()
+	ev := readEvent(t, "lambda-url-request.json")
+	ev["rawPath"], ev["rawQueryString"] = req.path, req.query
+	headers := ev["headers"].(map[string]any)
+	for k, v := range req.header {
+		headers[strings.ToLower(k)] = v
+	}
+	rc := ev["requestContext"].(map[string]any)
+	rc["http"].(map[string]any)["method"] = req.method
+	rc["http"].(map[string]any)["path"] = req.path
+	ev["body"] = req.body
+	b, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// otherSourcesScenario logs in and reads the trial balance through an ALB
+// target group in both header modes and through a Function URL: the
+// same handler answers each in its own format.
+func otherSourcesScenario(t *testing.T, invoke invoker) {
+	json := map[string]string{"Content-Type": "application/json"}
+	email := fmt.Sprintf("sources-%d@example.com", time.Now().UnixNano())
+	creds := credentialsJSON(email, goodPassword)
+	if res := v2Call(t, invoke, apiRequest{method: "POST", path: "/v1/auth/register", body: creds, header: json}); res.StatusCode != http.StatusCreated {
+		t.Fatalf("register: got %d %s", res.StatusCode, res.Body)
+	}
+	type answer struct {
+		StatusCode        int                 `json:"statusCode"`
+		StatusDescription string              `json:"statusDescription"`
+		Headers           map[string]string   `json:"headers"`
+		MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
+		Body              string              `json:"body"`
+	}
+	call := func(name string, event []byte) answer {
+		t.Helper()
+		var res answer
+		out := invoke(t, event)
+		if err := jsonUnmarshal(string(out), &res); err != nil || res.StatusCode == 0 {
+			t.Fatalf("%s: answer %s (%v)", name, out, err)
+		}
+		return res
+	}
+	for _, src := range []struct {
+		name  string
+		event func(apiRequest) []byte
+		alb   bool
+		multi bool
+	}{
+		{"ALB", func(r apiRequest) []byte { return albEvent(t, r, false) }, true, false},
+		{"ALB multi-value", func(r apiRequest) []byte { return albEvent(t, r, true) }, true, true},
+		{"Function URL", func(r apiRequest) []byte { return urlEvent(t, r) }, false, false},
+	} {
+		login := call(src.name+" login", src.event(apiRequest{method: "POST", path: "/v1/auth/login", body: creds, header: json}))
+		if login.StatusCode != http.StatusOK {
+			t.Fatalf("%s login: got %d %s", src.name, login.StatusCode, login.Body)
+		}
+		var tok tokenResponse
+		if err := jsonUnmarshal(login.Body, &tok); err != nil || tok.AccessToken == "" {
+			t.Fatalf("%s login body %s: %v", src.name, login.Body, err)
+		}
+		res := call(src.name+" trial balance", src.event(apiRequest{method: "GET", path: "/v1/trial-balance",
+			query: "from=2026-01-01&to=2026-03-31", header: map[string]string{"Authorization": "Bearer " + tok.AccessToken}}))
+		contentType := res.Headers["Content-Type"]
+		if src.multi {
+			contentType = strings.Join(res.MultiValueHeaders["Content-Type"], ",")
+			if res.Headers != nil {
+				t.Errorf("%s: answered with single-value headers too", src.name)
+			}
+		}
+		if res.StatusCode != http.StatusOK || contentType != "application/json" ||
+			!strings.Contains(res.Body, `"total_debit":82001.39,"total_credit":82001.39`) {
+			t.Fatalf("%s trial balance: got %d %q %s", src.name, res.StatusCode, contentType, res.Body)
+		}
+		if src.alb && res.StatusDescription != "200 OK" {
+			t.Errorf("%s statusDescription %q, want 200 OK", src.name, res.StatusDescription)
+		}
+	}
+}
+
 // invoker sends one event payload to the function and returns its answer.
 type invoker func(t *testing.T, payload []byte) []byte
 
@@ -172,32 +294,48 @@ func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) 
 
 // inProcess invokes the Lambda handler directly, with ctx as the
 // invocation context.
-func inProcess(ctx context.Context, h func(context.Context, json.RawMessage) (any, error)) invoker {
+func inProcess(t *testing.T, ctx context.Context, h http.Handler) invoker {
+	fn, err := lambdahttp.New(h, lambdahttp.Config{Logger: discardLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return func(t *testing.T, payload []byte) []byte {
 		t.Helper()
-		out, err := h(ctx, payload)
+		out, err := fn.Invoke(ctx, payload)
 		if err != nil {
 			t.Fatalf("invoke: %v", err)
 		}
-		b, err := json.Marshal(out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
+		return out
 	}
 }
 
 func TestLambdaHandler(t *testing.T) {
 	s := newTestServer(t, nil)
-	lambdaScenario(t, inProcess(context.Background(), lambdaHandler(s.app.handler())))
+	lambdaScenario(t, inProcess(t, context.Background(), s.app.handler()))
+	otherSourcesScenario(t, inProcess(t, context.Background(), s.app.handler()))
 }
 
+// TestLambdaHandlerRefusesOtherEvents: events that are not HTTP requests
+// are function errors; HTTP events too malformed to serve get a 400 in
+// their own format.
 func TestLambdaHandlerRefusesOtherEvents(t *testing.T) {
 	s := newTestServer(t, nil)
-	h := lambdaHandler(s.app.handler())
-	for _, payload := range []string{`{}`, `[]`, `"x"`, `{"Records":[{"eventSource":"aws:sqs"}]}`, `{"version":"2.0","headers":7}`, `{"httpMethod":5}`} {
-		if _, err := h(context.Background(), json.RawMessage(payload)); !errors.Is(err, errUnsupportedEvent) {
-			t.Errorf("%s: got %v, want errUnsupportedEvent", payload, err)
+	fn, err := lambdahttp.New(s.app.handler(), lambdahttp.Config{Logger: discardLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, payload := range []string{`{}`, `[]`, `"x"`, `{"Records":[{"eventSource":"aws:sqs"}]}`} {
+		if _, err := fn.Invoke(context.Background(), []byte(payload)); !errors.Is(err, lambdahttp.ErrUnknownEvent) {
+			t.Errorf("%s: got %v, want ErrUnknownEvent", payload, err)
+		}
+	}
+	for _, payload := range []string{`{"version":"2.0","headers":7}`, `{"httpMethod":5}`, `{"httpMethod":"GET","path":"/healthz"}`} {
+		out, err := fn.Invoke(context.Background(), []byte(payload))
+		var res struct {
+			StatusCode int `json:"statusCode"`
+		}
+		if err != nil || json.Unmarshal(out, &res) != nil || res.StatusCode != http.StatusBadRequest {
+			t.Errorf("%s: got %s, %v; want a 400 answer", payload, out, err)
 		}
 	}
 }
@@ -209,7 +347,7 @@ func TestLambdaTracing(t *testing.T) {
 	s := newTestServer(t, map[string]string{"AWS_XRAY_DAEMON_ADDRESS": d.Addr()})
 	const root, parent = "1-6745a1b2-0123456789abcdef01234567", "53995c3f42cd8ad8"
 	ctx := tracingtest.LambdaContext(context.Background(), root, parent, true)
-	invoke := inProcess(ctx, lambdaHandler(s.app.handler()))
+	invoke := inProcess(t, ctx, s.app.handler())
 	if res := v2Call(t, invoke, apiRequest{method: "GET", path: "/healthz"}); res.StatusCode != http.StatusOK {
 		t.Fatalf("healthz: got %d", res.StatusCode)
 	}
@@ -245,7 +383,8 @@ func TestLambdaTracing(t *testing.T) {
 // TestLambdaRuntimeEmulator builds the real bootstrap for provided.al2023
 // (linux, -tags lambda.norpc), runs it under the Lambda Runtime Interface
 // Emulator on loopback with the real Redis, and drives it with API Gateway
-// events posted to the emulator's invoke URL.
+// (REST and HTTP API), ALB (both header modes) and Function URL events
+// posted to the emulator's invoke URL.
 func TestLambdaRuntimeEmulator(t *testing.T) {
 	testenv.LambdaRIE(t)
 	redisAddr := testenv.RedisAddr(t)
@@ -257,11 +396,20 @@ func TestLambdaRuntimeEmulator(t *testing.T) {
 		"AWS_LAMBDA_FUNCTION_TIMEOUT=60",
 		"AWS_REGION=us-east-1",
 	)
-	lambdaScenario(t, func(t *testing.T, payload []byte) []byte { return fn.Invoke(t, payload) })
+	invoke := func(t *testing.T, payload []byte) []byte { return fn.Invoke(t, payload) }
+	lambdaScenario(t, invoke)
+	otherSourcesScenario(t, invoke)
 
 	// The access log lines reached the function's stdout as JSON.
 	if logs := fn.Logs(); !strings.Contains(logs, `"msg":"request"`) || !strings.Contains(logs, `"apigw_request_id":"CxYz1hZ4IAMEVdw="`) {
 		t.Errorf("no access log lines in the function output:\n%s", logs)
+	}
+	// The client address is the event's source IP, or for ALB the entry
+	// the load balancer appended to X-Forwarded-For.
+	for _, ip := range []string{`"ip":"198.51.100.10"`, `"ip":"198.51.100.20"`, `"ip":"192.0.2.44"`, `"ip":"2001:db8::7"`} {
+		if !strings.Contains(fn.Logs(), ip) {
+			t.Errorf("no access log line with %s", ip)
+		}
 	}
 }
 

@@ -69,9 +69,10 @@
 // # Lambda
 //
 // When AWS_LAMBDA_RUNTIME_API is set (inside Lambda, or under the runtime
-// interface emulator) the same binary serves API Gateway HTTP API (payload
-// 2.0) and REST API (1.0) events instead of listening, and closes its
-// database pool and Redis client on SIGTERM. Build it for provided.al2023:
+// interface emulator) the same binary serves API Gateway REST API (payload
+// 1.0), HTTP API (2.0), Application Load Balancer and Function URL events
+// instead of listening ([lambdahttp]), and closes its database pool and
+// Redis client on SIGTERM. Build it for provided.al2023:
 //
 //	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags lambda.norpc \
 //	  -trimpath -ldflags='-s -w' -o examples/trialbalance/dist/bootstrap ./examples/trialbalance
@@ -85,17 +86,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/redis/go-redis/v9"
-
-	"github.com/lambdasec/lambdasec/dbconn"
 )
 
 func main() {
@@ -134,50 +130,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 	if err != nil {
 		return err
 	}
-	if cfg.lambda {
-		opts := []lambda.Option{
-			lambda.WithContext(ctx),
-			lambda.WithEnableSIGTERM(func() { a.close() }),
-		}
-		if a.db != nil {
-			opts = append(opts, dbconn.CloseOnSIGTERM(a.db))
-		}
-		lambda.StartWithOptions(lambdaHandler(a.handler()), opts...)
-		return nil
-	}
-	defer a.close()
-	return serve(ctx, cfg.addr, a.handler(), log)
-}
-
-// serve runs an HTTP server with timeouts on every phase of a request
-// until ctx ends.
-func serve(ctx context.Context, addr string, h http.Handler, log *slog.Logger) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	log.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String())
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	err = srv.Shutdown(shutdownCtx)
-	log.Info("stopped")
-	return err
+	return serve(ctx, a, cfg, log)
 }
 
 // redisLogger adapts go-redis's logger to slog.
