@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/lambdasec/lambdasec/internal/strictjson"
 )
 
 // DecodeJSON reads the request body as JSON into dst, a non-nil pointer to
@@ -60,7 +62,7 @@ func (v *Validator) DecodeJSON(r *http.Request, dst any) error {
 		defer v.putBuffer(buf)
 	}
 
-	d := scanner{data: *buf, maxDepth: v.maxDepth}
+	d := scanner{Scanner: strictjson.Scanner{Data: *buf, MaxDepth: v.maxDepth}}
 	if err := d.scan(e.json); err != nil {
 		return err
 	}

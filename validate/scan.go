@@ -1,30 +1,30 @@
 package validate
 
 import (
-	"encoding"
 	"encoding/base64"
-	"encoding/json"
+	"errors"
 	"reflect"
 	"strconv"
 	"time"
-	"unicode/utf8"
+
+	"github.com/lambdasec/lambdasec/internal/strictjson"
 )
 
 // scanner checks a JSON document against a destination type before
-// encoding/json decodes it, adding what encoding/json v1 lets through:
-// duplicate and case-variant member names, invalid UTF-8 and lone
-// surrogates (which it silently replaces), nesting depth, and type
-// mismatches reported with their full path. A syntax error stops the
-// scan; field problems are collected so the client sees all of them.
+// encoding/json decodes it. The token layer (whitespace, strings and
+// escapes, UTF-8 and surrogates, numbers, depth) is the library's one
+// strict reader, shared with jwtauth; this file adds what depends on the
+// destination: exact member names, duplicates reported with their path
+// instead of stopping, and values that do not fit their field.
+//
+// Two kinds of problem are kept apart. A syntax or depth error is the
+// embedded Scanner's Err: it stops the scan, since nothing after it can be
+// located. A field problem (wrong type, unknown or duplicate member) goes
+// to errs and the scan goes on, so the client sees all of them at once.
 type scanner struct {
-	data     []byte
-	pos      int
-	depth    int
-	maxDepth int
-	fatal    error
-	errs     *FieldErrors
-	path     []seg
-	keys     [][]byte // member names of the open generic objects
+	strictjson.Scanner
+	errs *FieldErrors
+	path []seg
 }
 
 // seg is one step of the path to the current value.
@@ -35,13 +35,13 @@ type seg struct {
 	inMap bool
 }
 
-// scan checks the whole of d.data as one JSON object for t.
+// scan checks the whole of d.Data as one JSON object for t.
 func (d *scanner) scan(t *jtype) error {
-	d.skipWS()
-	if d.pos == len(d.data) {
+	d.SkipSpace()
+	if d.Pos == len(d.Data) {
 		return newError(ErrMalformed, "request body is empty")
 	}
-	switch d.data[d.pos] {
+	switch d.Data[d.Pos] {
 	case '{':
 	case 'n':
 		return newError(ErrMalformed, "request body must be a JSON object, not null")
@@ -49,14 +49,14 @@ func (d *scanner) scan(t *jtype) error {
 		return newError(ErrMalformed, "request body must be a JSON object")
 	}
 	d.value(t)
-	if d.fatal == nil {
-		d.skipWS()
-		if d.pos < len(d.data) {
-			d.syntax("unexpected data after the JSON value at byte ")
+	if d.Err == nil {
+		d.SkipSpace()
+		if d.Pos < len(d.Data) {
+			d.Fail("unexpected data after the JSON value")
 		}
 	}
-	if d.fatal != nil {
-		return d.fatal
+	if d.Err != nil {
+		return syntaxError(d.Err)
 	}
 	if d.errs != nil {
 		return d.errs
@@ -64,29 +64,14 @@ func (d *scanner) scan(t *jtype) error {
 	return nil
 }
 
-func (d *scanner) syntax(msg string) {
-	if d.fatal == nil {
-		d.fatal = newError(ErrMalformed, "malformed JSON: "+msg+strconv.Itoa(d.pos))
+// syntaxError phrases a fatal scan error for the client: its offset and
+// what was expected, never the bytes found.
+func syntaxError(err error) error {
+	var de *strictjson.DepthError
+	if errors.As(err, &de) {
+		return newError(ErrMalformed, de.Error())
 	}
-}
-
-func (d *scanner) eof() bool {
-	if d.pos >= len(d.data) {
-		d.syntax("unexpected end of input at byte ")
-		return true
-	}
-	return false
-}
-
-func (d *scanner) skipWS() {
-	for d.pos < len(d.data) {
-		switch d.data[d.pos] {
-		case ' ', '\t', '\n', '\r':
-			d.pos++
-		default:
-			return
-		}
-	}
+	return newError(ErrMalformed, "malformed JSON: "+err.Error())
 }
 
 // fieldErr records a problem with the current value.
@@ -100,6 +85,8 @@ func (d *scanner) fieldErr(rule, msg string) {
 	d.errs.add(FieldError{Field: d.pathString(), Rule: rule, Message: msg})
 }
 
+// pathString spells the current path as a client reads it:
+// "items[2].qty", map keys in brackets.
 func (d *scanner) pathString() string {
 	var b []byte
 	for _, s := range d.path {
@@ -152,14 +139,17 @@ func expected(t *jtype) string {
 	return "has an invalid value"
 }
 
-// value scans one value at d.pos, checking it against t (nil: any value).
+// value scans one value at d.Pos, checking it against t. A nil t accepts
+// any value: it is how the scan walks the inside of a member that is
+// unknown or of the wrong type, still finding syntax errors and
+// duplicates there.
 func (d *scanner) value(t *jtype) {
-	d.skipWS()
-	if d.eof() {
+	d.SkipSpace()
+	if d.EOF() {
 		return
 	}
-	start := d.pos
-	switch c := d.data[d.pos]; {
+	start := d.Pos
+	switch c := d.Data[d.Pos]; {
 	case c == '{':
 		if t != nil && t.kind != kStruct && t.kind != kMap && t.kind != kAny && t.kind != kUnmarshaler {
 			d.typeError(t)
@@ -173,366 +163,122 @@ func (d *scanner) value(t *jtype) {
 		}
 		d.array(t)
 	case c == '"':
-		escaped := d.str()
-		if d.fatal != nil || t == nil {
-			return
-		}
-		switch t.kind {
-		case kString, kAny, kUnmarshaler:
-		case kBytes:
-			if !escaped {
-				raw := d.data[start+1 : d.pos-1]
-				if _, err := base64.StdEncoding.AppendDecode(nil, raw); err != nil {
-					d.typeError(t)
-				}
-			}
-		case kNumber:
-			if !escaped && !validNumber(d.data[start+1:d.pos-1]) {
-				d.typeError(t)
-			}
-		case kText:
-			if !checkText(t.rtype, d.data[start:d.pos], escaped) {
-				d.typeError(t)
-			}
-		default:
-			d.typeError(t)
-		}
+		d.stringValue(t, start)
 	case c == 't' || c == 'f':
-		lit := "true"
-		if c == 'f' {
-			lit = "false"
-		}
-		if !d.literal(lit) {
-			return
-		}
-		if t != nil && t.kind != kBool && t.kind != kAny && t.kind != kUnmarshaler {
-			d.typeError(t)
-		}
+		d.boolValue(t, c)
 	case c == 'n':
-		d.literal("null") // null fits every type: encoding/json leaves the value alone
+		d.Literal("null") // null fits every type: encoding/json leaves the value alone
 		return
 	case c == '-' || (c >= '0' && c <= '9'):
-		if !d.number() || t == nil {
-			return
-		}
-		num := d.data[start:d.pos]
-		switch t.kind {
-		case kNumber, kUnmarshaler:
-		case kAny: // encoding/json makes a float64 of it
-			if !fitsFloat(num, 64) {
-				d.fieldErr("type", "is out of range")
-			}
-		case kInt:
-			if !fitsInt(num, t.bits) {
-				d.typeError(t)
-			}
-		case kUint:
-			if !fitsUint(num, t.bits) {
-				d.typeError(t)
-			}
-		case kFloat:
-			if !fitsFloat(num, t.bits) {
-				d.fieldErr("type", "is out of range")
-			}
-		default:
-			d.typeError(t)
+		if d.Number() && t != nil {
+			d.checkNumber(t, d.Data[start:d.Pos])
 		}
 	default:
-		d.syntax("unexpected character at byte ")
+		d.Fail("unexpected character")
 		return
 	}
-	if d.fatal == nil && t != nil && t.kind == kUnmarshaler && !checkUnmarshaler(t.rtype, d.data[start:d.pos]) {
+	if d.Err == nil && t != nil && t.kind == kUnmarshaler && !checkUnmarshaler(t.rtype, d.Data[start:d.Pos]) {
 		d.typeError(t)
 	}
 }
 
-func (d *scanner) literal(lit string) bool {
-	if len(d.data)-d.pos < len(lit) || string(d.data[d.pos:d.pos+len(lit)]) != lit {
-		for i := 0; i < len(lit) && d.pos < len(d.data) && d.data[d.pos] == lit[i]; i++ {
-			d.pos++
-		}
-		if !d.eof() {
-			d.syntax("unexpected character at byte ")
-		}
-		return false
-	}
-	d.pos += len(lit)
-	return true
-}
-
-// number scans a number per RFC 8259 §6.
-func (d *scanner) number() bool {
-	b := d.data
-	if b[d.pos] == '-' {
-		d.pos++
-	}
-	if d.eof() {
-		return false
-	}
-	switch c := b[d.pos]; {
-	case c == '0':
-		d.pos++
-	case c >= '1' && c <= '9':
-		for d.pos < len(b) && b[d.pos] >= '0' && b[d.pos] <= '9' {
-			d.pos++
-		}
-	default:
-		d.syntax("unexpected character at byte ")
-		return false
-	}
-	if d.pos < len(b) && b[d.pos] == '.' {
-		d.pos++
-		if !d.digits() {
-			return false
-		}
-	}
-	if d.pos < len(b) && (b[d.pos] == 'e' || b[d.pos] == 'E') {
-		d.pos++
-		if d.pos < len(b) && (b[d.pos] == '+' || b[d.pos] == '-') {
-			d.pos++
-		}
-		if !d.digits() {
-			return false
-		}
-	}
-	return true
-}
-
-func (d *scanner) digits() bool {
-	if d.eof() {
-		return false
-	}
-	if c := d.data[d.pos]; c < '0' || c > '9' {
-		d.syntax("unexpected character at byte ")
-		return false
-	}
-	for d.pos < len(d.data) && d.data[d.pos] >= '0' && d.data[d.pos] <= '9' {
-		d.pos++
-	}
-	return true
-}
-
-// str scans a string starting at the opening quote, rejecting control
-// characters, bad escapes, lone surrogates and invalid UTF-8. It reports
-// whether the string holds escapes.
-func (d *scanner) str() (escaped bool) {
-	b := d.data
-	d.pos++
-	for {
-		if d.eof() {
-			return
-		}
-		c := b[d.pos]
-		switch {
-		case c == '"':
-			d.pos++
-			return
-		case c == '\\':
-			escaped = true
-			if !d.escape() {
-				return
-			}
-		case c < 0x20:
-			d.syntax("control character in string at byte ")
-			return
-		case c < utf8.RuneSelf:
-			d.pos++
-		default:
-			r, n := utf8.DecodeRune(b[d.pos:])
-			if r == utf8.RuneError && n == 1 {
-				d.syntax("invalid UTF-8 at byte ")
-				return
-			}
-			d.pos += n
-		}
-	}
-}
-
-func (d *scanner) escape() bool {
-	b := d.data
-	d.pos++ // the backslash
-	if d.eof() {
-		return false
-	}
-	switch b[d.pos] {
-	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-		d.pos++
-		return true
-	case 'u':
-	default:
-		d.syntax("invalid escape at byte ")
-		return false
-	}
-	r, ok := d.hex4()
-	if !ok {
-		return false
-	}
-	switch {
-	case r >= 0xDC00 && r <= 0xDFFF:
-		d.pos -= 6
-		d.syntax("unpaired surrogate escape at byte ")
-		return false
-	case r >= 0xD800 && r <= 0xDBFF:
-		at := d.pos
-		if d.pos+1 < len(b) && b[d.pos] == '\\' && b[d.pos+1] == 'u' {
-			d.pos++
-			if r2, ok := d.hex4(); ok && r2 >= 0xDC00 && r2 <= 0xDFFF {
-				return true
-			} else if !ok {
-				return false
-			}
-		}
-		d.pos = at - 6
-		d.syntax("unpaired surrogate escape at byte ")
-		return false
-	}
-	return true
-}
-
-// hex4 reads "uXXXX" at d.pos.
-func (d *scanner) hex4() (rune, bool) {
-	d.pos++ // the u
-	var r rune
-	for range 4 {
-		if d.eof() {
-			return 0, false
-		}
-		c := d.data[d.pos]
-		switch {
-		case c >= '0' && c <= '9':
-			r = r<<4 | rune(c-'0')
-		case c >= 'a' && c <= 'f':
-			r = r<<4 | rune(c-'a'+10)
-		case c >= 'A' && c <= 'F':
-			r = r<<4 | rune(c-'A'+10)
-		default:
-			d.syntax("invalid escape at byte ")
-			return 0, false
-		}
-		d.pos++
-	}
-	return r, true
-}
-
-func (d *scanner) enter() bool {
-	d.depth++
-	if d.depth > d.maxDepth {
-		if d.fatal == nil {
-			d.fatal = newError(ErrMalformed, "JSON nests more than "+strconv.Itoa(d.maxDepth)+" levels deep at byte "+strconv.Itoa(d.pos))
-		}
-		return false
-	}
-	return true
-}
-
-// object scans an object at d.pos for t (kStruct, kMap, or nil/kAny/
-// kUnmarshaler for a generic object).
-func (d *scanner) object(t *jtype) {
-	if !d.open('}') {
+// stringValue scans the string at start and checks that it fits t: a
+// plain string, base64 for []byte, a number for json.Number, or whatever
+// the type's UnmarshalText accepts.
+func (d *scanner) stringValue(t *jtype, start int) {
+	escaped := d.String()
+	if d.Err != nil || t == nil {
 		return
 	}
-	defer func() { d.depth-- }()
-	var (
-		mask    uint64
-		seenBig []bool
-		keyBase = len(d.keys)
-		keySet  map[string]struct{}
-	)
-	if t != nil && t.kind == kStruct && t.nf > 64 {
-		seenBig = make([]bool, t.nf)
+	lit := d.Data[start:d.Pos]
+	switch t.kind {
+	case kString, kAny, kUnmarshaler:
+	case kBytes:
+		// An escaped string is left to encoding/json: base64 has no
+		// character that needs escaping, so only an odd client sends one.
+		if !escaped {
+			if _, err := base64.StdEncoding.AppendDecode(nil, lit[1:len(lit)-1]); err != nil {
+				d.typeError(t)
+			}
+		}
+	case kNumber:
+		if !escaped && !strictjson.ValidNumber(lit[1:len(lit)-1]) {
+			d.typeError(t)
+		}
+	case kText:
+		if !checkText(t.rtype, lit, escaped) {
+			d.typeError(t)
+		}
+	default:
+		d.typeError(t)
 	}
-	defer func() { d.keys = d.keys[:keyBase] }()
-	for {
-		d.skipWS()
-		if d.eof() {
-			return
-		}
-		if d.data[d.pos] != '"' {
-			d.syntax("expected a member name at byte ")
-			return
-		}
-		kstart := d.pos
-		escaped := d.str()
-		if d.fatal != nil {
-			return
-		}
-		key := d.data[kstart+1 : d.pos-1]
-		if escaped {
-			key = unescape(d.data[kstart:d.pos])
-		}
-		d.skipWS()
-		if d.eof() {
-			return
-		}
-		if d.data[d.pos] != ':' {
-			d.syntax("expected ':' at byte ")
-			return
-		}
-		d.pos++
+}
 
+// boolValue scans true or false (c is its first byte) for t.
+func (d *scanner) boolValue(t *jtype, c byte) {
+	lit := "true"
+	if c == 'f' {
+		lit = "false"
+	}
+	if d.Literal(lit) && t != nil && t.kind != kBool && t.kind != kAny && t.kind != kUnmarshaler {
+		d.typeError(t)
+	}
+}
+
+// checkNumber checks that the number num fits t as encoding/json would
+// store it: integers in range for their bits, floats finite.
+func (d *scanner) checkNumber(t *jtype, num []byte) {
+	switch t.kind {
+	case kNumber, kUnmarshaler:
+	case kAny: // encoding/json makes a float64 of it
+		if !fitsFloat(num, 64) {
+			d.fieldErr("type", "is out of range")
+		}
+	case kInt:
+		if !fitsInt(num, t.bits) {
+			d.typeError(t)
+		}
+	case kUint:
+		if !fitsUint(num, t.bits) {
+			d.typeError(t)
+		}
+	case kFloat:
+		if !fitsFloat(num, t.bits) {
+			d.fieldErr("type", "is out of range")
+		}
+	default:
+		d.typeError(t)
+	}
+}
+
+// object scans the object at d.Pos for t: kStruct, kMap, or nil, kAny or
+// kUnmarshaler for an object of any members. Each member's path step is
+// pushed before its value is scanned, so problems inside are named.
+func (d *scanner) object(t *jtype) {
+	if !d.Open('}') {
+		return
+	}
+	var (
+		fields seenFields       // a struct's members, by field ordinal
+		names  strictjson.Names // any other object's, by name
+	)
+	if t != nil && t.kind == kStruct {
+		fields.init(t.nf)
+	}
+	for {
+		lit, escaped, ok := d.Name()
+		if !ok {
+			return
+		}
+		key := lit[1 : len(lit)-1]
+		if escaped {
+			key = strictjson.AppendUnquote(nil, lit)
+		}
 		var elem *jtype
-		s := seg{key: key}
-		switch {
-		case t != nil && t.kind == kStruct:
-			f, ok := t.fields[string(key)]
-			d.path = append(d.path, s)
-			switch {
-			case !ok:
-				// Exact match only: encoding/json would also take
-				// "EMAIL" for "email", a gap between what a gateway
-				// checks and what the handler sees.
-				d.fieldErr("unknown", "is not an allowed field")
-			case f.ord < 64 && mask&(1<<f.ord) != 0, f.ord >= 64 && seenBig[f.ord]:
-				d.fieldErr("duplicate", "appears more than once")
-			default:
-				if f.ord < 64 {
-					mask |= 1 << f.ord
-				} else {
-					seenBig[f.ord] = true
-				}
-				elem = f.typ
-				if f.quoted && !d.quotedOK() {
-					d.typeError(&jtype{kind: kString})
-					elem = nil
-				} else if f.quoted {
-					elem = &jtype{kind: kString}
-				}
-			}
-		default:
-			s.inMap = t != nil && t.kind == kMap
-			d.path = append(d.path, s)
-			if keySet == nil && len(d.keys)-keyBase >= 16 {
-				keySet = make(map[string]struct{}, 32)
-				for _, k := range d.keys[keyBase:] {
-					keySet[string(k)] = struct{}{}
-				}
-			}
-			dup := false
-			if keySet != nil {
-				_, dup = keySet[string(key)]
-				keySet[string(key)] = struct{}{}
-			} else {
-				for _, k := range d.keys[keyBase:] {
-					if string(k) == string(key) {
-						dup = true
-						break
-					}
-				}
-				d.keys = append(d.keys, key)
-			}
-			if dup {
-				d.fieldErr("duplicate", "appears more than once")
-			}
-			switch {
-			case t == nil:
-			case t.kind == kMap:
-				if !checkKey(t.key, key) {
-					d.fieldErr("type", "has an invalid key")
-				}
-				elem = t.elem
-			case t.kind == kAny:
-				elem = t // interface{} holds map[string]any of any
-			}
+		if t != nil && t.kind == kStruct {
+			elem = d.structMember(t, key, &fields)
+		} else {
+			elem = d.anyMember(t, key, &names)
 		}
 		if !d.element(elem, '}') {
 			return
@@ -540,18 +286,95 @@ func (d *scanner) object(t *jtype) {
 	}
 }
 
+// structMember pushes the path step for the member key of struct t and
+// returns the type its value must have, nil when it has none (unknown or
+// repeated: the value is still scanned, for syntax).
+func (d *scanner) structMember(t *jtype, key []byte, fields *seenFields) *jtype {
+	d.path = append(d.path, seg{key: key})
+	f, ok := t.fields[string(key)]
+	switch {
+	case !ok:
+		// Exact match only: encoding/json would also take "EMAIL" for
+		// "email", a gap between what a gateway checks and what the
+		// handler sees.
+		d.fieldErr("unknown", "is not an allowed field")
+		return nil
+	case fields.add(f.ord):
+		d.fieldErr("duplicate", "appears more than once")
+		return nil
+	case !f.quoted:
+		return f.typ
+	}
+	// `json:",string"`: the value must be a string (or null) and
+	// encoding/json checks what is inside it.
+	if !d.quotedOK() {
+		d.typeError(&jtype{kind: kString})
+		return nil
+	}
+	return &jtype{kind: kString}
+}
+
+// anyMember pushes the path step for the member key of a map or generic
+// object t (nil for one being walked only for syntax) and returns the
+// type of its value.
+func (d *scanner) anyMember(t *jtype, key []byte, names *strictjson.Names) *jtype {
+	d.path = append(d.path, seg{key: key, inMap: t != nil && t.kind == kMap})
+	if names.Add(key) {
+		d.fieldErr("duplicate", "appears more than once")
+	}
+	switch {
+	case t == nil:
+		return nil
+	case t.kind == kMap:
+		if !checkKey(t.key, key) {
+			d.fieldErr("type", "has an invalid key")
+		}
+		return t.elem
+	case t.kind == kAny:
+		return t // interface{} holds map[string]any of any
+	}
+	return nil
+}
+
+// seenFields records which fields of one struct object have appeared: a
+// bit mask for the first 64, a slice beyond.
+type seenFields struct {
+	mask uint64
+	big  []bool
+}
+
+func (s *seenFields) init(n int) {
+	if n > 64 {
+		s.big = make([]bool, n)
+	}
+}
+
+// add marks field ord and reports whether it was already marked.
+func (s *seenFields) add(ord int) (dup bool) {
+	if ord < 64 {
+		dup = s.mask&(1<<ord) != 0
+		s.mask |= 1 << ord
+		return dup
+	}
+	dup = s.big[ord]
+	s.big[ord] = true
+	return dup
+}
+
 // quotedOK reports whether the next value is a string or null, as a
 // `json:",string"` field needs; encoding/json checks its content.
 func (d *scanner) quotedOK() bool {
-	d.skipWS()
-	return d.pos < len(d.data) && (d.data[d.pos] == '"' || d.data[d.pos] == 'n')
+	d.SkipSpace()
+	return d.Pos < len(d.Data) && (d.Data[d.Pos] == '"' || d.Data[d.Pos] == 'n')
 }
 
+// array scans the array at d.Pos for t: kSlice (a Go array refuses
+// elements past its length, which encoding/json would drop), kAny, or
+// nil.
 func (d *scanner) array(t *jtype) {
-	if !d.open(']') {
+	if !d.Open(']') {
 		return
 	}
-	defer func() { d.depth-- }()
 	var elem *jtype
 	limit := -1
 	switch {
@@ -573,165 +396,18 @@ func (d *scanner) array(t *jtype) {
 	}
 }
 
-// open enters the object or array at d.pos, counting its depth. It
-// reports false when there is nothing to scan inside: the container is
-// empty (consumed, depth restored) or the depth limit was hit (a fatal
-// error, so the depth no longer matters). On true the caller must
-// decrement d.depth when done.
-func (d *scanner) open(end byte) bool {
-	if !d.enter() {
-		return false
-	}
-	d.pos++
-	d.skipWS()
-	if d.pos < len(d.data) && d.data[d.pos] == end {
-		d.pos++
-		d.depth--
-		return false
-	}
-	return true
-}
-
 // element scans the value at the current path step, pops the step, and
-// consumes the separator after it. It reports whether another follows.
+// reads the separator after it. It reports whether another follows; at
+// the end of the container it leaves it.
 func (d *scanner) element(elem *jtype, end byte) bool {
 	d.value(elem)
 	d.path = d.path[:len(d.path)-1]
-	if d.fatal != nil {
+	if d.Err != nil {
 		return false
 	}
-	d.skipWS()
-	if d.eof() {
-		return false
-	}
-	switch d.data[d.pos] {
-	case ',':
-		d.pos++
+	if d.Next(end) {
 		return true
-	case end:
-		d.pos++
-		return false
 	}
-	d.syntax("expected ',' or '" + string(end) + "' at byte ")
+	d.Close()
 	return false
-}
-
-// unescape decodes a JSON string literal already known to be valid.
-func unescape(lit []byte) []byte {
-	var s string
-	if err := json.Unmarshal(lit, &s); err != nil {
-		return lit
-	}
-	return []byte(s)
-}
-
-func validNumber(b []byte) bool {
-	d := scanner{data: b, maxDepth: 1}
-	if len(b) == 0 || !d.number() {
-		return false
-	}
-	return d.pos == len(b)
-}
-
-// fitsInt reports whether the JSON number b is an integer that fits in a
-// signed integer of the given bits, as encoding/json requires.
-func fitsInt(b []byte, bits int) bool {
-	neg := b[0] == '-'
-	if neg {
-		b = b[1:]
-	}
-	limit := uint64(1) << (bits - 1)
-	if !neg {
-		limit--
-	}
-	n, ok := parseDigits(b, limit)
-	_ = n
-	return ok
-}
-
-func fitsUint(b []byte, bits int) bool {
-	if b[0] == '-' {
-		return false
-	}
-	limit := uint64(1)<<bits - 1
-	if bits == 64 {
-		limit = ^uint64(0)
-	}
-	_, ok := parseDigits(b, limit)
-	return ok
-}
-
-// parseDigits parses plain decimal digits no greater than limit.
-func parseDigits(b []byte, limit uint64) (uint64, bool) {
-	if len(b) == 0 {
-		return 0, false
-	}
-	var n uint64
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false // fraction or exponent
-		}
-		d := uint64(c - '0')
-		if n > (limit-d)/10 {
-			return 0, false
-		}
-		n = n*10 + d
-	}
-	return n, true
-}
-
-// fitsFloat reports whether b is within range for a float of bits. Only
-// numbers with an exponent or many digits can overflow, so the common
-// case skips strconv.
-func fitsFloat(b []byte, bits int) bool {
-	hasExp := false
-	for _, c := range b {
-		if c == 'e' || c == 'E' {
-			hasExp = true
-			break
-		}
-	}
-	if !hasExp && len(b) < 38 {
-		return true
-	}
-	_, err := strconv.ParseFloat(string(b), bits)
-	return err == nil
-}
-
-// checkKey reports whether a member name is a valid key for a Go map with
-// keys of kind kt.
-func checkKey(kt *jtype, key []byte) bool {
-	switch kt.kind {
-	case kInt:
-		return len(key) > 0 && fitsInt(key, kt.bits) && (key[0] != '-' || len(key) > 1)
-	case kUint:
-		return len(key) > 0 && fitsUint(key, kt.bits)
-	case kText:
-		u, ok := reflect.New(kt.rtype).Interface().(encoding.TextUnmarshaler)
-		return ok && u.UnmarshalText(key) == nil
-	}
-	return true
-}
-
-// checkText runs t's UnmarshalText on the string literal lit, so a bad
-// value is reported with its field rather than as an anonymous error.
-func checkText(t reflect.Type, lit []byte, escaped bool) bool {
-	u, ok := reflect.New(t).Interface().(encoding.TextUnmarshaler)
-	if !ok {
-		return true
-	}
-	s := lit[1 : len(lit)-1]
-	if escaped {
-		s = unescape(lit)
-	}
-	return u.UnmarshalText(s) == nil
-}
-
-// checkUnmarshaler runs t's UnmarshalJSON on raw for the same reason.
-func checkUnmarshaler(t reflect.Type, raw []byte) bool {
-	u, ok := reflect.New(t).Interface().(json.Unmarshaler)
-	if !ok {
-		return true
-	}
-	return u.UnmarshalJSON(raw) == nil
 }
