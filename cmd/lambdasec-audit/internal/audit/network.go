@@ -117,14 +117,16 @@ func checkCloudTrail(c *checker, emit emitFunc) {
 	if len(vpcs) == 0 {
 		return // an application template; the trail belongs to the account's baseline
 	}
-	for _, trail := range c.resources("AWS::CloudTrail::Trail") {
+	trails := c.resources("AWS::CloudTrail::Trail")
+	if len(trails) == 0 {
+		emit(vpcs[0], nil, "the template defines a VPC but no CloudTrail trail; add one unless the account already has an organization trail")
+	}
+	for _, trail := range trails {
 		if always, _ := c.t.Bool(trail.Prop("IsLogging")); !always {
 			emit(trail, trail.Prop("IsLogging"), "trail is not logging (IsLogging)")
 		}
 		if always, _ := c.t.Bool(trail.Prop("EnableLogFileValidation")); !always {
 			emit(trail, trail.Prop("EnableLogFileValidation"), "trail does not validate log files (EnableLogFileValidation)")
 		}
-		return
 	}
-	emit(vpcs[0], nil, "the template defines a VPC but no CloudTrail trail; add one unless the account already has an organization trail")
 }

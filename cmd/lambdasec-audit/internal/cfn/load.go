@@ -21,6 +21,12 @@ const (
 	maxDepth = 100
 )
 
+// nodeBudget is how many values a document of n bytes may expand to.
+// Without aliases every value takes at least two bytes of source, so
+// n/2 is an upper bound; the constant leaves room for anchors that
+// repeat a block a few times, as templates do for shared settings.
+func nodeBudget(n int) int { return min(maxNodes, n/2+20000) }
+
 // ErrInvalid is returned by [Parse] and [Read] for a template that cannot be
 // judged: unreadable YAML or JSON, a template that is too large or too
 // deep, an unknown intrinsic function, a misshapen section or a cycle.
@@ -51,7 +57,7 @@ func Parse(name string, data []byte) (*Template, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrInvalid, name, err)
 	}
-	c := converter{budget: maxNodes}
+	c := converter{budget: nodeBudget(len(data))}
 	root, err := c.convert(doc, 0)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s:%w", ErrInvalid, name, err)
@@ -101,7 +107,7 @@ func posErr(y *yaml.Node, format string, a ...any) error {
 func (c *converter) convert(y *yaml.Node, depth int) (*Node, error) {
 	c.budget--
 	if c.budget < 0 {
-		return nil, posErr(y, "more than %d values (an alias bomb?)", maxNodes)
+		return nil, posErr(y, "aliases expand to too many values (an alias bomb?)")
 	}
 	if depth > maxDepth {
 		return nil, posErr(y, "nested deeper than %d levels", maxDepth)
