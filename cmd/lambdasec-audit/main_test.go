@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lambdasec/lambdasec/cmd/lambdasec-audit/internal/audit"
 )
 
 var update = flag.Bool("update", false, "rewrite the corpus's golden files")
@@ -167,5 +169,20 @@ func TestJSONShape(t *testing.T) {
 	os.WriteFile(p, []byte("Resources:\n  T: {Type: AWS::SNS::Topic}\n"), 0o644)
 	if _, out, _ := runAudit(t, "", "-format", "json", p); strings.TrimSpace(out) != "{\n  \"findings\": []\n}" {
 		t.Errorf("empty report = %q", out)
+	}
+}
+
+// TestREADMEListsRules keeps the README's rule table in step with the
+// rules.
+func TestREADMEListsRules(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range audit.Rules() {
+		row := "| `" + r.ID + "` | " + r.Severity.String() + " | " + r.Title + " |"
+		if !strings.Contains(string(readme), row) {
+			t.Errorf("README.md lacks the row for %s: %q", r.ID, row)
+		}
 	}
 }

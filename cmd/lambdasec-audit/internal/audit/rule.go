@@ -1,4 +1,3 @@
-// Package audit holds lambdasec-audit's rules and the report formats.
 package audit
 
 import (
