@@ -76,14 +76,16 @@ func malleateES256(t *testing.T, token string) string {
 	return token[:i+1] + base64.RawURLEncoding.EncodeToString(out)
 }
 
-// TestAttacks replays the attack catalogue: each case names its row, CVE
-// or RFC rule. All run against one Authenticator holding an HS256, an
-// ES256, an RS256, a PS256 and an EdDSA key. Rows 31-32 are in
-// TestKeyValidation, 34-37 in revoker_test.go (a re-encoded revoked token,
-// row 35, cannot exist: row 12 refuses every non-canonical spelling).
-// Row 33 (a JWK's use and key_ops) has no counterpart here, since keys
-// come only from Config, never from JWKs; TestWycheproof applies those
-// rules in its JWK loader.
+// TestAttacks replays known attacks on JWT verifiers; each case names its
+// CVE or RFC rule where it has one. All run against one Authenticator
+// holding an HS256, an ES256, an RS256, a PS256 and an EdDSA key. Weak
+// keys are in TestKeyValidation; revocation attacks (a kid flood costing
+// store I/O, logout everywhere, a failing store) in revoker_test.go,
+// redisrevoker and internal/revokertest. A re-encoded revoked token cannot
+// exist: every non-canonical spelling, and high-S ECDSA, is refused here.
+// A JWK's use and key_ops have no counterpart here, since keys come from
+// the KeySource, never from a token; TestWycheproof applies those rules in
+// its JWK loader.
 func TestAttacks(t *testing.T) {
 	f := fixtures()
 	clk := newClock()
@@ -125,33 +127,33 @@ func TestAttacks(t *testing.T) {
 		{"valid PS256", forge(t, psKey(), hdr("PS256", "ps"), payload()), nil},
 		{"valid EdDSA", forge(t, edKey(), hdr("EdDSA", "ed"), payload()), nil},
 		{"bad signature", h + "." + p + "." + b64("0123456789abcdef0123456789abcdef"), ErrSignatureInvalid},
-		// Row 1, CVE-2015-2951: alg none with an empty or any signature.
+		// CVE-2015-2951: alg none with an empty or any signature.
 		{"alg none empty sig", b64(`{"alg":"none","typ":"JWT"}`) + "." + p + ".", ErrTokenMalformed},
 		{"alg none with sig", b64(`{"alg":"none","typ":"JWT"}`) + "." + p + "." + s, ErrAlgorithm},
-		// Row 2: other casings of none.
+		// Other casings of none.
 		{"alg None", b64(`{"alg":"None","typ":"JWT"}`) + "." + p + "." + s, ErrAlgorithm},
 		{"alg NONE", b64(`{"alg":"NONE","typ":"JWT"}`) + "." + p + "." + s, ErrAlgorithm},
 		{"alg nOnE", b64(`{"alg":"nOnE","typ":"JWT"}`) + "." + p + "." + s, ErrAlgorithm},
 		{"alg missing", b64(`{"typ":"JWT"}`) + "." + p + "." + s, ErrAlgorithm},
 		{"alg not a string", b64(`{"alg":1,"typ":"JWT"}`) + "." + p + "." + s, ErrTokenMalformed},
-		// Row 3, CVE-2016-10555: HS256 keyed with the RSA public key PEM.
+		// CVE-2016-10555: HS256 keyed with the RSA public key PEM.
 		{"HS256 with RSA PEM, rs kid", macWith(pubPEM, hdr("HS256", "rs")), ErrAlgorithm},
-		// Row 4, Wycheproof rejectsSymmetryConfusionAttacks: HS256 over EC key bytes.
+		// Wycheproof rejectsSymmetryConfusionAttacks: HS256 over EC key bytes.
 		{"HS256 with EC key bytes, es kid", macWith(ecPubDER, hdr("HS256", "es")), ErrAlgorithm},
 		{"ES256 header selecting the HS key", forge(t, esKey(), hdr("ES256", "hs"), payload()), ErrAlgorithm},
-		// Row 5, CVE-2018-0114: embedded jwk never supplies the key.
+		// CVE-2018-0114: embedded jwk never supplies the key.
 		{"embedded jwk", forge(t, Key{ID: "x", Algorithm: ES256, PrivateKey: f.ec2}, attackerJWK, payload()), ErrSignatureInvalid},
 		{"embedded jwk with kid", forge(t, attackerES, `{"alg":"ES256","kid":"es","typ":"JWT","jwk":{"kty":"EC"}}`, payload()), ErrSignatureInvalid},
-		// Row 6: jku and x5u are never fetched.
+		// jku and x5u are never fetched.
 		{"jku to attacker", forge(t, attackerES, `{"alg":"ES256","kid":"es","typ":"JWT","jku":"https://attacker.invalid/jwks"}`, payload()), ErrSignatureInvalid},
 		{"x5u to attacker", forge(t, attackerES, `{"alg":"ES256","kid":"es","typ":"JWT","x5u":"https://attacker.invalid/c.pem"}`, payload()), ErrSignatureInvalid},
-		// Row 7: kid is an opaque map key: no path, SQL or empty-name lookups.
+		// kid is an opaque map key: no path, SQL or empty-name lookups.
 		{"kid path traversal", forge(t, hsKey(), hdr("HS256", "../../../../dev/null"), payload()), ErrKeyNotFound},
 		{"kid SQL injection", forge(t, hsKey(), hdr("HS256", "x' UNION SELECT 'secret'--"), payload()), ErrKeyNotFound},
 		{"kid empty", forge(t, hsKey(), hdr("HS256", ""), payload()), nil}, // hdr omits an empty kid
 		{"kid empty string", forge(t, hsKey(), `{"alg":"HS256","kid":"","typ":"JWT"}`, payload()), ErrKeyNotFound},
 		{"kid too long", forge(t, hsKey(), hdr("HS256", strings.Repeat("k", 300)), payload()), ErrTokenMalformed},
-		// Row 8, RFC 7515 §4.1.11: unknown or malformed crit rejects.
+		// RFC 7515 §4.1.11: unknown or malformed crit rejects.
 		{"crit unknown", forge(t, hsKey(), `{"alg":"HS256","kid":"hs","typ":"JWT","crit":["x-ext"],"x-ext":1}`, payload()), ErrCriticalHeader},
 		{"crit empty", forge(t, hsKey(), `{"alg":"HS256","kid":"hs","typ":"JWT","crit":[]}`, payload()), ErrCriticalHeader},
 		{"crit not array", forge(t, hsKey(), `{"alg":"HS256","kid":"hs","typ":"JWT","crit":"exp"}`, payload()), ErrCriticalHeader},
@@ -160,39 +162,40 @@ func TestAttacks(t *testing.T) {
 		// RFC 7797: b64:false would change what is signed.
 		{"b64 false", forge(t, hsKey(), `{"alg":"HS256","kid":"hs","typ":"JWT","crit":["b64"],"b64":false}`, payload()), ErrCriticalHeader},
 		{"b64 without crit", forge(t, hsKey(), `{"alg":"HS256","kid":"hs","typ":"JWT","b64":false}`, payload()), ErrCriticalHeader},
-		// Row 9 and CVE-2020-28042: empty signature.
+		// CVE-2020-28042: empty signature.
 		{"empty signature", h + "." + p + ".", ErrTokenMalformed},
-		// Row 10: segment count.
+		// Segment count.
 		{"two segments", h + "." + p, ErrTokenMalformed},
 		{"four segments", good + "." + s, ErrTokenMalformed},
 		{"trailing dot", good + ".", ErrTokenMalformed},
 		{"empty", "", ErrTokenMalformed},
-		// Row 11: padding.
+		// Padding.
 		{"padded signature", good + "=", ErrTokenMalformed},
-		// Row 12, RFC 4648 §3.5: non-canonical trailing bits.
+		// RFC 4648 §3.5: non-canonical trailing bits.
 		{"signature stray bits", h + "." + p + "." + flipLastBits(s), ErrTokenMalformed},
-		// Row 13, CVE-2022-21449: psychic signature r=s=0.
+		// CVE-2022-21449: psychic signature r=s=0.
 		{"ES256 r=s=0", strings.Join(strings.Split(esGood, ".")[:2], ".") + "." + base64.RawURLEncoding.EncodeToString(make([]byte, 64)), ErrSignatureInvalid},
 		{"ES256 DER signature", strings.Join(strings.Split(esGood, ".")[:2], ".") + ".MAYCAQACAQA", ErrSignatureInvalid},
-		// Row 14: (r, n-s) verifies; revocation must not key on the string (see TestRevocationKeyedByID).
+		// (r, n-s) is a valid ECDSA signature of the same token: high S
+		// is refused, so each token has one spelling.
 		{"ES256 malleated", malleateES256(t, esGood), ErrSignatureInvalid},
-		// Row 15, RFC 7518 §3.5: PSS salt length must equal the hash size.
+		// RFC 7518 §3.5: PSS salt length must equal the hash size.
 		{"PS256 salt 20", pssSaltChanged, ErrSignatureInvalid},
-		// Row 16: exp is required.
+		// exp is required.
 		{"exp missing", forge(t, hsKey(), hdr("HS256", "hs"), payload("-exp")), ErrClaimMissing},
-		// Row 17: exp in the past, at now, and inside the leeway.
+		// exp in the past, at now, and inside the leeway.
 		{"exp past", forge(t, hsKey(), hdr("HS256", "hs"), payload(fmt.Sprintf("exp=%d", t0.Add(-time.Hour).Unix()), fmt.Sprintf("iat=%d", t0.Add(-2*time.Hour).Unix()), "-nbf")), ErrTokenExpired},
 		{"exp now minus leeway", forge(t, hsKey(), hdr("HS256", "hs"), payload(fmt.Sprintf("exp=%d", t0.Add(-30*time.Second).Unix()), "iat=1799990000", "-nbf")), ErrTokenExpired},
 		{"exp inside leeway", forge(t, hsKey(), hdr("HS256", "hs"), payload(fmt.Sprintf("exp=%d", t0.Add(-29*time.Second).Unix()), "iat=1799990000", "-nbf")), nil},
-		// Row 18: nbf in the future.
+		// nbf in the future.
 		{"nbf future", forge(t, hsKey(), hdr("HS256", "hs"), payload(fmt.Sprintf("nbf=%d", t0.Add(time.Minute).Unix()))), ErrTokenNotValidYet},
 		{"nbf inside leeway", forge(t, hsKey(), hdr("HS256", "hs"), payload(fmt.Sprintf("nbf=%d", t0.Add(30*time.Second).Unix()))), nil},
-		// Row 19: iat in the future.
+		// iat in the future.
 		{"iat future", forge(t, hsKey(), hdr("HS256", "hs"), payload(fmt.Sprintf("iat=%d", t0.Add(time.Minute).Unix()))), ErrTokenNotValidYet},
-		// Row 20, RFC 7519 §2: NumericDate is a JSON number.
+		// RFC 7519 §2: NumericDate is a JSON number.
 		{"exp string", forge(t, hsKey(), hdr("HS256", "hs"), payload(fmt.Sprintf(`exp="%d"`, t0.Add(time.Minute).Unix()))), ErrTokenMalformed},
 		{"iat string", forge(t, hsKey(), hdr("HS256", "hs"), payload(`iat="1800000000"`)), ErrTokenMalformed},
-		// Row 21: exp 0 is expired, not absent.
+		// exp 0 is expired, not absent.
 		{"exp zero", forge(t, hsKey(), hdr("HS256", "hs"), payload("exp=0", "-iat", "-nbf")), ErrTokenExpired},
 		// jti is a store key: capped like kid.
 		{"jti too long", forge(t, hsKey(), hdr("HS256", "hs"), payload(`jti="`+strings.Repeat("j", 257)+`"`)), ErrTokenMalformed},
@@ -202,14 +205,14 @@ func TestAttacks(t *testing.T) {
 		{"exp leading zero", forge(t, hsKey(), hdr("HS256", "hs"), payload(fmt.Sprintf("exp=0%d", t0.Add(time.Minute).Unix()))), ErrTokenMalformed},
 		{"number without digits after point", forge(t, hsKey(), hdr("HS256", "hs"), payload("x=1.")), ErrTokenMalformed},
 		{"raw tab in string", forge(t, hsKey(), hdr("HS256", "hs"), payload("x=\"a\tb\"")), ErrTokenMalformed},
-		// Row 22: absurd NumericDates.
+		// Absurd NumericDates.
 		{"exp 1e20", forge(t, hsKey(), hdr("HS256", "hs"), payload("exp=1e20")), ErrTokenMalformed},
 		{"exp year 10000", forge(t, hsKey(), hdr("HS256", "hs"), payload("exp=253402300800")), ErrTokenMalformed},
 		{"exp null", forge(t, hsKey(), hdr("HS256", "hs"), payload("exp=null")), ErrTokenMalformed},
 		{"exp negative", forge(t, hsKey(), hdr("HS256", "hs"), payload("exp=-1")), ErrTokenMalformed},
 		{"exp bool", forge(t, hsKey(), hdr("HS256", "hs"), payload("exp=true")), ErrTokenMalformed},
 		{"exp fractional", forge(t, hsKey(), hdr("HS256", "hs"), payload(fmt.Sprintf("exp=%d.5", t0.Add(time.Minute).Unix()))), nil},
-		// Row 23, RFC 7519 §4: duplicate members reject.
+		// RFC 7519 §4: duplicate members reject.
 		{"duplicate exp", forge(t, hsKey(), hdr("HS256", "hs"), payload("exp=1", fmt.Sprintf("+\"exp\":%d", t0.Add(time.Hour).Unix()))), ErrTokenMalformed},
 		{"duplicate sub", forge(t, hsKey(), hdr("HS256", "hs"), payload(`+"sub":"admin"`)), ErrTokenMalformed},
 		{"duplicate sub escaped", forge(t, hsKey(), hdr("HS256", "hs"), payload(`+"s\u0075b":"admin"`)), ErrTokenMalformed},
@@ -225,7 +228,7 @@ func TestAttacks(t *testing.T) {
 		{"claim name case beside the claim", forge(t, hsKey(), hdr("HS256", "hs"), payload(`+"Sub":"admin"`)), ErrTokenMalformed},
 		{"claim name fold", forge(t, hsKey(), hdr("HS256", "hs"), payload(`+"\u017fub":"admin"`)), ErrTokenMalformed},
 		{"header name case", forge(t, hsKey(), `{"ALG":"HS256","kid":"hs","typ":"JWT"}`, payload()), ErrAlgorithm},
-		// Row 24: iss and aud.
+		// iss and aud.
 		{"wrong iss", forge(t, hsKey(), hdr("HS256", "hs"), payload(`iss="evil"`)), ErrInvalidIssuer},
 		{"missing iss", forge(t, hsKey(), hdr("HS256", "hs"), payload("-iss")), ErrClaimMissing},
 		{"wrong aud", forge(t, hsKey(), hdr("HS256", "hs"), payload(`aud="other-api"`)), ErrInvalidAudience},
@@ -233,24 +236,23 @@ func TestAttacks(t *testing.T) {
 		{"missing aud", forge(t, hsKey(), hdr("HS256", "hs"), payload("-aud")), ErrClaimMissing},
 		{"aud object", forge(t, hsKey(), hdr("HS256", "hs"), payload(`aud={"a":"trialbalance-api"}`)), ErrTokenMalformed},
 		{"aud array with number", forge(t, hsKey(), hdr("HS256", "hs"), payload(`aud=["trialbalance-api",1]`)), ErrTokenMalformed},
-		// Row 25.
 		{"aud number", forge(t, hsKey(), hdr("HS256", "hs"), payload("aud=1")), ErrTokenMalformed},
 		{"sub missing", forge(t, hsKey(), hdr("HS256", "hs"), payload("-sub")), ErrClaimMissing},
 		{"sub number", forge(t, hsKey(), hdr("HS256", "hs"), payload("sub=1")), ErrTokenMalformed},
-		// Row 26, RFC 8725 §3.11: explicit typing.
+		// RFC 8725 §3.11: explicit typing.
 		{"typ at+jwt", forge(t, hsKey(), `{"alg":"HS256","kid":"hs","typ":"at+jwt"}`, payload()), ErrTokenType},
 		{"typ missing", forge(t, hsKey(), `{"alg":"HS256","kid":"hs"}`, payload()), ErrTokenType},
 		{"typ application/jwt", forge(t, hsKey(), `{"alg":"HS256","kid":"hs","typ":"application/JWT"}`, payload()), nil},
 		// Lifetime bound, from now and from iat.
 		{"lifetime from iat too long", forge(t, hsKey(), hdr("HS256", "hs"), payload(fmt.Sprintf("iat=%d", t0.Add(-30*time.Hour).Unix()), "-nbf")), ErrTokenLifetime},
 		{"lifetime too long", forge(t, hsKey(), hdr("HS256", "hs"), payload(fmt.Sprintf("exp=%d", t0.Add(48*time.Hour).Unix()))), ErrTokenLifetime},
-		// Row 27: a huge token is refused before decoding.
+		// a huge token is refused before decoding.
 		{"4 MB token", h + "." + strings.Repeat("A", 4<<20) + "." + s, ErrTokenMalformed},
-		// Row 28: deep nesting within the size cap.
+		// deep nesting within the size cap.
 		{"deep nesting", forge(t, hsKey(), hdr("HS256", "hs"), payload("x="+deep)), ErrTokenMalformed},
-		// Row 29, CVE-2025-30204: a megabyte of dots.
+		// CVE-2025-30204: a megabyte of dots.
 		{"1 MiB of dots", strings.Repeat(".", 1<<20), ErrTokenMalformed},
-		// Row 30, RFC 8725bis §3.14: whitespace, JSON serialisation.
+		// RFC 8725bis §3.14: whitespace, JSON serialisation.
 		{"whitespace", " " + good, ErrTokenMalformed},
 		{"newline inside", h + "\n." + p + "." + s, ErrTokenMalformed},
 		{"JSON serialisation", `{"payload":"` + p + `","protected":"` + h + `","signature":"` + s + `"}`, ErrTokenMalformed},
@@ -324,7 +326,7 @@ func splitT(tok string) (h, p, s string) {
 	return parts[0], parts[1], parts[2]
 }
 
-// Row 12 for the payload: same bytes, other spelling.
+// Non-canonical trailing bits in the payload: same bytes, other spelling.
 func TestNonCanonicalPayloadRejected(t *testing.T) {
 	a := mustAuth(t, testConfig(newClock()))
 	// Find a payload whose last base64 char has unused bits.
@@ -345,7 +347,7 @@ func TestNonCanonicalPayloadRejected(t *testing.T) {
 	t.Fatal("no payload length with stray bits")
 }
 
-// Rows 31 and 32: short and known-weak secrets, small RSA keys and
+// Short and known-weak secrets, small RSA keys and
 // mismatched key types are refused by New.
 func TestKeyValidation(t *testing.T) {
 	f := fixtures()
@@ -425,9 +427,9 @@ func TestConfigValidation(t *testing.T) {
 		{"negative size", Config{Keys: []Key{hsKey()}, MaxTokenSize: -1}},
 		{"bad type", Config{Keys: []Key{hsKey()}, Type: "a b"}},
 		{"bad cookie", Config{Keys: []Key{hsKey()}, Cookie: "a;b"}},
-		// An unchecked NewRedisRevoker error leaves a nil *RedisRevoker:
-		// refused here rather than panicking on every request.
-		{"nil RedisRevoker", Config{Keys: []Key{hsKey()}, Revoker: (*RedisRevoker)(nil)}},
+		// An unchecked constructor error leaves a nil pointer: refused
+		// here rather than panicking on every request.
+		{"nil pointer Revoker", Config{Keys: []Key{hsKey()}, Revoker: (*countingRevoker)(nil)}},
 		{"nil MemoryRevoker", Config{Keys: []Key{hsKey()}, Revoker: (*MemoryRevoker)(nil)}},
 	}
 	for _, tc := range tests {

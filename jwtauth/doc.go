@@ -45,23 +45,31 @@
 //     (100 ms) refuses the request with 503 ([ErrRevocationUnavailable])
 //     unless RevocationFailOpen is set; the failure is logged either way.
 //
-// Errors are sentinels for errors.Is and never contain the token. Clients
+// Errors are sentinels for errors.Is, wrapped as "sentinel: what
+// happened: cause" so errors.As reaches the cause, and never contain the
+// token. Clients
 // learn only "no token", "invalid token", "insufficient scope" or "try
 // again"; the cause goes to the Config.Logger.
 //
 // # Revocation stores
 //
-// [RedisRevoker] works on any go-redis client, including Redis Cluster,
-// Sentinel and ElastiCache, in one round trip per request. [MemoryRevoker]
-// is for tests and single-process services. A REST API Gateway Lambda
+// The Redis revoker, in the subpackage
+// github.com/lambdasec/lambdasec/jwtauth/redisrevoker, works on any
+// go-redis client, including Redis Cluster, Sentinel and ElastiCache, in
+// one round trip per request. It lives apart so that a service using
+// [MemoryRevoker] (for tests and single-process services) or no revoker
+// links no go-redis code. Any other store can implement [Revoker]. A REST API Gateway Lambda
 // authorizer with result caching keeps answering for a revoked token until
 // its cache entry expires: keep that TTL within the revocation delay you
 // accept, or verify in the function.
 //
 // # What the caller still does
 //
-//   - Generate keys: for HS256, 32 random bytes (for example
-//     `openssl rand -base64 32`), kept in a secret store, never in code.
+//   - Generate keys: for HS256, 32 random bytes or more, kept in a secret
+//     store, never in code. Key.Secret is used as given, never decoded:
+//     the 44 characters `openssl rand -base64 32` prints are themselves
+//     the key (which is fine: still 32 random bytes' worth). A single key
+//     needs no ID; give IDs once keys rotate.
 //   - Choose Issuer and Audience, so tokens meant for another service are
 //     refused.
 //   - Serve over TLS only, and protect cookie-borne tokens (Config.Cookie)

@@ -85,17 +85,22 @@ var (
 	// ErrInvalidConfig means a Config field is out of range. Returned by [New].
 	ErrInvalidConfig = errors.New("jwtauth: invalid config")
 
-	// ErrInvalidKey means a [Key] is unusable: wrong type for its algorithm,
-	// too short or too small, or a duplicate id. Returned by [New].
+	// ErrInvalidKey means a [Key] is unusable: no or an unsupported
+	// Algorithm, material of the wrong type for it, an HS256 secret
+	// shorter than 32 bytes (that is not also a known-weak value), an RSA
+	// key under 2048 bits, or a duplicate id. Returned by [New],
+	// [NewKeySet] and [StaticKeys].
 	ErrInvalidKey = errors.New("jwtauth: invalid key")
 
 	// ErrWeakKey means an HS256 secret is a known-weak or low-entropy value
-	// such as "secret", "changeme" or a repeated pattern. Returned by [New].
+	// such as "secret", "changeme" or a repeated pattern, whatever its
+	// length (so "changeme" is ErrWeakKey, not ErrInvalidKey). Returned by
+	// [New], [NewKeySet] and [StaticKeys].
 	ErrWeakKey = errors.New("jwtauth: weak HMAC secret")
 
-	// ErrNoSigningKey means the first key has no private part, so the
-	// Authenticator can verify but not issue. Returned by
-	// [Authenticator.Issue].
+	// ErrNoSigningKey means no key of the current set can sign (none has a
+	// Secret or PrivateKey), so the Authenticator can verify but not
+	// issue. Returned by [Authenticator.Issue].
 	ErrNoSigningKey = errors.New("jwtauth: no signing key")
 
 	// ErrInvalidClaims means the claims given to [Authenticator.Issue] are

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/lambdasec/lambdasec/jwtauth"
-	"github.com/redis/go-redis/v9"
 )
 
 // exampleSecret is a sample HS256 secret. Never use it: generate your own
@@ -68,7 +67,7 @@ func Example() {
 		Keys:     []jwtauth.Key{{ID: "v1", Algorithm: jwtauth.HS256, Secret: secret}},
 		Issuer:   "trialbalance",
 		Audience: "trialbalance-api",
-		Revoker:  &jwtauth.MemoryRevoker{}, // a RedisRevoker when several instances run
+		Revoker:  &jwtauth.MemoryRevoker{}, // redisrevoker when several instances run
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -265,29 +264,6 @@ func Example_keyRotation() {
 	// Output:
 	// <nil> <nil>
 	// true
-}
-
-// A Redis revoker shared by every instance of the service. It needs a
-// running Redis, so this example is compiled but not run.
-func ExampleNewRedisRevoker() {
-	client := redis.NewClient(&redis.Options{
-		Addr:                  "localhost:6379",
-		DialTimeout:           500 * time.Millisecond,
-		MaxRetries:            1,
-		ContextTimeoutEnabled: true, // a timed-out check frees its connection
-	})
-	rev, err := jwtauth.NewRedisRevoker(jwtauth.RedisConfig{Client: client})
-	if err != nil {
-		log.Fatal(err)
-	}
-	auth := mustNew(jwtauth.Config{
-		Keys:              []jwtauth.Key{{ID: "v1", Algorithm: jwtauth.HS256, Secret: exampleSecret}},
-		Issuer:            "trialbalance",
-		Audience:          "trialbalance-api",
-		Revoker:           rev,
-		RevocationTimeout: 50 * time.Millisecond, // Redis slower than this: 503
-	})
-	_ = auth
 }
 
 func ExampleMemoryRevoker() {

@@ -136,7 +136,7 @@ func (m *MemoryRevoker) sweep() {
 // [Authenticator.Verify], [Authenticator.Issue] or [FromContext], until it
 // expires (plus the leeway); revoking a token that has already expired for
 // good does nothing. The record is found again by jti and sub (a
-// [RedisRevoker] places it by subject), so claims rebuilt by hand need
+// a Redis revoker places it by subject), so claims rebuilt by hand need
 // both, and exp. It fails with [ErrNoRevoker] without a Revoker,
 // [ErrInvalidClaims] when c lacks jti, sub or exp, and
 // [ErrRevocationUnavailable] when the store fails.
@@ -148,7 +148,7 @@ func (a *Authenticator) Revoke(ctx context.Context, c Claims) error {
 		return fmt.Errorf("%w: no jti", ErrInvalidClaims)
 	}
 	if c.Subject == "" {
-		// Every verified token has a sub; a RedisRevoker keys the record
+		// Every verified token has a sub; the Redis revoker keys the record
 		// by it, and a record under the empty subject is never found.
 		return fmt.Errorf("%w: no sub", ErrInvalidClaims)
 	}
@@ -165,7 +165,7 @@ func (a *Authenticator) Revoke(ctx context.Context, c Claims) error {
 	ctx, cancel := context.WithTimeout(ctx, a.revTime)
 	defer cancel()
 	if err := a.revoker.RevokeToken(ctx, c, until); err != nil {
-		return fmt.Errorf("%w: %v", ErrRevocationUnavailable, err)
+		return fmt.Errorf("%w: revoke token: %w", ErrRevocationUnavailable, err)
 	}
 	return nil
 }
@@ -187,7 +187,7 @@ func (a *Authenticator) RevokeSubject(ctx context.Context, subject string) error
 	ctx, cancel := context.WithTimeout(ctx, a.revTime)
 	defer cancel()
 	if err := a.revoker.RevokeSubject(ctx, a.issuer, subject, before, before.Add(a.maxLife+a.leeway)); err != nil {
-		return fmt.Errorf("%w: %v", ErrRevocationUnavailable, err)
+		return fmt.Errorf("%w: revoke subject: %w", ErrRevocationUnavailable, err)
 	}
 	return nil
 }
@@ -222,7 +222,7 @@ func (a *Authenticator) checkRevoked(ctx context.Context, c *Claims) error {
 		if errors.Is(err, ErrRevocationUnavailable) {
 			return err
 		}
-		return fmt.Errorf("%w: %v", ErrRevocationUnavailable, err)
+		return fmt.Errorf("%w: revocation check: %w", ErrRevocationUnavailable, err)
 	}
 	if revoked {
 		return ErrTokenRevoked

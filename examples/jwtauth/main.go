@@ -28,6 +28,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/lambdasec/lambdasec/jwtauth"
+	"github.com/lambdasec/lambdasec/jwtauth/redisrevoker"
 )
 
 func main() {
@@ -54,7 +55,7 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 	}
 	rdb := redis.NewClient(&redis.Options{Addr: addr})
 	defer rdb.Close()
-	revoker, err := jwtauth.NewRedisRevoker(jwtauth.RedisConfig{Client: rdb, Prefix: "example:jwtauth"})
+	revoker, err := redisrevoker.New(redisrevoker.Config{Client: rdb, Prefix: "example:jwtauth"})
 	if err != nil {
 		return err
 	}

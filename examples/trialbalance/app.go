@@ -22,6 +22,7 @@ import (
 	"github.com/lambdasec/lambdasec/dbconn"
 	"github.com/lambdasec/lambdasec/problem"
 	"github.com/lambdasec/lambdasec/jwtauth"
+	"github.com/lambdasec/lambdasec/jwtauth/redisrevoker"
 	"github.com/lambdasec/lambdasec/password"
 	"github.com/lambdasec/lambdasec/ratelimit"
 	"github.com/lambdasec/lambdasec/secrets"
@@ -95,7 +96,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 		rand.Read(secret)
 		log.Warn("JWT_SECRET is not set: signing with a random key, so tokens die with the process; set JWT_SECRET (32 random bytes or more) to keep them")
 	}
-	revoker, err := jwtauth.NewRedisRevoker(jwtauth.RedisConfig{Client: rdb, Prefix: cfg.redisPrefix + "jwt"})
+	revoker, err := redisrevoker.New(redisrevoker.Config{Client: rdb, Prefix: cfg.redisPrefix + "jwt"})
 	if err != nil {
 		return nil, err
 	}
