@@ -5,10 +5,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
-	"strconv"
 	"time"
 
+	"github.com/lambdasec/lambdasec/internal/redisx"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -86,8 +85,7 @@ type AttemptsConfig struct {
 // [NewAttempts].
 type Attempts struct {
 	backend
-	alg slidingLog
-	mem *memStore[[]attempt] // nil with Redis
+	store attemptStore
 }
 
 // NewAttempts checks cfg and returns an Attempts.
@@ -99,19 +97,24 @@ func NewAttempts(cfg AttemptsConfig) (*Attempts, error) {
 	if window < time.Millisecond {
 		return nil, fmt.Errorf("%w: Window %v is shorter than 1ms", ErrInvalidConfig, window)
 	}
-	a := &Attempts{alg: slidingLog{max: cmp.Or(cfg.Max, DefaultMaxFailures), window: window}}
-	err := a.backend.init(cfg.Redis, cmp.Or(cfg.Prefix, DefaultAttemptsPrefix), cfg.OnStoreError, FailClosed,
-		cfg.Logger, cfg.Now, cfg.Timeout)
+	a := &Attempts{}
+	err := a.backend.init(cmp.Or(cfg.Prefix, DefaultAttemptsPrefix), cfg.OnStoreError, FailClosed, cfg.Logger, cfg.Now)
 	if err != nil {
 		return nil, err
 	}
-	if a.rdb == nil {
-		a.mem = newMemStore(cmp.Or(cfg.MaxLocalKeys, DefaultMaxLocalKeys), attemptsExpired)
+	alg := slidingLog{max: cmp.Or(cfg.Max, DefaultMaxFailures), window: window}
+	if cfg.Redis != nil {
+		a.store = &redisAttempts{call: redisx.NewCaller(cfg.Redis, cmp.Or(cfg.Timeout, DefaultTimeout)),
+			max: alg.max, window: alg.window}
+	} else {
+		a.store = &memAttempts{alg: alg, now: a.now,
+			mem: newMemStore(cmp.Or(cfg.MaxLocalKeys, DefaultMaxLocalKeys), attemptsExpired)}
 	}
 	return a, nil
 }
 
-// Allow reports whether an attempt for key may go ahead, and reserves it.
+// Allow reports whether an attempt for key may go ahead, and records it
+// as a failure until [Attempts.Reset] says otherwise.
 // It returns a [*LimitError] ([ErrLimited]) with the time to wait when key
 // has used up its failures, and an error wrapping [ErrUnavailable] when
 // the store failed and the policy is [FailClosed]. Refuse the login in
@@ -135,16 +138,7 @@ func NewAttempts(cfg AttemptsConfig) (*Attempts, error) {
 // counting for Window unless Reset says it succeeded: if the check itself
 // could not be made (the user database is down), call neither.
 func (a *Attempts) Allow(ctx context.Context, key string) (Result, error) {
-	k := storeKey(a.prefix, key)
-	var res Result
-	var err error
-	if a.rdb != nil {
-		res, err = callRedis(ctx, a.redis, func(ctx context.Context) (Result, error) {
-			return a.runScript(ctx, k, "allow")
-		})
-	} else {
-		res, err = a.alg.allow(a.mem, k, a.now())
-	}
+	res, err := a.store.apply(ctx, storeKey(a.prefix, key), opAllow)
 	if err != nil {
 		return Result{}, a.failed(ctx, "attempt", err)
 	}
@@ -166,16 +160,8 @@ func (a *Attempts) Allow(ctx context.Context, key string) (Result, error) {
 // still bounds the call.
 func (a *Attempts) Fail(ctx context.Context, key string) error {
 	ctx = context.WithoutCancel(ctx)
-	k := storeKey(a.prefix, key)
-	var err error
-	if a.rdb != nil {
-		_, err = callRedis(ctx, a.redis, func(ctx context.Context) (Result, error) {
-			return a.runScript(ctx, k, "fail")
-		})
-	} else {
-		err = a.alg.fail(a.mem, k, a.now())
-	}
-	return a.wrap(ctx, "failure", err)
+	_, err := a.store.apply(ctx, storeKey(a.prefix, key), opFail)
+	return a.unrecorded(ctx, "failure", err)
 }
 
 // Reset resolves the attempt [Attempts.Allow] admitted as a success, after
@@ -186,113 +172,17 @@ func (a *Attempts) Fail(ctx context.Context, key string) error {
 // failed; the attempt then counts as a failure until Window has passed,
 // the safe mistake.
 func (a *Attempts) Reset(ctx context.Context, key string) error {
-	k := storeKey(a.prefix, key)
-	var err error
-	if a.rdb != nil {
-		_, err = callRedis(ctx, a.redis, func(ctx context.Context) (Result, error) {
-			return a.runScript(ctx, k, "reset")
-		})
-	} else {
-		err = a.alg.reset(a.mem, k, a.now())
-	}
-	return a.wrap(ctx, "reset", err)
+	_, err := a.store.apply(ctx, storeKey(a.prefix, key), opReset)
+	return a.unrecorded(ctx, "reset", err)
 }
 
-func (a *Attempts) wrap(ctx context.Context, op string, err error) error {
+// unrecorded logs a Fail or Reset the store did not take, whatever the
+// failure policy, and returns it wrapped in [ErrUnavailable].
+func (a *Attempts) unrecorded(ctx context.Context, what string, err error) error {
 	if err == nil {
 		return nil
 	}
-	a.gate.log(ctx, a.log, a.now(), slog.LevelError, "ratelimit: store failed; "+op+" not recorded",
+	a.gate.log(ctx, a.log, a.now(), slog.LevelError, "ratelimit: store failed; "+what+" not recorded",
 		slog.String("error", err.Error()))
-	return fmt.Errorf("%w: %v", ErrUnavailable, err)
+	return fmt.Errorf("%w: %s not recorded: %w", ErrUnavailable, what, err)
 }
-
-func (a *Attempts) runScript(ctx context.Context, key, op string) (Result, error) {
-	args := []any{op, a.alg.max, a.alg.window.Milliseconds(), strconv.FormatUint(rand.Uint64(), 36)}
-	v, err := attemptsScript.Run(ctx, a.rdb, []string{key}, args...).Int64Slice()
-	if err != nil {
-		return Result{}, err
-	}
-	if len(v) != 4 || v[0] == 0 && v[2] <= 0 {
-		return Result{}, fmt.Errorf("unexpected reply from attempts script: %v", v)
-	}
-	return Result{Limit: a.alg.max, Period: a.alg.window, Remaining: int(v[1]),
-		RetryAfter: time.Duration(v[2]) * time.Millisecond, ResetAfter: time.Duration(v[3]) * time.Millisecond}, nil
-}
-
-// attemptsScript keeps a key's log as a sorted set: members are "p" (an
-// attempt Allow admitted whose outcome is not known yet) or "f" (a
-// failure) plus a random nonce, scores their expiry in Redis milliseconds.
-// Both kinds count alike and both last a whole window: an admitted attempt
-// is a failure until "reset" resolves it as a success, so a "fail" that
-// never arrives (timed out, or the process died) loses no guess. It runs
-// the same algorithm as slidingLog. Reply: {allowed (1 or 0), remaining,
-// ms until the next attempt fits (0 when allowed), ms until the log is
-// empty}.
-var attemptsScript = redis.NewScript(`
-local key = KEYS[1]
-local op = ARGV[1]
-local max = tonumber(ARGV[2])
-local window = tonumber(ARGV[3])
-local nonce = ARGV[4]
-local t = redis.call("TIME")
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call("ZREMRANGEBYSCORE", key, "-inf", now)
-local n = redis.call("ZCARD", key)
-
--- dropPending removes the newest "p" entry, the one most likely to be the
--- caller's own, and returns how many it removed (0 or 1).
-local function dropPending()
-  local all = redis.call("ZREVRANGE", key, 0, -1)
-  for i = 1, #all do
-    if string.sub(all[i], 1, 1) == "p" then
-      redis.call("ZREM", key, all[i])
-      return 1
-    end
-  end
-  return 0
-end
-
-if op == "allow" then
-  if n >= max then
-    -- Sorted by expiry: the entry at n-max must expire before one more
-    -- attempt fits.
-    local e = redis.call("ZRANGE", key, n - max, n - max, "WITHSCORES")
-    local last = redis.call("ZRANGE", key, -1, -1, "WITHSCORES")
-    return {0, 0, tonumber(e[2]) - now, tonumber(last[2]) - now}
-  end
-  redis.call("ZADD", key, now + window, "p" .. nonce)
-  n = n + 1
-elseif op == "fail" then
-  n = n - dropPending()
-  redis.call("ZADD", key, now + window, "f" .. nonce)
-  n = n + 1
-  if n > max then
-    -- Only Fail without Allow gets here. The oldest would expire first
-    -- anyway: dropping them changes no decision and bounds the log.
-    redis.call("ZREMRANGEBYRANK", key, 0, n - max - 1)
-    n = max
-  end
-elseif op == "reset" then
-  -- A success: forget the failures and this attempt's own entry; other
-  -- attempts in flight keep counting.
-  n = n - dropPending()
-  local all = redis.call("ZRANGE", key, 0, -1)
-  for i = 1, #all do
-    if string.sub(all[i], 1, 1) == "f" then
-      redis.call("ZREM", key, all[i])
-      n = n - 1
-    end
-  end
-  if n <= 0 then
-    redis.call("DEL", key)
-    return {1, max, 0, 0}
-  end
-else
-  return redis.error_reply("unknown op")
-end
-local last = redis.call("ZRANGE", key, -1, -1, "WITHSCORES")
-local ttl = tonumber(last[2]) - now
-redis.call("PEXPIRE", key, ttl)
-return {1, max - n, 0, ttl}
-`)

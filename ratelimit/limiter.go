@@ -133,15 +133,11 @@ type Config struct {
 type Limiter struct {
 	backend
 	name    string
-	gcra    gcra
 	keyFn   KeyFunc
 	ip      clientIP
 	onError func(http.ResponseWriter, *http.Request, error)
 	keyGate logGate // requests without a key; store failures use backend.gate
-
-	rl    *redis_rate.Limiter // nil when in process
-	limit redis_rate.Limit
-	mem   *memStore[time.Time]
+	store   rateStore
 }
 
 // New checks cfg and returns a Limiter.
@@ -176,16 +172,8 @@ func New(cfg Config) (*Limiter, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &Limiter{
-		name:    name,
-		gcra:    newGCRA(rate, burst, period),
-		keyFn:   cfg.Key,
-		ip:      ip,
-		onError: cfg.ErrorHandler,
-		limit:   redis_rate.Limit{Rate: rate, Burst: burst, Period: period},
-	}
-	err = l.backend.init(cfg.Redis, cmp.Or(cfg.Prefix, "ratelimit:"+name+":"), cfg.OnStoreError, FailOpen,
-		cfg.Logger, cfg.Now, cfg.Timeout)
+	l := &Limiter{name: name, keyFn: cfg.Key, ip: ip, onError: cfg.ErrorHandler}
+	err = l.backend.init(cmp.Or(cfg.Prefix, "ratelimit:"+name+":"), cfg.OnStoreError, FailOpen, cfg.Logger, cfg.Now)
 	if err != nil {
 		return nil, err
 	}
@@ -195,10 +183,12 @@ func New(cfg Config) (*Limiter, error) {
 	if l.onError == nil {
 		l.onError = WriteError
 	}
-	if l.rdb != nil {
-		l.rl = redis_rate.NewLimiter(l.rdb)
+	if cfg.Redis != nil {
+		l.store = newRedisRate(cfg.Redis, cmp.Or(cfg.Timeout, DefaultTimeout),
+			redis_rate.Limit{Rate: rate, Burst: burst, Period: period})
 	} else {
-		l.mem = newMemStore(cmp.Or(cfg.MaxLocalKeys, DefaultMaxLocalKeys), tatExpired)
+		l.store = &memRate{alg: newGCRA(rate, burst, period), now: l.now,
+			mem: newMemStore(cmp.Or(cfg.MaxLocalKeys, DefaultMaxLocalKeys), tatExpired)}
 	}
 	return l, nil
 }
@@ -247,7 +237,7 @@ func (l *Limiter) Check(r *http.Request) (Result, error) {
 	}
 	if err != nil {
 		if !errors.Is(err, ErrNoKey) {
-			err = fmt.Errorf("%w: %v", ErrNoKey, err)
+			err = fmt.Errorf("%w: KeyFunc: %w", ErrNoKey, err)
 		}
 		l.keyGate.log(r.Context(), l.log, l.now(), slog.LevelError, "ratelimit: request refused: no key",
 			slog.String("policy", l.name), slog.String("error", err.Error()))
@@ -260,28 +250,7 @@ func (l *Limiter) Check(r *http.Request) (Result, error) {
 // [Limiter.Check] but [ErrNoKey]. When the store fails and the policy is
 // [FailOpen], Allow returns a zero Result and a nil error.
 func (l *Limiter) Allow(ctx context.Context, key string) (Result, error) {
-	k := storeKey(l.prefix, key)
-	var res Result
-	var err error
-	if l.rl != nil {
-		res, err = callRedis(ctx, l.redis, func(ctx context.Context) (Result, error) {
-			r, err := l.rl.Allow(ctx, k, l.limit)
-			if err != nil {
-				return Result{}, err
-			}
-			// The reply's Allowed decides, not the sign of a float the
-			// script formatted: a refusal whose wait rounds to zero is
-			// still a refusal.
-			retry := time.Duration(0)
-			if r.Allowed < 1 {
-				retry = max(r.RetryAfter, time.Nanosecond)
-			}
-			return Result{Limit: l.limit.Rate, Period: l.limit.Period, Remaining: max(r.Remaining, 0),
-				RetryAfter: retry, ResetAfter: max(r.ResetAfter, 0)}, nil
-		})
-	} else {
-		res, err = l.gcra.allow(l.mem, k, l.now())
-	}
+	res, err := l.store.allow(ctx, storeKey(l.prefix, key))
 	if err != nil {
 		return Result{}, l.failed(ctx, "request", err, slog.String("policy", l.name))
 	}

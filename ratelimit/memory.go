@@ -1,6 +1,8 @@
 package ratelimit
 
 import (
+	"context"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -51,6 +53,38 @@ func (s *memStore[V]) room(key string, now time.Time) error {
 		return errStoreFull
 	}
 	return nil
+}
+
+// memRate is the rateStore in process.
+type memRate struct {
+	alg gcra
+	mem *memStore[time.Time]
+	now func() time.Time
+}
+
+func (s *memRate) allow(_ context.Context, key string) (Result, error) {
+	return s.alg.allow(s.mem, key, s.now())
+}
+
+// memAttempts is the attemptStore in process.
+type memAttempts struct {
+	alg slidingLog
+	mem *memStore[[]attempt]
+	now func() time.Time
+}
+
+func (s *memAttempts) apply(_ context.Context, key string, op attemptOp) (Result, error) {
+	now := s.now()
+	switch op {
+	case opAllow:
+		return s.alg.allow(s.mem, key, now)
+	case opFail:
+		return Result{}, s.alg.fail(s.mem, key, now)
+	case opReset:
+		s.alg.reset(s.mem, key, now)
+		return Result{}, nil
+	}
+	return Result{}, fmt.Errorf("unknown attempts operation %q", op)
 }
 
 // gcra is the generic cell rate algorithm as redis_rate runs it in Redis,
@@ -173,7 +207,7 @@ func (l slidingLog) fail(s *memStore[[]attempt], key string, now time.Time) erro
 
 // reset resolves one pending attempt as a success and forgets the
 // failures; other pending attempts keep counting.
-func (l slidingLog) reset(s *memStore[[]attempt], key string, now time.Time) error {
+func (l slidingLog) reset(s *memStore[[]attempt], key string, now time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	log := dropPending(live(s.m[key], now))
@@ -188,7 +222,6 @@ func (l slidingLog) reset(s *memStore[[]attempt], key string, now time.Time) err
 	} else {
 		s.m[key] = kept
 	}
-	return nil
 }
 
 // dropPending removes the newest pending entry, the one most likely to be

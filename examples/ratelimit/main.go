@@ -45,6 +45,10 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 	}
 	rdb := redis.NewClient(&redis.Options{Addr: addr, ContextTimeoutEnabled: true})
 	defer rdb.Close()
+	// Connect at start-up, not inside the first check's 50 ms budget.
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		return err
+	}
 	prefix := fmt.Sprintf("example:ratelimit:%d:", time.Now().UnixNano())
 
 	hello := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "hello") })
