@@ -2,6 +2,7 @@ package audit
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/lambdasec/lambdasec/cmd/lambdasec-audit/internal/cfn"
@@ -17,15 +18,23 @@ var (
 	secretValue = regexp.MustCompile(`(AKIA|ASIA)[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY|xox[abpr]-[0-9A-Za-z-]{10,}|gh[pousr]_[0-9A-Za-z]{30,}|sk_live_[0-9A-Za-z]{20,}`)
 )
 
+// notSecretProperties are CloudFormation properties whose names look
+// secret but whose values are identifiers.
+var notSecretProperties = []string{
+	"EventSourceToken", // AWS::Lambda::Permission: an Alexa skill id
+}
+
 func isSecretName(s string) bool {
-	return secretName.MatchString(s) && !notSecretName.MatchString(s)
+	return secretName.MatchString(s) && !notSecretName.MatchString(s) && !slices.Contains(notSecretProperties, s)
 }
 
 // literalSecret reports whether a literal looks like a secret value
 // rather than a switch, a count or a reference.
 func literalSecret(n *cfn.Node) bool {
 	s, ok := n.Str()
-	if !ok || s == "" || strings.HasPrefix(s, "{{resolve:") {
+	// A dynamic reference or an ARN (an integration's Credentials role)
+	// points at a secret or a principal; it is not one.
+	if !ok || s == "" || strings.HasPrefix(s, "{{resolve:") || strings.HasPrefix(s, "arn:") {
 		return false
 	}
 	switch strings.ToLower(s) {
