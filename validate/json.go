@@ -76,7 +76,7 @@ func (v *Validator) DecodeJSON(r *http.Request, dst any) error {
 		}
 		return newError(ErrMalformed, "request body does not match the expected structure")
 	}
-	return v.validate(dst, rv.Type())
+	return v.validate(r.Context(), dst, rv.Type())
 }
 
 // target checks that dst is a non-nil pointer to a struct and returns the

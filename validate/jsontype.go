@@ -106,16 +106,8 @@ func (b *jbuilder) of(t reflect.Type) *jtype {
 	}
 	jt := &jtype{rtype: t, arrayLen: -1}
 	b.seen[t] = jt
-	pt := reflect.PointerTo(t)
-	switch {
-	case t == reflect.TypeFor[json.Number]():
-		jt.kind = kNumber
-		return jt
-	case t.Implements(reflect.TypeFor[json.Unmarshaler]()) || pt.Implements(reflect.TypeFor[json.Unmarshaler]()):
-		jt.kind = kUnmarshaler
-		return jt
-	case t.Implements(reflect.TypeFor[encoding.TextUnmarshaler]()) || pt.Implements(reflect.TypeFor[encoding.TextUnmarshaler]()):
-		jt.kind = kText
+	if k, ok := ownKind(t); ok {
+		jt.kind = k
 		return jt
 	}
 	switch t.Kind() {
@@ -144,18 +136,8 @@ func (b *jbuilder) of(t reflect.Type) *jtype {
 	case reflect.Array:
 		jt.kind, jt.elem, jt.arrayLen = kSlice, b.of(t.Elem()), t.Len()
 	case reflect.Map:
-		jt.kind, jt.elem = kMap, b.of(t.Elem())
-		kt := t.Key()
-		switch { // in encoding/json's order of preference
-		case reflect.PointerTo(kt).Implements(reflect.TypeFor[encoding.TextUnmarshaler]()):
-			jt.key = &jtype{kind: kText, rtype: kt}
-		case kt.Kind() == reflect.String:
-			jt.key = &jtype{kind: kString, rtype: kt}
-		case kt.Kind() >= reflect.Int && kt.Kind() <= reflect.Int64:
-			jt.key = &jtype{kind: kInt, bits: kt.Bits(), rtype: kt}
-		case kt.Kind() >= reflect.Uint && kt.Kind() <= reflect.Uintptr:
-			jt.key = &jtype{kind: kUint, bits: kt.Bits(), rtype: kt}
-		default:
+		jt.kind, jt.elem, jt.key = kMap, b.of(t.Elem()), mapKey(t.Key())
+		if jt.key == nil {
 			jt.kind = kUnsupported
 		}
 	case reflect.Struct:
@@ -169,6 +151,38 @@ func (b *jbuilder) of(t reflect.Type) *jtype {
 		jt.kind = kUnsupported
 	}
 	return jt
+}
+
+// ownKind reports the kind of a type that decodes itself, or that
+// encoding/json treats specially: json.Number, json.Unmarshaler and
+// encoding.TextUnmarshaler, in encoding/json's order of preference.
+func ownKind(t reflect.Type) (jkind, bool) {
+	pt := reflect.PointerTo(t)
+	switch {
+	case t == reflect.TypeFor[json.Number]():
+		return kNumber, true
+	case t.Implements(reflect.TypeFor[json.Unmarshaler]()) || pt.Implements(reflect.TypeFor[json.Unmarshaler]()):
+		return kUnmarshaler, true
+	case t.Implements(reflect.TypeFor[encoding.TextUnmarshaler]()) || pt.Implements(reflect.TypeFor[encoding.TextUnmarshaler]()):
+		return kText, true
+	}
+	return 0, false
+}
+
+// mapKey describes a map key type, in encoding/json's order of
+// preference; nil when encoding/json cannot decode into such a map.
+func mapKey(kt reflect.Type) *jtype {
+	switch {
+	case reflect.PointerTo(kt).Implements(reflect.TypeFor[encoding.TextUnmarshaler]()):
+		return &jtype{kind: kText, rtype: kt}
+	case kt.Kind() == reflect.String:
+		return &jtype{kind: kString, rtype: kt}
+	case kt.Kind() >= reflect.Int && kt.Kind() <= reflect.Int64:
+		return &jtype{kind: kInt, bits: kt.Bits(), rtype: kt}
+	case kt.Kind() >= reflect.Uint && kt.Kind() <= reflect.Uintptr:
+		return &jtype{kind: kUint, bits: kt.Bits(), rtype: kt}
+	}
+	return nil
 }
 
 // sfield is a JSON member of a struct after encoding/json's rules for
@@ -226,20 +240,32 @@ func structFields(t reflect.Type) []sfield {
 			if name == "" {
 				name = f.Name
 			}
-			quoted := false
-			for _, o := range strings.Split(opts, ",") {
-				if o == "string" {
-					switch deref(f.Type).Kind() {
-					case reflect.Bool, reflect.String, reflect.Float32, reflect.Float64,
-						reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-						reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-						quoted = true
-					}
-				}
-			}
-			all = append(all, sfield{name: name, typ: f.Type, depth: cur.depth, tagged: tagged, quoted: quoted})
+			all = append(all, sfield{name: name, typ: f.Type, depth: cur.depth, tagged: tagged, quoted: quotedOpt(opts, f.Type)})
 		}
 	}
+	return dominantFields(all)
+}
+
+// quotedOpt reports whether the json tag options opts hold "string" for a
+// field of type t that encoding/json then reads from a quoted value.
+func quotedOpt(opts string, t reflect.Type) bool {
+	for _, o := range strings.Split(opts, ",") {
+		if o != "string" {
+			continue
+		}
+		switch deref(t).Kind() {
+		case reflect.Bool, reflect.String, reflect.Float32, reflect.Float64,
+			reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+			reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+			return true
+		}
+	}
+	return false
+}
+
+// dominantFields keeps, among fields sharing a name, the one encoding/json
+// would use, in the order the names first appeared.
+func dominantFields(all []sfield) []sfield {
 	byName := map[string][]sfield{}
 	var order []string
 	for _, f := range all {

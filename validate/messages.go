@@ -18,269 +18,197 @@ func (v *Validator) message(e validator.FieldError, param string) string {
 	return builtinMessage(tag, param, e.Kind(), e.Type())
 }
 
-// fixedMessage returns the message of a rule whose wording does not
-// depend on the field's kind.
-func fixedMessage(tag string) (string, bool) {
-	switch tag {
-	case "required", "required_if", "required_unless", "required_with", "required_with_all", "required_without", "required_without_all":
-		return "is required", true
-	case "excluded_if", "excluded_unless", "excluded_with", "excluded_with_all", "excluded_without", "excluded_without_all", "isdefault":
-		return "must not be given", true
-	case "email":
-		return "must be a valid email address", true
-	case "url":
-		return "must be a valid URL", true
-	case "http_url":
-		return "must be a valid HTTP or HTTPS URL", true
-	case "https_url":
-		return "must be a valid HTTPS URL", true
-	case "uri":
-		return "must be a valid URI", true
-	case "uuid", "uuid_rfc4122":
-		return "must be a valid UUID", true
-	case "uuid3":
-		return "must be a valid version 3 UUID", true
-	case "uuid4":
-		return "must be a valid version 4 UUID", true
-	case "uuid5":
-		return "must be a valid version 5 UUID", true
-	case "ulid":
-		return "must be a valid ULID", true
-	case "alpha":
-		return "must contain only ASCII letters", true
-	case "alphanum":
-		return "must contain only ASCII letters and digits", true
-	case "alphaunicode":
-		return "must contain only letters", true
-	case "alphanumunicode":
-		return "must contain only letters and digits", true
-	case "numeric":
-		return "must be a number", true
-	case "number":
-		return "must contain only digits", true
-	case "boolean":
-		return "must be a boolean", true
-	case "hexadecimal":
-		return "must be hexadecimal", true
-	case "lowercase":
-		return "must be lowercase", true
-	case "uppercase":
-		return "must be uppercase", true
-	case "ascii":
-		return "must contain only ASCII characters", true
-	case "printascii":
-		return "must contain only printable ASCII characters", true
-	case "multibyte":
-		return "must contain multibyte characters", true
-	case "base64":
-		return "must be valid base64", true
-	case "base64url":
-		return "must be valid base64url", true
-	case "base64rawurl":
-		return "must be valid unpadded base64url", true
-	case "json":
-		return "must be valid JSON", true
-	case "jwt":
-		return "must be a JWT", true
-	case "e164":
-		return "must be a phone number in E.164 form", true
-	case "ip":
-		return "must be an IP address", true
-	case "ipv4":
-		return "must be an IPv4 address", true
-	case "ipv6":
-		return "must be an IPv6 address", true
-	case "cidr":
-		return "must be a CIDR prefix", true
-	case "hostname", "hostname_rfc1123":
-		return "must be a host name", true
-	case "fqdn":
-		return "must be a fully qualified domain name", true
-	case "semver":
-		return "must be a semantic version", true
-	case "timezone":
-		return "must be a time zone name", true
-	case "iso3166_1_alpha2":
-		return "must be a two-letter country code", true
-	case "iso3166_1_alpha3":
-		return "must be a three-letter country code", true
-	case "iso4217":
-		return "must be a currency code", true
-	case "bcp47_language_tag":
-		return "must be a language tag", true
-	case "unique":
-		return "must not contain duplicates", true
-	case "hexcolor":
-		return "must be a hex colour", true
-	case "latitude":
-		return "must be a latitude", true
-	case "longitude":
-		return "must be a longitude", true
-	case "dive":
-		return "is not valid", true
-	}
-	return "", false
+// fixedMessages are the messages of rules whose wording depends neither
+// on the field's kind nor on a parameter. Read-only: a Validator's own
+// replacements live in Validator.messages. Every key is a go-playground
+// tag (a test checks it), so a typo here cannot hide a rule.
+var fixedMessages = map[string]string{
+	"required":             "is required",
+	"required_if":          "is required",
+	"required_unless":      "is required",
+	"required_with":        "is required",
+	"required_with_all":    "is required",
+	"required_without":     "is required",
+	"required_without_all": "is required",
+	"excluded_if":          "must not be given",
+	"excluded_unless":      "must not be given",
+	"excluded_with":        "must not be given",
+	"excluded_with_all":    "must not be given",
+	"excluded_without":     "must not be given",
+	"excluded_without_all": "must not be given",
+	"isdefault":            "must not be given",
+	"email":                "must be a valid email address",
+	"url":                  "must be a valid URL",
+	"http_url":             "must be a valid HTTP or HTTPS URL",
+	"https_url":            "must be a valid HTTPS URL",
+	"uri":                  "must be a valid URI",
+	"uuid":                 "must be a valid UUID",
+	"uuid_rfc4122":         "must be a valid UUID",
+	"uuid3":                "must be a valid version 3 UUID",
+	"uuid4":                "must be a valid version 4 UUID",
+	"uuid5":                "must be a valid version 5 UUID",
+	"ulid":                 "must be a valid ULID",
+	"alpha":                "must contain only ASCII letters",
+	"alphanum":             "must contain only ASCII letters and digits",
+	"alphaunicode":         "must contain only letters",
+	"alphanumunicode":      "must contain only letters and digits",
+	"numeric":              "must be a number",
+	"number":               "must contain only digits",
+	"boolean":              "must be a boolean",
+	"hexadecimal":          "must be hexadecimal",
+	"lowercase":            "must be lowercase",
+	"uppercase":            "must be uppercase",
+	"ascii":                "must contain only ASCII characters",
+	"printascii":           "must contain only printable ASCII characters",
+	"multibyte":            "must contain multibyte characters",
+	"base64":               "must be valid base64",
+	"base64url":            "must be valid base64url",
+	"base64rawurl":         "must be valid unpadded base64url",
+	"json":                 "must be valid JSON",
+	"jwt":                  "must be a JWT",
+	"e164":                 "must be a phone number in E.164 form",
+	"ip":                   "must be an IP address",
+	"ipv4":                 "must be an IPv4 address",
+	"ipv6":                 "must be an IPv6 address",
+	"cidr":                 "must be a CIDR prefix",
+	"hostname":             "must be a host name",
+	"hostname_rfc1123":     "must be a host name",
+	"fqdn":                 "must be a fully qualified domain name",
+	"semver":               "must be a semantic version",
+	"timezone":             "must be a time zone name",
+	"iso3166_1_alpha2":     "must be a two-letter country code",
+	"iso3166_1_alpha3":     "must be a three-letter country code",
+	"iso4217":              "must be a currency code",
+	"bcp47_language_tag":   "must be a language tag",
+	"unique":               "must not contain duplicates",
+	"hexcolor":             "must be a hex colour",
+	"latitude":             "must be a latitude",
+	"longitude":            "must be a longitude",
+	"dive":                 "is not valid",
 }
 
-// builtinMessage phrases a rule for a field of kind k and type t.
+// builtinMessage phrases rule tag for a field of kind k and type t.
 func builtinMessage(tag, param string, k reflect.Kind, t reflect.Type) string {
-	if m, ok := fixedMessage(tag); ok {
+	if m, ok := fixedMessages[tag]; ok {
 		return m
 	}
-	unit := func(n string) string {
-		switch k {
-		case reflect.String:
-			if n == "1" {
-				return n + " character"
-			}
-			return n + " characters"
-		case reflect.Slice, reflect.Array, reflect.Map:
-			if n == "1" {
-				return n + " item"
-			}
-			return n + " items"
-		}
-		return n
-	}
-	isTime := t == reflect.TypeOf(time.Time{})
-	switch tag {
-	case "len":
-		if k == reflect.String || k == reflect.Slice || k == reflect.Array || k == reflect.Map {
-			return "must have exactly " + unit(param)
-		}
-		return "must be " + param
-	case "min":
-		if k == reflect.String || k == reflect.Slice || k == reflect.Array || k == reflect.Map {
-			return "must have at least " + unit(param)
-		}
-		return "must be at least " + param
-	case "max":
-		if k == reflect.String || k == reflect.Slice || k == reflect.Array || k == reflect.Map {
-			return "must have at most " + unit(param)
-		}
-		return "must be at most " + param
-	case "eq":
-		return "must be " + unit(param)
-	case "ne":
-		return "must not be " + unit(param)
-	case "gt", "gte", "lt", "lte":
-		word := comparison(tag, isTime)
-		if isTime {
-			if param == "" {
-				return "must be " + word + "the current time"
-			}
-			return "must be " + word + param
-		}
-		if k == reflect.String || k == reflect.Slice || k == reflect.Array || k == reflect.Map {
-			return "must have " + word + unit(param)
-		}
-		return "must be " + word + param
-	case "oneof", "oneofci":
-		return "must be one of: " + strings.Join(strings.Fields(param), ", ")
-	case "eqfield", "eqcsfield":
-		return "must equal " + param
-	case "nefield", "necsfield":
-		return "must differ from " + param
-	case "gtfield", "gtcsfield":
-		return "must be greater than " + param
-	case "gtefield", "gtecsfield":
-		return "must be at least " + param
-	case "ltfield", "ltcsfield":
-		return "must be less than " + param
-	case "ltefield", "ltecsfield":
-		return "must be at most " + param
-	case "contains":
-		return "must contain " + quoteParam(param)
-	case "containsany":
-		return "must contain one of " + quoteParam(param)
-	case "excludes", "excludesall":
-		return "must not contain " + quoteParam(param)
-	case "startswith":
-		return "must start with " + quoteParam(param)
-	case "endswith":
-		return "must end with " + quoteParam(param)
-	case "datetime":
-		return "must be a date-time in the form " + param
+	if f, ok := paramMessages[tag]; ok {
+		return f(msgArgs{tag: tag, param: param, kind: k, isTime: t == reflect.TypeFor[time.Time]()})
 	}
 	return "does not satisfy the " + tag + " rule"
 }
 
-func quoteParam(p string) string { return "\"" + p + "\"" }
-
-// fieldRef reports how a rule's parameter names other fields: "one" is a
-// single name, "all" a list of names, "pairs" name/value pairs, "" none.
-func fieldRef(tag string) string {
-	switch tag {
-	case "eqfield", "nefield", "gtfield", "gtefield", "ltfield", "ltefield", "fieldcontains", "fieldexcludes", "eqcsfield", "necsfield", "gtcsfield", "gtecsfield", "ltcsfield", "ltecsfield":
-		return "one"
-	case "required_with", "required_with_all", "required_without", "required_without_all", "excluded_with", "excluded_with_all", "excluded_without", "excluded_without_all":
-		return "all"
-	case "required_if", "required_unless", "excluded_if", "excluded_unless":
-		return "pairs"
-	}
-	return ""
+// msgArgs is what a parametrised message is built from: never the value.
+type msgArgs struct {
+	tag, param string
+	kind       reflect.Kind
+	isTime     bool
 }
 
-// clientParam returns e's parameter with Go field names replaced by the
-// names clients use, so answers never expose Go identifiers.
-func clientParam(root reflect.Type, e validator.FieldError) string {
-	param := e.Param()
-	how := fieldRef(e.Tag())
-	if how == "" || param == "" {
-		return param
+// sized reports whether the rule's parameter counts characters or items
+// rather than comparing a number.
+func (a msgArgs) sized() bool {
+	switch a.kind {
+	case reflect.String, reflect.Slice, reflect.Array, reflect.Map:
+		return true
 	}
-	// The failing field's parent struct, found by walking the Go namespace.
-	parent := root
-	segs := strings.Split(e.StructNamespace(), ".")
-	if len(segs) > 2 {
-		for _, s := range segs[1 : len(segs)-1] {
-			name, _, _ := strings.Cut(s, "[")
-			f, ok := deref(parent).FieldByName(name)
-			if !ok {
-				return ""
-			}
-			parent = f.Type
-			for strings.Contains(s, "[") {
-				_, s, _ = strings.Cut(s, "[")
-				parent = deref(parent)
-				if k := parent.Kind(); k == reflect.Slice || k == reflect.Array || k == reflect.Map {
-					parent = parent.Elem()
-				}
-			}
-		}
-	}
-	words := strings.Fields(param)
-	for i, w := range words {
-		if how == "pairs" && i%2 == 1 {
-			continue
-		}
-		words[i] = goToClient(root, deref(parent), w, strings.Contains(e.Tag(), "csfield"))
-	}
-	return strings.Join(words, " ")
+	return false
 }
 
-// goToClient maps a Go field name (or, for cross-struct rules, a dotted Go
-// path from root) to the client's name for it; "" when it cannot.
-func goToClient(root, parent reflect.Type, name string, fromRoot bool) string {
-	t := parent
-	if fromRoot {
-		t = deref(root)
+// unit is the parameter with its unit: "8 characters", "1 item", "3".
+func (a msgArgs) unit() string {
+	n := a.param
+	switch a.kind {
+	case reflect.String:
+		if n == "1" {
+			return n + " character"
+		}
+		return n + " characters"
+	case reflect.Slice, reflect.Array, reflect.Map:
+		if n == "1" {
+			return n + " item"
+		}
+		return n + " items"
 	}
-	var out []string
-	for _, part := range strings.Split(name, ".") {
-		if t.Kind() != reflect.Struct {
-			return ""
+	return n
+}
+
+// sizeOrValue words a rule that bounds a length for sized kinds and a
+// value otherwise.
+func sizeOrValue(sizedPrefix, valuePrefix string) func(msgArgs) string {
+	return func(a msgArgs) string {
+		if a.sized() {
+			return sizedPrefix + a.unit()
 		}
-		f, ok := t.FieldByName(part)
-		if !ok {
-			return ""
-		}
-		if n := clientName(f); n != "" {
-			out = append(out, n)
-		}
-		t = deref(f.Type)
+		return valuePrefix + a.param
 	}
-	return strings.Join(out, ".")
+}
+
+// compare words gt, gte, lt and lte, which go-playground also applies to
+// times (with no parameter: compared with the current time).
+func compare(a msgArgs) string {
+	word := comparison(a.tag, a.isTime)
+	switch {
+	case a.isTime && a.param == "":
+		return "must be " + word + "the current time"
+	case a.isTime:
+		return "must be " + word + a.param
+	case a.sized():
+		return "must have " + word + a.unit()
+	}
+	return "must be " + word + a.param
+}
+
+// prefixed words a rule as a fixed phrase followed by its parameter,
+// quoted when it is text the value must hold.
+func prefixed(prefix string, quote bool) func(msgArgs) string {
+	return func(a msgArgs) string {
+		if quote {
+			return prefix + "\"" + a.param + "\""
+		}
+		return prefix + a.param
+	}
+}
+
+// paramMessages are the messages of rules whose wording uses the tag's
+// parameter, keyed by tag. Read-only; every key is a go-playground tag.
+var paramMessages = map[string]func(msgArgs) string{
+	"len":         sizeOrValue("must have exactly ", "must be "),
+	"min":         sizeOrValue("must have at least ", "must be at least "),
+	"max":         sizeOrValue("must have at most ", "must be at most "),
+	"eq":          func(a msgArgs) string { return "must be " + a.unit() },
+	"ne":          func(a msgArgs) string { return "must not be " + a.unit() },
+	"gt":          compare,
+	"gte":         compare,
+	"lt":          compare,
+	"lte":         compare,
+	"oneof":       oneOf,
+	"oneofci":     oneOf,
+	"eqfield":     prefixed("must equal ", false),
+	"eqcsfield":   prefixed("must equal ", false),
+	"nefield":     prefixed("must differ from ", false),
+	"necsfield":   prefixed("must differ from ", false),
+	"gtfield":     prefixed("must be greater than ", false),
+	"gtcsfield":   prefixed("must be greater than ", false),
+	"gtefield":    prefixed("must be at least ", false),
+	"gtecsfield":  prefixed("must be at least ", false),
+	"ltfield":     prefixed("must be less than ", false),
+	"ltcsfield":   prefixed("must be less than ", false),
+	"ltefield":    prefixed("must be at most ", false),
+	"ltecsfield":  prefixed("must be at most ", false),
+	"contains":    prefixed("must contain ", true),
+	"containsany": prefixed("must contain one of ", true),
+	"excludes":    prefixed("must not contain ", true),
+	"excludesall": prefixed("must not contain ", true),
+	"startswith":  prefixed("must start with ", true),
+	"endswith":    prefixed("must end with ", true),
+	"datetime": func(a msgArgs) string {
+		return "must be a date-time in the form " + a.param
+	},
+}
+
+func oneOf(a msgArgs) string {
+	return "must be one of: " + strings.Join(strings.Fields(a.param), ", ")
 }
 
 // comparison words a gt/gte/lt/lte rule.

@@ -73,54 +73,64 @@ func queryFields(t reflect.Type) ([]qfield, error) {
 			return nil, fmt.Errorf("field %s: parameter %q named twice", f.Name, name)
 		}
 		names[key] = true
-		q := qfield{name: name, index: f.Index, path: hasP}
-		ft := f.Type
-		if ft.Kind() == reflect.Slice && ft != reflect.TypeFor[[]byte]() && !reflect.PointerTo(ft).Implements(reflect.TypeFor[encoding.TextUnmarshaler]()) {
-			if hasP {
-				return nil, fmt.Errorf("field %s: a path parameter cannot be a slice", f.Name)
-			}
-			q.slice = true
-			ft = ft.Elem()
-		} else if ft.Kind() == reflect.Pointer {
-			q.ptr = true
-			ft = ft.Elem()
-		}
-		q.elem = ft
-		switch {
-		case ft == reflect.TypeFor[time.Time]():
-			q.conv = qTime
-			q.layout = f.Tag.Get("layout")
-			if q.layout == "" {
-				q.layout = time.RFC3339
-			}
-			ref := time.Date(2009, 11, 10, 23, 30, 0, 0, time.UTC)
-			if ref.Format(q.layout) == q.layout {
-				return nil, fmt.Errorf("field %s: layout %q has no date or time elements", f.Name, q.layout)
-			}
-		case reflect.PointerTo(ft).Implements(reflect.TypeFor[encoding.TextUnmarshaler]()):
-			q.conv = qText
-		case ft.Kind() == reflect.String:
-			q.conv = qString
-		case ft.Kind() == reflect.Bool:
-			q.conv = qBool
-		case ft.Kind() >= reflect.Int && ft.Kind() <= reflect.Int64:
-			if ft == reflect.TypeFor[time.Duration]() {
-				return nil, fmt.Errorf("field %s: time.Duration is not supported", f.Name)
-			}
-			q.conv, q.bits = qInt, ft.Bits()
-		case ft.Kind() >= reflect.Uint && ft.Kind() <= reflect.Uint64:
-			q.conv, q.bits = qUint, ft.Bits()
-		case ft.Kind() == reflect.Float32 || ft.Kind() == reflect.Float64:
-			q.conv, q.bits = qFloat, ft.Bits()
-		default:
-			return nil, fmt.Errorf("field %s: type %s cannot hold a parameter", f.Name, f.Type)
-		}
-		if _, ok := f.Tag.Lookup("layout"); ok && q.conv != qTime {
-			return nil, fmt.Errorf("field %s: layout tag on a non-time field", f.Name)
+		q, err := newQField(f, name, hasP)
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, q)
 	}
 	return out, nil
+}
+
+// newQField describes struct field f as the parameter name (a path
+// value when path is set), refusing types a parameter cannot fill.
+func newQField(f reflect.StructField, name string, path bool) (qfield, error) {
+	q := qfield{name: name, index: f.Index, path: path}
+	ft := f.Type
+	if ft.Kind() == reflect.Slice && ft != reflect.TypeFor[[]byte]() && !reflect.PointerTo(ft).Implements(reflect.TypeFor[encoding.TextUnmarshaler]()) {
+		if path {
+			return q, fmt.Errorf("field %s: a path parameter cannot be a slice", f.Name)
+		}
+		q.slice = true
+		ft = ft.Elem()
+	} else if ft.Kind() == reflect.Pointer {
+		q.ptr = true
+		ft = ft.Elem()
+	}
+	q.elem = ft
+	switch {
+	case ft == reflect.TypeFor[time.Time]():
+		q.conv = qTime
+		q.layout = f.Tag.Get("layout")
+		if q.layout == "" {
+			q.layout = time.RFC3339
+		}
+		ref := time.Date(2009, 11, 10, 23, 30, 0, 0, time.UTC)
+		if ref.Format(q.layout) == q.layout {
+			return q, fmt.Errorf("field %s: layout %q has no date or time elements", f.Name, q.layout)
+		}
+	case reflect.PointerTo(ft).Implements(reflect.TypeFor[encoding.TextUnmarshaler]()):
+		q.conv = qText
+	case ft.Kind() == reflect.String:
+		q.conv = qString
+	case ft.Kind() == reflect.Bool:
+		q.conv = qBool
+	case ft.Kind() >= reflect.Int && ft.Kind() <= reflect.Int64:
+		if ft == reflect.TypeFor[time.Duration]() {
+			return q, fmt.Errorf("field %s: time.Duration is not supported", f.Name)
+		}
+		q.conv, q.bits = qInt, ft.Bits()
+	case ft.Kind() >= reflect.Uint && ft.Kind() <= reflect.Uint64:
+		q.conv, q.bits = qUint, ft.Bits()
+	case ft.Kind() == reflect.Float32 || ft.Kind() == reflect.Float64:
+		q.conv, q.bits = qFloat, ft.Bits()
+	default:
+		return q, fmt.Errorf("field %s: type %s cannot hold a parameter", f.Name, f.Type)
+	}
+	if _, ok := f.Tag.Lookup("layout"); ok && q.conv != qTime {
+		return q, fmt.Errorf("field %s: layout tag on a non-time field", f.Name)
+	}
+	return q, nil
 }
 
 // DecodeQuery fills dst, a pointer to a struct, from the request's query
@@ -155,87 +165,103 @@ func (v *Validator) DecodeQuery(r *http.Request, dst any) error {
 		return newError(ErrMalformed, "malformed query string")
 	}
 	var fe *FieldErrors
-	bad := func(name, rule, msg string) {
-		if fe == nil {
-			fe = &FieldErrors{kind: ErrMalformed}
-		}
-		fe.add(FieldError{Field: clip(name), Rule: rule, Message: msg})
-	}
-	known := 0
+	known := 0 // query parameters that some field names
 	for i := range e.query {
 		q := &e.query[i]
-		var vals []string
-		if q.path {
-			s := r.PathValue(q.name)
-			if s == "" {
-				continue
-			}
-			vals = []string{s}
-		} else {
-			var ok bool
-			if vals, ok = values[q.name]; !ok {
-				continue
-			}
+		vals, ok := q.lookup(r, values)
+		if !ok {
+			continue
+		}
+		if !q.path {
 			known++
 		}
-		if !q.slice && len(vals) > 1 {
-			bad(q.name, "repeated", "must be given only once")
-			continue
-		}
-		field := rv.FieldByIndex(q.index)
-		if q.slice {
-			s := reflect.MakeSlice(field.Type(), len(vals), len(vals))
-			ok := true
-			for j, raw := range vals {
-				if err := q.set(s.Index(j), raw); err != "" {
-					bad(q.name, "type", err)
-					ok = false
-					break
-				}
-			}
-			if ok {
-				field.Set(s)
-			}
-			continue
-		}
-		if q.ptr {
-			p := reflect.New(q.elem)
-			if err := q.set(p.Elem(), vals[0]); err != "" {
-				bad(q.name, "type", err)
-				continue
-			}
-			field.Set(p)
-			continue
-		}
-		if err := q.set(field, vals[0]); err != "" {
-			bad(q.name, "type", err)
+		if msg, rule := q.fill(rv.FieldByIndex(q.index), vals); msg != "" {
+			fe = addMalformed(fe, q.name, rule, msg)
 		}
 	}
 	if !v.allowUnknownQuery && known < len(values) {
-		names := make(map[string]bool, len(e.query))
-		for _, q := range e.query {
-			if !q.path {
-				names[q.name] = true
-			}
-		}
-		// In name order, so that when more than maxFieldErrors are
-		// unknown, the same ones are listed every time.
-		var unknown []string
-		for name := range values {
-			if !names[name] {
-				unknown = append(unknown, name)
-			}
-		}
-		slices.Sort(unknown)
-		for _, name := range unknown {
-			bad(name, "unknown", "is not an allowed parameter")
-		}
-		sortFieldErrors(fe)
+		fe = unknownParams(fe, e.query, values)
 	}
 	if fe != nil {
 		return fe
 	}
-	return v.validate(dst, rv.Type())
+	return v.validate(r.Context(), dst, rv.Type())
+}
+
+// addMalformed adds a decoding problem with parameter name to fe,
+// starting one when fe is nil.
+func addMalformed(fe *FieldErrors, name, rule, msg string) *FieldErrors {
+	if fe == nil {
+		fe = &FieldErrors{kind: ErrMalformed}
+	}
+	fe.add(FieldError{Field: clip(name), Rule: rule, Message: msg})
+	return fe
+}
+
+// lookup returns the values given for q: its path value from the
+// request's ServeMux pattern, or its query parameters. ok is false when
+// the parameter is absent (an empty path value counts as absent).
+func (q *qfield) lookup(r *http.Request, values url.Values) (vals []string, ok bool) {
+	if q.path {
+		s := r.PathValue(q.name)
+		return []string{s}, s != ""
+	}
+	vals, ok = values[q.name]
+	return vals, ok
+}
+
+// fill converts vals into field, returning the client message and rule
+// of the first problem ("" when there is none). A parameter given twice
+// for a field that holds one value is refused, not resolved to the first
+// or last: that choice is where HTTP parameter pollution lives.
+func (q *qfield) fill(field reflect.Value, vals []string) (msg, rule string) {
+	switch {
+	case !q.slice && len(vals) > 1:
+		return "must be given only once", "repeated"
+	case q.slice:
+		s := reflect.MakeSlice(field.Type(), len(vals), len(vals))
+		for j, raw := range vals {
+			if msg := q.set(s.Index(j), raw); msg != "" {
+				return msg, "type"
+			}
+		}
+		field.Set(s)
+	case q.ptr:
+		p := reflect.New(q.elem)
+		if msg := q.set(p.Elem(), vals[0]); msg != "" {
+			return msg, "type"
+		}
+		field.Set(p)
+	default:
+		if msg := q.set(field, vals[0]); msg != "" {
+			return msg, "type"
+		}
+	}
+	return "", ""
+}
+
+// unknownParams adds a problem for each query parameter no field names,
+// in name order, so that when more than maxFieldErrors are unknown the
+// same ones are listed every time; then it sorts all problems by name.
+func unknownParams(fe *FieldErrors, fields []qfield, values url.Values) *FieldErrors {
+	names := make(map[string]bool, len(fields))
+	for _, q := range fields {
+		if !q.path {
+			names[q.name] = true
+		}
+	}
+	var unknown []string
+	for name := range values {
+		if !names[name] {
+			unknown = append(unknown, name)
+		}
+	}
+	slices.Sort(unknown)
+	for _, name := range unknown {
+		fe = addMalformed(fe, name, "unknown", "is not an allowed parameter")
+	}
+	sortFieldErrors(fe)
+	return fe
 }
 
 // set converts raw into dst, returning a client message on failure.

@@ -39,63 +39,72 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 // StatusCode returns the HTTP status [WriteError] would answer err with.
 func StatusCode(err error) int { return problemFor(err).Status }
 
+// answers is the one table from sentinel to answer: the status, and the
+// detail sent when the error carries no client-safe detail of its own.
+var answers = [...]struct {
+	kind   error
+	status int
+	detail string
+}{
+	{ErrUnsupportedMediaType, http.StatusUnsupportedMediaType, "Content-Type must be application/json"},
+	{ErrBodyTooLarge, http.StatusRequestEntityTooLarge, "request body is too large"},
+	{ErrMalformed, http.StatusBadRequest, "request is malformed"},
+	{ErrInvalid, http.StatusUnprocessableEntity, "request failed validation"},
+}
+
+// answerFor looks err up in answers; ok is false for anything else,
+// which is answered 500.
+func answerFor(err error) (status int, detail string, ok bool) {
+	for _, a := range answers {
+		if errors.Is(err, a.kind) {
+			return a.status, a.detail, true
+		}
+	}
+	return http.StatusInternalServerError, "", false
+}
+
 func problemFor(err error) problem.Problem {
 	if err == nil || errors.Is(err, ErrInvalidType) {
 		return problem.Problem{Status: http.StatusInternalServerError}
 	}
 	var fe *FieldErrors
 	if errors.As(err, &fe) && len(fe.Errors) > 0 {
-		p := problem.Problem{Status: http.StatusBadRequest, Errors: make([]problem.FieldError, len(fe.Errors))}
-		// Count fields, not entries: one field may break several rules.
-		fields := make(map[string]struct{}, len(fe.Errors))
-		for _, e := range fe.Errors {
-			fields[e.Field] = struct{}{}
-		}
-		n := strconv.Itoa(len(fields)) + " fields"
-		if len(fields) == 1 {
-			n = "1 field"
-		}
-		if fe.Unwrap() == ErrInvalid {
-			p.Status = http.StatusUnprocessableEntity
-			p.Detail = n + " failed validation"
-		} else {
-			p.Detail = n + " could not be accepted"
-		}
-		for i, e := range fe.Errors {
-			p.Errors[i] = problem.FieldError{Field: e.Field, Rule: e.Rule, Param: e.Param, Message: e.Message}
-		}
-		return p
+		return fieldProblem(fe)
 	}
 	var re *requestError
 	if errors.As(err, &re) {
-		return problem.Problem{Status: status(re.kind), Detail: re.detail}
+		status, _, _ := answerFor(re.kind)
+		return problem.Problem{Status: status, Detail: re.detail}
 	}
 	var mbe *http.MaxBytesError
-	switch {
-	case errors.As(err, &mbe):
+	if errors.As(err, &mbe) {
 		return problem.Problem{Status: http.StatusRequestEntityTooLarge, Detail: "request body is larger than " + strconv.FormatInt(mbe.Limit, 10) + " bytes"}
-	case errors.Is(err, ErrUnsupportedMediaType):
-		return problem.Problem{Status: http.StatusUnsupportedMediaType, Detail: "Content-Type must be application/json"}
-	case errors.Is(err, ErrBodyTooLarge):
-		return problem.Problem{Status: http.StatusRequestEntityTooLarge, Detail: "request body is too large"}
-	case errors.Is(err, ErrMalformed):
-		return problem.Problem{Status: http.StatusBadRequest, Detail: "request is malformed"}
-	case errors.Is(err, ErrInvalid):
-		return problem.Problem{Status: http.StatusUnprocessableEntity, Detail: "request failed validation"}
 	}
-	return problem.Problem{Status: http.StatusInternalServerError}
+	status, detail, _ := answerFor(err)
+	return problem.Problem{Status: status, Detail: detail}
 }
 
-func status(kind error) int {
-	switch kind {
-	case ErrUnsupportedMediaType:
-		return http.StatusUnsupportedMediaType
-	case ErrBodyTooLarge:
-		return http.StatusRequestEntityTooLarge
-	case ErrMalformed:
-		return http.StatusBadRequest
-	case ErrInvalid:
-		return http.StatusUnprocessableEntity
+// fieldProblem lists each field problem; the status is 422 for rule
+// failures and 400 for values that could not be decoded.
+func fieldProblem(fe *FieldErrors) problem.Problem {
+	status, _, _ := answerFor(fe.Unwrap())
+	p := problem.Problem{Status: status, Errors: make([]problem.FieldError, len(fe.Errors))}
+	// Count fields, not entries: one field may break several rules.
+	fields := make(map[string]struct{}, len(fe.Errors))
+	for _, e := range fe.Errors {
+		fields[e.Field] = struct{}{}
 	}
-	return http.StatusInternalServerError
+	n := strconv.Itoa(len(fields)) + " fields"
+	if len(fields) == 1 {
+		n = "1 field"
+	}
+	if status == http.StatusUnprocessableEntity {
+		p.Detail = n + " failed validation"
+	} else {
+		p.Detail = n + " could not be accepted"
+	}
+	for i, e := range fe.Errors {
+		p.Errors[i] = problem.FieldError{Field: e.Field, Rule: e.Rule, Param: e.Param, Message: e.Message}
+	}
+	return p
 }

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"reflect"
-	"strings"
 	"sync"
 
 	"github.com/go-playground/validator/v10"
@@ -81,16 +80,6 @@ func errNotNew() error {
 	return fmt.Errorf("%w: Validator not created with New", ErrInvalidType)
 }
 
-// typeEntry is everything learnt about a destination type at registration.
-type typeEntry struct {
-	err   error
-	json  *jtype
-	query []qfield
-	// ownDecoders is set when the type reaches a json.Unmarshaler or
-	// encoding.TextUnmarshaler, which get slices of the request body.
-	ownDecoders bool
-}
-
 // New returns a Validator for cfg. It fails if a setting is out of range
 // or a rule name is unusable.
 func New(cfg Config) (*Validator, error) {
@@ -146,264 +135,6 @@ func New(cfg Config) (*Validator, error) {
 	return v, nil
 }
 
-// checkRuleName rejects names go-playground would refuse or that already
-// mean something, so a custom rule can never silently replace "email".
-func checkRuleName(v *validator.Validate, tag string) (err error) {
-	if tag == "" || strings.ContainsAny(tag, ".[],|=+()`~!@#$%^&*\\\"/?<>{}' \t\n") {
-		return fmt.Errorf("validate: rule name %q is empty or has reserved characters", tag)
-	}
-	switch tag {
-	case "dive", "keys", "endkeys", "omitempty", "omitnil", "omitzero", "required", "isdefault", "-":
-		return fmt.Errorf("validate: rule name %q is reserved", tag)
-	}
-	// go-playground has no lookup; an unknown tag panics with this text.
-	// Any other outcome (including other panics, such as a missing
-	// parameter of "min") means the name is taken.
-	defined := true
-	func() {
-		defer func() {
-			if p := recover(); p != nil && strings.Contains(fmt.Sprint(p), "Undefined validation function") {
-				defined = false
-			}
-		}()
-		_ = v.Var("", tag)
-	}()
-	if defined {
-		return fmt.Errorf("validate: rule name %q is already a built-in rule", tag)
-	}
-	return nil
-}
-
-// ruleFailure records why a custom rule rejected a value, so the messages
-// reach the client without running the rule twice.
-type ruleFailure struct {
-	tag, value string
-	msgs       []string
-}
-
-type collector struct{ fails []ruleFailure }
-
-type collectorKey struct{}
-
-func ruleFunc(tag string, fn func(string) error) validator.FuncCtx {
-	return func(ctx context.Context, fl validator.FieldLevel) bool {
-		f := fl.Field()
-		if f.Kind() != reflect.String {
-			return false // fail closed; Register reports this as a type error
-		}
-		s := f.String()
-		err := fn(s)
-		if err == nil {
-			return true
-		}
-		if c, ok := ctx.Value(collectorKey{}).(*collector); ok {
-			c.fails = append(c.fails, ruleFailure{tag: tag, value: s, msgs: ruleMessages(err)})
-		}
-		return false
-	}
-}
-
-// clientName is the name a client uses for a struct field: its query or
-// path parameter name, else its JSON name. Embedded structs are flattened,
-// as encoding/json does, and json:"-" fields have no name.
-func clientName(f reflect.StructField) string {
-	if n := tagName(f.Tag.Get("query")); n != "" {
-		return n
-	}
-	if n := tagName(f.Tag.Get("path")); n != "" {
-		return n
-	}
-	tag, ok := f.Tag.Lookup("json")
-	if tag == "-" {
-		return ""
-	}
-	if n := tagName(tag); n != "" {
-		return n
-	}
-	if f.Anonymous && (!ok || tag == "" || tag[0] == ',') && isStructLike(f.Type) {
-		return ""
-	}
-	return f.Name
-}
-
-func tagName(tag string) string {
-	name, _, _ := strings.Cut(tag, ",")
-	if name == "-" && !strings.Contains(tag, ",") {
-		return ""
-	}
-	return name
-}
-
-func isStructLike(t reflect.Type) bool {
-	if t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	return t.Kind() == reflect.Struct
-}
-
-// Register checks the struct tags of each value's type (and of every
-// struct type reachable from it) and prepares its decoder, so a typo in a
-// tag is an error at start-up rather than at the first request. Pass
-// values or pointers: v.Register(Login{}, Search{}). Types not registered
-// are checked at first use, and a failure is then returned by every decode
-// into that type. The error wraps [ErrInvalidType].
-func (v *Validator) Register(values ...any) error {
-	var errs []error
-	for _, x := range values {
-		t := reflect.TypeOf(x)
-		if t != nil && t.Kind() == reflect.Pointer {
-			t = t.Elem()
-		}
-		if t == nil {
-			errs = append(errs, fmt.Errorf("%w: nil", ErrInvalidType))
-			continue
-		}
-		if e := v.entry(t); e.err != nil {
-			errs = append(errs, e.err)
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// entry returns the checked description of struct type t, building it once.
-func (v *Validator) entry(t reflect.Type) *typeEntry {
-	if v == nil || v.v == nil {
-		return &typeEntry{err: errNotNew()}
-	}
-	if e, ok := v.types.Load(t); ok {
-		return e.(*typeEntry)
-	}
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if e, ok := v.types.Load(t); ok {
-		return e.(*typeEntry)
-	}
-	e := v.build(t)
-	if e.err != nil {
-		e.err = fmt.Errorf("%w: %s: %v", ErrInvalidType, t, e.err)
-	}
-	v.types.Store(t, e)
-	return e
-}
-
-func (v *Validator) build(t reflect.Type) *typeEntry {
-	e := &typeEntry{}
-	if t.Kind() != reflect.Struct {
-		e.err = errors.New("not a struct")
-		return e
-	}
-	if err := v.checkTags(t); err != nil {
-		e.err = err
-		return e
-	}
-	e.json = jsonTypeOf(t)
-	e.ownDecoders = e.json.hasOwnDecoders(map[*jtype]bool{})
-	e.query, e.err = queryFields(t)
-	return e
-}
-
-// checkTags makes go-playground parse every validate tag reachable from t
-// (it would otherwise panic on a typo at first use) and checks that custom
-// rules sit on strings.
-func (v *Validator) checkTags(root reflect.Type) (err error) {
-	seen := map[reflect.Type]bool{}
-	var walk func(t reflect.Type) error
-	walk = func(t reflect.Type) error {
-		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map {
-			if t.Kind() == reflect.Map {
-				if err := walk(t.Key()); err != nil {
-					return err
-				}
-			}
-			t = t.Elem()
-		}
-		if t.Kind() != reflect.Struct || seen[t] {
-			return nil
-		}
-		seen[t] = true
-		if err := v.warm(t); err != nil {
-			return err
-		}
-		for i := range t.NumField() {
-			f := t.Field(i)
-			if !f.IsExported() && !f.Anonymous {
-				continue
-			}
-			if err := v.checkRuleKinds(f); err != nil {
-				return err
-			}
-			if err := walk(f.Type); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	return walk(root)
-}
-
-// warm validates a zero t so go-playground parses and caches its tags,
-// turning its panic on a bad tag into an error.
-func (v *Validator) warm(t reflect.Type) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("%v", p)
-		}
-	}()
-	_ = v.v.Struct(reflect.New(t).Interface())
-	return nil
-}
-
-// checkRuleKinds reports a custom rule on a field that is not a string at
-// the point the rule applies (after any dive).
-func (v *Validator) checkRuleKinds(f reflect.StructField) error {
-	tag := f.Tag.Get("validate")
-	if tag == "" || len(v.rules) == 0 {
-		return nil
-	}
-	t := f.Type
-	inKeys := false
-	keyType := t
-	for _, part := range strings.Split(tag, ",") {
-		for _, alt := range strings.Split(part, "|") {
-			name, _, _ := strings.Cut(alt, "=")
-			switch name {
-			case "dive":
-				t = deref(t)
-				switch t.Kind() {
-				case reflect.Slice, reflect.Array, reflect.Map:
-					keyType = t
-					t = t.Elem()
-				}
-				continue
-			case "keys":
-				inKeys = true
-				continue
-			case "endkeys":
-				inKeys = false
-				continue
-			}
-			if _, ok := v.rules[name]; !ok {
-				continue
-			}
-			at := t
-			if inKeys && keyType.Kind() == reflect.Map {
-				at = keyType.Key()
-			}
-			if deref(at).Kind() != reflect.String {
-				return fmt.Errorf("field %s: rule %q needs a string, not %s", f.Name, name, at)
-			}
-		}
-	}
-	return nil
-}
-
-func deref(t reflect.Type) reflect.Type {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	return t
-}
-
 // Struct validates a value the caller decoded some other way. It returns
 // nil, a [*FieldErrors] wrapping [ErrInvalid], or an error wrapping
 // [ErrInvalidType] if s is not a struct or pointer to one or has bad tags.
@@ -419,14 +150,14 @@ func (v *Validator) Struct(s any) error {
 	if e.err != nil {
 		return e.err
 	}
-	return v.validate(s, rv.Type())
+	return v.validate(context.Background(), s, rv.Type())
 }
 
 // validate runs go-playground on s (a struct or pointer to one of type
-// root) and converts its errors.
-func (v *Validator) validate(s any, root reflect.Type) error {
+// root) and converts its errors. ctx is the request's: rules may read
+// from it.
+func (v *Validator) validate(ctx context.Context, s any, root reflect.Type) error {
 	var c *collector
-	ctx := context.Background()
 	if len(v.rules) > 0 {
 		c = &collector{}
 		ctx = context.WithValue(ctx, collectorKey{}, c)
@@ -453,48 +184,4 @@ func (v *Validator) validate(s any, root reflect.Type) error {
 		fe.add(FieldError{Field: field, Rule: tag, Param: param, Message: v.message(e, param)})
 	}
 	return fe
-}
-
-// ruleFailure finds the messages a custom rule gave for value.
-func (v *Validator) ruleFailure(c *collector, tag string, value any, fn func(string) error) []string {
-	s, _ := value.(string)
-	if c != nil {
-		for _, f := range c.fails {
-			if f.tag == tag && f.value == s {
-				if v.messages[tag] != "" {
-					return []string{v.messages[tag]}
-				}
-				return f.msgs
-			}
-		}
-	}
-	if m := v.messages[tag]; m != "" {
-		return []string{m}
-	}
-	if err := fn(s); err != nil {
-		return ruleMessages(err)
-	}
-	return []string{"is not valid"}
-}
-
-// fieldPath turns go-playground's "Type.items[2].qty" into "items[2].qty".
-func fieldPath(ns, field string) string {
-	_, rest, ok := strings.Cut(ns, ".")
-	if !ok || rest == "" {
-		rest = field
-	}
-	return clip(rest)
-}
-
-// clip bounds a client-chosen name (unknown keys, map keys) in answers.
-func clip(s string) string {
-	const max = 200
-	if len(s) <= max {
-		return s
-	}
-	i := max
-	for i > 0 && s[i]&0xC0 == 0x80 {
-		i--
-	}
-	return s[:i] + "…"
 }
