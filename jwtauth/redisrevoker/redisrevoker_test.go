@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -301,4 +302,80 @@ func TestConcurrentRedisRevoker(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// goid returns the id of the calling goroutine, read from its stack
+// header ("goroutine 42 [running]:").
+func goid() string {
+	var buf [64]byte
+	n := runtime.Stack(buf[:], false)
+	f := strings.Fields(string(buf[:n]))
+	if len(f) < 2 {
+		return ""
+	}
+	return f[1]
+}
+
+// goroutineHook records the goroutine each MGET runs on.
+type goroutineHook struct {
+	mu  sync.Mutex
+	ids []string
+}
+
+func (h *goroutineHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *goroutineHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+func (h *goroutineHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if cmd.Name() == "mget" {
+			h.mu.Lock()
+			h.ids = append(h.ids, goid())
+			h.mu.Unlock()
+		}
+		return next(ctx, cmd)
+	}
+}
+
+// With ContextTimeoutEnabled the client stops at the deadline itself, so
+// the check runs on the caller's goroutine: no goroutine per request.
+// Without it, the command runs on a helper goroutine the check stops
+// waiting for at the deadline.
+func TestRevokedRunsOnCallerGoroutine(t *testing.T) {
+	mr := miniredis.RunT(t)
+	for _, direct := range []bool{true, false} {
+		c := redis.NewClient(&redis.Options{Addr: mr.Addr(), ContextTimeoutEnabled: direct})
+		h := &goroutineHook{}
+		c.AddHook(h)
+		r, err := New(Config{Client: c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.Revoked(context.Background(), jwtauth.Claims{Subject: "alice", ID: "id-1"}); err != nil {
+			t.Fatal(err)
+		}
+		_ = c.Close()
+		if len(h.ids) != 1 {
+			t.Fatalf("direct=%v: %d MGETs, want 1", direct, len(h.ids))
+		}
+		if same := h.ids[0] == goid(); same != direct {
+			t.Errorf("ContextTimeoutEnabled=%v: command on the caller's goroutine = %v", direct, same)
+		}
+	}
+}
+
+// The stored key format is that of earlier releases, so revocations
+// written before an upgrade are still found.
+func TestKeyFormatStable(t *testing.T) {
+	r, err := New(Config{Client: redis.NewClient(&redis.Options{Addr: "127.0.0.1:0"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, subj := r.keys("trialbalance", "alice", "id-1")
+	// Computed independently: the first 16 bytes of SHA-256 over 8-byte
+	// big-endian length-prefixed parts, in hex.
+	const base = "jwtauth:{19f37e46a1bca0f296cd32c782acf3b0}:"
+	if tok != base+"t:cb12081043c20acad879133a4ea4fa0a" || subj != base+"nbf" {
+		t.Errorf("keys %q %q", tok, subj)
+	}
 }
