@@ -41,6 +41,13 @@ func (c *checker) stages() []stage {
 		}
 		out = append(out, s)
 	}
+	// An HTTP API created with Target ("quick create") gets a $default
+	// stage with no settings when no Stage resource names it.
+	for _, api := range c.resources(httpAPI) {
+		if p, _ := api.Prop("ProtocolType").Str(); p == "HTTP" && len(c.referrers(api.ID, "ApiId", httpStage)) == 0 {
+			out = append(out, stage{r: api, http: true, settings: &cfn.Node{Kind: cfn.Map, Line: api.Line}})
+		}
+	}
 	return out
 }
 

@@ -81,7 +81,7 @@ func TestRuleTable(t *testing.T) {
 // template can break it is half a rule.
 func TestRuleFailureCounts(t *testing.T) {
 	want := map[string]int{
-		"api-throttling":          3, // rate too high; HTTP API without settings; unknown rate
+		"api-throttling":          4, // rate too high; HTTP API without settings; unknown rate; quick create
 		"api-access-logs":         2, // not JSON; REST stage without logs
 		"fn-vpc":                  2,
 		"fn-public-subnet":        2, // IGW route; MapPublicIpOnLaunch
@@ -127,5 +127,52 @@ func TestSuppression(t *testing.T) {
 	fs = check(t, filepath.Join("testdata", "rules", "suppression-invalid", "fail.yaml"))
 	if active, _ := ofRule(fs, "kms-rotation"); len(active) != 1 {
 		t.Errorf("suppression without reason: got %d active kms-rotation findings, want 1", len(active))
+	}
+}
+
+// A function's Metadata suppresses findings on the implicit API its
+// events create, and the template's Metadata those on parameters.
+func TestSuppressionImplicitAndParameters(t *testing.T) {
+	src := `
+Transform: AWS::Serverless-2016-10-31
+Metadata:
+  lambdasec-audit:
+    suppress:
+      - rule: secret-parameter
+        resource: LegacyToken
+        reason: Removed in the next release.
+Parameters:
+  LegacyToken: {Type: String}
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Metadata:
+      lambdasec-audit:
+        suppress:
+          - rule: api-waf
+            reason: Internal API behind a private endpoint.
+    Properties:
+      Runtime: provided.al2023
+      Handler: bootstrap
+      CodeUri: .
+      Events:
+        Get: {Type: Api, Properties: {Path: /, Method: get}}
+`
+	tpl, err := cfn.Parse("t.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := Check(tpl, Config{})
+	for _, tc := range []struct{ rule, resource, reason string }{
+		{"api-waf", cfn.ImplicitRestAPI, "Internal API behind a private endpoint."},
+		{"secret-parameter", "LegacyToken", "Removed in the next release."},
+	} {
+		active, suppressed := ofRule(fs, tc.rule)
+		if len(active) != 0 || len(suppressed) != 1 || suppressed[0].Resource != tc.resource || suppressed[0].SuppressedBy != tc.reason {
+			t.Errorf("%s: active %v, suppressed %v", tc.rule, active, suppressed)
+		}
+	}
+	if active, _ := ofRule(fs, ruleSuppression); len(active) != 0 {
+		t.Errorf("valid suppressions reported: %v", active)
 	}
 }
