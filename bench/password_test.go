@@ -20,7 +20,7 @@ func BenchmarkPasswordHash(b *testing.B) {
 		var h password.Hasher
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := h.Hash(pwBenchInput); err != nil {
+			if _, err := h.Hash(b.Context(), pwBenchInput); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -37,12 +37,12 @@ func BenchmarkPasswordHash(b *testing.B) {
 
 func BenchmarkPasswordVerify(b *testing.B) {
 	var h password.Hasher
-	ours, _ := h.Hash(pwBenchInput)
+	ours, _ := h.Hash(b.Context(), pwBenchInput)
 	theirs, _ := argon2id.CreateHash(pwBenchInput, pwAlexParams)
 	b.Run("lambdasec", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if ok, err := h.Verify(pwBenchInput, ours); !ok || err != nil {
+			if ok, err := h.Verify(b.Context(), pwBenchInput, ours); !ok || err != nil {
 				b.Fatal(ok, err)
 			}
 		}
@@ -60,7 +60,7 @@ func BenchmarkPasswordVerify(b *testing.B) {
 // The two libraries read each other's hashes: same PHC format.
 func TestPasswordInteropAlexedwards(t *testing.T) {
 	var h password.Hasher
-	ours, err := h.Hash(pwBenchInput)
+	ours, err := h.Hash(t.Context(), pwBenchInput)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestPasswordInteropAlexedwards(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := h.Verify(pwBenchInput, theirs); !ok || err != nil {
+	if ok, err := h.Verify(t.Context(), pwBenchInput, theirs); !ok || err != nil {
 		t.Errorf("lambdasec verifying alexedwards = %v, %v", ok, err)
 	}
 }

@@ -53,7 +53,7 @@ func BenchmarkHash(b *testing.B) {
 	var h password.Hasher
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := h.Hash("correct horse battery staple"); err != nil {
+		if _, err := h.Hash(b.Context(), "correct horse battery staple"); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -61,10 +61,10 @@ func BenchmarkHash(b *testing.B) {
 
 func BenchmarkVerify(b *testing.B) {
 	var h password.Hasher
-	enc, _ := h.Hash("correct horse battery staple")
+	enc, _ := h.Hash(b.Context(), "correct horse battery staple")
 	b.ReportAllocs()
 	for b.Loop() {
-		if ok, _ := h.Verify("correct horse battery staple", enc); !ok {
+		if ok, _ := h.Verify(b.Context(), "correct horse battery staple", enc); !ok {
 			b.Fatal("no match")
 		}
 	}
@@ -76,13 +76,13 @@ func BenchmarkVerifyRefusesAbsurd(b *testing.B) {
 	enc := "$argon2id$v=19$m=4194304,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc"
 	b.ReportAllocs()
 	for b.Loop() {
-		_, _ = h.Verify("password", enc)
+		_, _ = h.Verify(b.Context(), "password", enc)
 	}
 }
 
 func BenchmarkNeedsRehash(b *testing.B) {
 	var h password.Hasher
-	enc, _ := h.Hash("correct horse battery staple")
+	enc, _ := h.Hash(b.Context(), "correct horse battery staple")
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = h.NeedsRehash(enc)

@@ -72,6 +72,9 @@
 //     100 consecutive failures); this package keeps no state.
 //   - Run Check at registration and password change only, never at login.
 //   - Never log the password or put it in an error; this package doesn't.
-//   - Size Lambda memory for the hash: about twice Hasher.Memory, plus
-//     CPU (see [Hasher]).
+//   - Size memory for the hashes: at most Hasher.MaxConcurrent (default
+//     GOMAXPROCS) run at once, each holding Hasher.Memory (19 MiB), and
+//     Go's collector may let twice that accumulate (see [Hasher]).
+//   - Pass the request's context to Hash and Verify, and answer an error
+//     wrapping context.DeadlineExceeded with 503, not "wrong password".
 package password

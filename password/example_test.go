@@ -210,8 +210,9 @@ func ExampleBlocklist_Contains() {
 }
 
 func ExampleHasher_Hash() {
-	var hasher password.Hasher // argon2id, m=19 MiB, t=2, p=1
-	encoded, err := hasher.Hash("vivid otter lamp")
+	ctx := context.Background() // in a handler: r.Context()
+	var hasher password.Hasher  // argon2id, m=19 MiB, t=2, p=1
+	encoded, err := hasher.Hash(ctx, "vivid otter lamp")
 	if err != nil {
 		panic(err)
 	}
@@ -221,11 +222,12 @@ func ExampleHasher_Hash() {
 }
 
 func ExampleHasher_Verify() {
+	ctx := context.Background() // in a handler: r.Context()
 	var hasher password.Hasher
-	encoded, _ := hasher.Hash("vivid otter lamp")
-	ok, err := hasher.Verify("vivid otter lamp", encoded)
+	encoded, _ := hasher.Hash(ctx, "vivid otter lamp")
+	ok, err := hasher.Verify(ctx, "vivid otter lamp", encoded)
 	fmt.Println(ok, err)
-	ok, err = hasher.Verify("vivid otter lamb", encoded)
+	ok, err = hasher.Verify(ctx, "vivid otter lamb", encoded)
 	fmt.Println(ok, err)
 	// Output:
 	// true <nil>
@@ -236,10 +238,11 @@ func ExampleHasher_Verify() {
 // hash, so it takes as long as a wrong password, and every failure gets
 // the same answer.
 func ExampleHasher_DummyHash() {
+	ctx := context.Background() // in a handler: r.Context()
 	var hasher password.Hasher
 	_ = hasher.DummyHash() // at start-up, so no login pays for making it
 
-	stored, _ := hasher.Hash("vivid otter lamp")
+	stored, _ := hasher.Hash(ctx, "vivid otter lamp")
 	users := map[string]string{"ana@example.com": stored}
 
 	login := func(email, pw string) int {
@@ -247,7 +250,7 @@ func ExampleHasher_DummyHash() {
 		if !found {
 			encoded = hasher.DummyHash()
 		}
-		ok, err := hasher.Verify(pw, encoded)
+		ok, err := hasher.Verify(ctx, pw, encoded)
 		if err != nil || !ok || !found {
 			return http.StatusUnauthorized // same status and body for every failure
 		}
@@ -265,17 +268,18 @@ func ExampleHasher_DummyHash() {
 // Rehash on login: a user migrated from a bcrypt system logs in, and the
 // stored hash is upgraded to argon2id while the password is at hand.
 func ExampleHasher_NeedsRehash() {
+	ctx := context.Background() // in a handler: r.Context()
 	var hasher password.Hasher
 	// A bcrypt hash of "vivid otter lamp" from the old system.
 	stored := "$2b$05$jPAsRpemC2WG2w1Yk.0qk.H.DNGOgZv0Sic/GwzUESdaZfp..pGQi"
 
-	ok, err := hasher.Verify("vivid otter lamp", stored)
+	ok, err := hasher.Verify(ctx, "vivid otter lamp", stored)
 	if err != nil || !ok {
 		fmt.Println("401")
 		return
 	}
 	if hasher.NeedsRehash(stored) {
-		upgraded, err := hasher.Hash("vivid otter lamp")
+		upgraded, err := hasher.Hash(ctx, "vivid otter lamp")
 		if err == nil {
 			// UPDATE users SET hash = upgraded WHERE id = ? AND hash = stored
 			stored = upgraded
@@ -284,4 +288,17 @@ func ExampleHasher_NeedsRehash() {
 	fmt.Println(stored[:10], hasher.NeedsRehash(stored))
 	// Output:
 	// $argon2id$ false
+}
+
+// A Hasher computes at most MaxConcurrent hashes at once; the other calls
+// wait for a slot until their ctx ends, and a request whose ctx has ended
+// is not hashed at all.
+func ExampleHasher_concurrency() {
+	hasher := &password.Hasher{MaxConcurrent: 1} // 1 × 19 MiB held at once
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the client went away
+	_, err := hasher.Hash(ctx, "vivid otter lamp")
+	fmt.Println(errors.Is(err, context.Canceled))
+	// Output:
+	// true
 }

@@ -1,6 +1,8 @@
 package password
 
 import (
+	"cmp"
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
@@ -35,69 +37,95 @@ const (
 // weaker than OWASP's equal-strength table (m=46 MiB with t=1, 19 MiB
 // with t=2, 12 MiB with t=3, 9 MiB with t=4, 7 MiB with t≥5).
 //
+// # Memory and concurrency
+//
+// Each hash holds Memory KiB for as long as it runs (19 MiB by default;
+// bcrypt needs 4 KiB). A Hasher computes at most MaxConcurrent hashes at
+// once, GOMAXPROCS by default; further Hash and Verify calls wait for a
+// free slot, or return when their ctx ends. The memory the Hasher holds
+// at once is therefore at most
+//
+//	MaxConcurrent × Memory       (2 × 19 MiB = 38 MiB on 2 cores)
+//
+// and Go's collector may let about twice that accumulate before it runs
+// (GOGC=100): budget 2 × MaxConcurrent × Memory (76 MiB here), or set
+// GOMEMLIMIT. Without the bound, eight concurrent logins on a 2-core host
+// peaked at 159 MiB. Raising MaxConcurrent above the core count adds
+// memory but no throughput.
+//
 // On Lambda, CPU is proportional to configured memory (one full vCPU at
-// 1,769 MB), so expect several hundred milliseconds per hash at 128 MB.
-// Go's collector may let about twice Memory accumulate across calls; keep
-// the function's memory well above that, or set GOMEMLIMIT.
+// 1,769 MB; GOMAXPROCS is 2 however little CPU that buys), so expect
+// several hundred milliseconds per hash at 128 MB; set MaxConcurrent to 1
+// below 1,769 MB.
 //
 // A Hasher is safe for concurrent use. It must not be copied after first
-// use, because it keeps the dummy hash it makes for [Hasher.DummyHash].
+// use, because it keeps its slots and the dummy hash it makes for
+// [Hasher.DummyHash].
 type Hasher struct {
-	// Memory is argon2id's memory cost in KiB. Zero means 19456 (19 MiB).
+	// Memory is argon2id's memory cost in KiB. Zero means
+	// [DefaultMemory], 19456 (19 MiB).
 	Memory uint32
 
-	// Time is the number of passes over memory. Zero means 2.
+	// Time is the number of passes over memory. Zero means
+	// [DefaultTime], 2.
 	Time uint32
 
-	// Parallelism is the number of lanes. Zero means 1. It is stored in
-	// each hash, so it never depends on the host's CPU count.
+	// Parallelism is the number of lanes. Zero means
+	// [DefaultParallelism], 1. It is stored in each hash, so it never
+	// depends on the host's CPU count.
 	Parallelism uint8
 
-	// SaltLength is the random salt size in bytes. Zero means 16.
+	// SaltLength is the random salt size in bytes. Zero means
+	// [DefaultSaltLength], 16.
 	SaltLength uint32
 
-	// KeyLength is the derived key size in bytes. Zero means 32.
+	// KeyLength is the derived key size in bytes. Zero means
+	// [DefaultKeyLength], 32.
 	KeyLength uint32
 
 	// MaxPasswordBytes caps the password length that Hash and Verify
-	// accept, checked before any hashing work. Zero means 1024.
+	// accept, checked before any hashing work. Zero means
+	// [DefaultMaxBytes], 1024.
 	MaxPasswordBytes int
+
+	// MaxConcurrent is the number of hashes the Hasher computes at once
+	// (Hash, Verify and the first DummyHash); the others wait. Zero means
+	// runtime.GOMAXPROCS(0), read at first use. See "Memory and
+	// concurrency" above for the memory it bounds.
+	MaxConcurrent int
 
 	dummyOnce sync.Once
 	dummy     string
+
+	slotsOnce sync.Once
+	slots     chan struct{} // a semaphore of MaxConcurrent slots
+	inSlot    func()        // tests only: called once a slot is taken
 }
 
-// params is a Hasher's resolved argon2id configuration.
+// params is a Hasher's resolved configuration.
 type params struct {
 	memory, time    uint32
 	threads         uint8
 	saltLen, keyLen uint32
 	maxBytes        int
+	maxConcurrent   int // 0: GOMAXPROCS, resolved by acquire
 }
 
 func (h *Hasher) params() (params, error) {
-	p := params{h.Memory, h.Time, h.Parallelism, h.SaltLength, h.KeyLength, h.MaxPasswordBytes}
-	if p.memory == 0 {
-		p.memory = DefaultMemory
-	}
-	if p.time == 0 {
-		p.time = DefaultTime
-	}
-	if p.threads == 0 {
-		p.threads = DefaultParallelism
-	}
-	if p.saltLen == 0 {
-		p.saltLen = DefaultSaltLength
-	}
-	if p.keyLen == 0 {
-		p.keyLen = DefaultKeyLength
-	}
-	if p.maxBytes == 0 {
-		p.maxBytes = DefaultMaxBytes
+	p := params{
+		memory:        cmp.Or(h.Memory, DefaultMemory),
+		time:          cmp.Or(h.Time, DefaultTime),
+		threads:       cmp.Or(h.Parallelism, DefaultParallelism),
+		saltLen:       cmp.Or(h.SaltLength, DefaultSaltLength),
+		keyLen:        cmp.Or(h.KeyLength, DefaultKeyLength),
+		maxBytes:      cmp.Or(h.MaxPasswordBytes, DefaultMaxBytes),
+		maxConcurrent: h.MaxConcurrent,
 	}
 	switch {
 	case p.maxBytes < 0:
 		return p, fmt.Errorf("%w: negative MaxPasswordBytes", ErrInvalidHasher)
+	case p.maxConcurrent < 0:
+		return p, fmt.Errorf("%w: negative MaxConcurrent", ErrInvalidHasher)
 	case p.memory > maxMemoryKiB || p.time > maxTime || p.threads > maxThreads:
 		return p, fmt.Errorf("%w: over the verify limits (m=%d KiB, t=%d, p=%d)", ErrInvalidHasher, maxMemoryKiB, maxTime, maxThreads)
 	case p.memory < 8*uint32(p.threads):
@@ -157,8 +185,11 @@ func owaspMinMemory(t uint32) uint32 {
 // typed on different systems hashes alike; nothing else is changed (case,
 // compatibility forms and invisible characters are hashed as typed).
 //
-// Errors wrap [ErrPasswordTooLong] or [ErrInvalidHasher].
-func (h *Hasher) Hash(password string) (string, error) {
+// Hash waits for one of the Hasher's MaxConcurrent slots. If ctx ends
+// first, or has ended already, it returns an error wrapping ctx.Err()
+// (context.Canceled or context.DeadlineExceeded) without hashing. Other
+// errors wrap [ErrPasswordTooLong] or [ErrInvalidHasher].
+func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 	p, err := h.params()
 	if err != nil {
 		return "", err
@@ -166,6 +197,10 @@ func (h *Hasher) Hash(password string) (string, error) {
 	if len(password) > p.maxBytes {
 		return "", fmt.Errorf("%w: over %d bytes", ErrPasswordTooLong, p.maxBytes)
 	}
+	if err := h.acquire(ctx, p.maxConcurrent); err != nil {
+		return "", err
+	}
+	defer h.release()
 	return hashWith(p, password)
 }
 
@@ -173,7 +208,7 @@ func (h *Hasher) Hash(password string) (string, error) {
 func hashWith(p params, password string) (string, error) {
 	salt := make([]byte, p.saltLen)
 	if _, err := rand.Read(salt); err != nil {
-		return "", fmt.Errorf("password: reading random salt: %v", err)
+		return "", fmt.Errorf("password: reading random salt: %w", err)
 	}
 	key := argon2.IDKey([]byte(norm.NFC.String(password)), salt, p.time, p.memory, p.threads, p.keyLen)
 	return encodeArgon2id(p.memory, p.time, p.threads, salt, key), nil
@@ -211,21 +246,26 @@ func encodeArgon2id(m, t uint32, p uint8, salt, key []byte) string {
 // MaxPasswordBytes, or over bcrypt's 72 bytes for a bcrypt hash: the
 // password is refused, never truncated), [ErrMalformedHash],
 // [ErrUnsupportedHash], [ErrHashTooExpensive] or [ErrInvalidHasher]; all
-// are refused before any hashing work.
+// are refused before any hashing work. Treat them as a failed login, with
+// the same answer as a wrong password. ErrPasswordTooLong comes from what
+// the client sent; the others signal a corrupt or tampered row or a
+// misconfigured Hasher, so log them.
 //
-// An argon2 hash may cost at most eight times the Hasher's own work
-// (Memory × Time), besides the absolute limits of [ErrHashTooExpensive]:
-// a row tampered to m=262144,t=16 (over 100 times the default's work, about
-// 10 seconds of CPU) is refused in microseconds. Hashes made at parameters up
-// to eight times costlier than the current ones still verify, so lower
-// the parameters by at most that factor at a time, and rehash on login. Treat every error as a failed login, with the same answer
-// as a wrong password. ErrPasswordTooLong comes from what the client sent;
-// the others signal a corrupt or tampered row, so log them.
+// Verify then waits for one of the Hasher's MaxConcurrent slots. If ctx
+// ends first, or has ended already, it returns an error wrapping ctx.Err()
+// without hashing: answer 503 (or nothing, to a client that left), not
+// "wrong password".
 //
 // Verify uses the parameters stored in encoded, not the Hasher's, so it
 // works after the Hasher's parameters change; follow a successful Verify
-// with [Hasher.NeedsRehash].
-func (h *Hasher) Verify(password, encoded string) (bool, error) {
+// with [Hasher.NeedsRehash]. An argon2 hash may cost at most eight times
+// the Hasher's own work (Memory × Time), besides the absolute limits of
+// [ErrHashTooExpensive]: a row tampered to m=262144,t=16 (over 100 times
+// the default's work, about 10 seconds of CPU) is refused in microseconds.
+// Hashes made at parameters up to eight times costlier than the current
+// ones still verify, so lower the parameters by at most that factor at a
+// time, and rehash on login.
+func (h *Hasher) Verify(ctx context.Context, password, encoded string) (bool, error) {
 	p, err := h.params()
 	if err != nil {
 		return false, err
@@ -244,6 +284,10 @@ func (h *Hasher) Verify(password, encoded string) (bool, error) {
 	if ph.scheme == schemeBcrypt && len(nfc) > 72 {
 		return false, fmt.Errorf("%w: bcrypt hashes only the first 72 bytes", ErrPasswordTooLong)
 	}
+	if err := h.acquire(ctx, p.maxConcurrent); err != nil {
+		return false, err
+	}
+	defer h.release()
 	return ph.matches(nfc, encoded)
 }
 
@@ -308,7 +352,13 @@ func (h *Hasher) DummyHash() string {
 		}
 		var secret [32]byte
 		_, _ = rand.Read(secret[:]) // never fails since Go 1.24
-		// Not through Hash: its cap may be below the secret's length.
+		// Not through Hash: its cap may be below the secret's length. It
+		// waits for a slot without a deadline: the hashes that hold the
+		// slots finish.
+		if h.acquire(context.Background(), p.maxConcurrent) != nil {
+			return
+		}
+		defer h.release()
 		h.dummy, _ = hashWith(p, hex.EncodeToString(secret[:]))
 	})
 	return h.dummy

@@ -24,7 +24,7 @@ func fast() *password.Hasher {
 
 func TestHashDefaults(t *testing.T) {
 	var h password.Hasher
-	enc, err := h.Hash("correct horse battery staple")
+	enc, err := h.Hash(t.Context(), "correct horse battery staple")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,18 +35,18 @@ func TestHashDefaults(t *testing.T) {
 	if len(parts) != 6 || len(parts[4]) != 22 || len(parts[5]) != 43 {
 		t.Errorf("Hash = %q, want a 16-byte salt and 32-byte key in unpadded base64", enc)
 	}
-	ok, err := h.Verify("correct horse battery staple", enc)
+	ok, err := h.Verify(t.Context(), "correct horse battery staple", enc)
 	if !ok || err != nil {
 		t.Errorf("Verify(right) = %v, %v", ok, err)
 	}
-	ok, err = h.Verify("correct horse battery stapler", enc)
+	ok, err = h.Verify(t.Context(), "correct horse battery stapler", enc)
 	if ok || err != nil {
 		t.Errorf("Verify(wrong) = %v, %v; want false, nil", ok, err)
 	}
 	if h.NeedsRehash(enc) {
 		t.Error("NeedsRehash(fresh hash) = true")
 	}
-	enc2, _ := h.Hash("correct horse battery staple")
+	enc2, _ := h.Hash(t.Context(), "correct horse battery staple")
 	if enc2 == enc {
 		t.Error("two hashes of one password are equal: salt not random")
 	}
@@ -54,12 +54,12 @@ func TestHashDefaults(t *testing.T) {
 
 func TestHashNormalizesNFC(t *testing.T) {
 	h := fast()
-	enc, err := h.Hash("m\u00fcnchen-is-lovely") // composed ü
+	enc, err := h.Hash(t.Context(), "m\u00fcnchen-is-lovely") // composed ü
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The same text typed with a combining diaeresis verifies.
-	if ok, err := h.Verify("mu\u0308nchen-is-lovely", enc); !ok || err != nil {
+	if ok, err := h.Verify(t.Context(), "mu\u0308nchen-is-lovely", enc); !ok || err != nil {
 		t.Errorf("Verify(decomposed) = %v, %v; want true", ok, err)
 	}
 }
@@ -92,7 +92,7 @@ func TestHasherParameters(t *testing.T) {
 			if tc.ok {
 				return // hashing at each valid setting is covered elsewhere
 			}
-			_, err := tc.h.Hash("pw")
+			_, err := tc.h.Hash(t.Context(), "pw")
 			if !errors.Is(err, password.ErrInvalidHasher) {
 				t.Errorf("Hash = %v, want ErrInvalidHasher", err)
 			}
@@ -106,22 +106,22 @@ func TestHasherParameters(t *testing.T) {
 func TestPasswordCap(t *testing.T) {
 	h := fast()
 	long := strings.Repeat("a", 1025)
-	if _, err := h.Hash(long); !errors.Is(err, password.ErrPasswordTooLong) {
+	if _, err := h.Hash(t.Context(), long); !errors.Is(err, password.ErrPasswordTooLong) {
 		t.Errorf("Hash(1025 bytes) = %v, want ErrPasswordTooLong", err)
 	}
 	// Refused before the hash string is even parsed.
-	if _, err := h.Verify(long, "garbage"); !errors.Is(err, password.ErrPasswordTooLong) {
+	if _, err := h.Verify(t.Context(), long, "garbage"); !errors.Is(err, password.ErrPasswordTooLong) {
 		t.Errorf("Verify(1025 bytes) = %v, want ErrPasswordTooLong", err)
 	}
 	h2 := &password.Hasher{Memory: 7168, Time: 5, MaxPasswordBytes: 4096}
-	enc, err := h2.Hash(long)
+	enc, err := h2.Hash(t.Context(), long)
 	if err != nil {
 		t.Fatalf("Hash with raised cap = %v", err)
 	}
-	if ok, _ := h2.Verify(long, enc); !ok {
+	if ok, _ := h2.Verify(t.Context(), long, enc); !ok {
 		t.Error("Verify with raised cap failed")
 	}
-	if ok, _ := h2.Verify(long[:1024], enc); ok {
+	if ok, _ := h2.Verify(t.Context(), long[:1024], enc); ok {
 		t.Error("a truncated password verified")
 	}
 }
@@ -153,11 +153,11 @@ func TestVerifyInterop(t *testing.T) {
 		}
 		n++
 		t.Run(enc[:strings.LastIndexByte(enc, '$')], func(t *testing.T) {
-			ok, err := h.Verify(pw, enc)
+			ok, err := h.Verify(t.Context(), pw, enc)
 			if !ok || err != nil {
 				t.Errorf("Verify(%q) = %v, %v; want true", pw, ok, err)
 			}
-			ok, err = h.Verify(pw+"x", enc)
+			ok, err = h.Verify(t.Context(), pw+"x", enc)
 			if ok || err != nil {
 				t.Errorf("Verify(wrong) = %v, %v; want false, nil", ok, err)
 			}
@@ -180,7 +180,7 @@ func TestVerifyBcrypt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := h.Verify("legacy-password", string(enc)); !ok || err != nil {
+	if ok, err := h.Verify(t.Context(), "legacy-password", string(enc)); !ok || err != nil {
 		t.Errorf("Verify($2a$) = %v, %v", ok, err)
 	}
 	if !h.NeedsRehash(string(enc)) {
@@ -194,15 +194,15 @@ func TestVerifyBcrypt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := h.Verify(p72, string(enc72)); !ok || err != nil {
+	if ok, err := h.Verify(t.Context(), p72, string(enc72)); !ok || err != nil {
 		t.Errorf("Verify(72 bytes) = %v, %v", ok, err)
 	}
-	ok, err := h.Verify(p72+"extra-ignored", string(enc72))
+	ok, err := h.Verify(t.Context(), p72+"extra-ignored", string(enc72))
 	if ok || !errors.Is(err, password.ErrPasswordTooLong) {
 		t.Errorf("Verify(85 bytes) = %v, %v; want false, ErrPasswordTooLong", ok, err)
 	}
 	// 72 bytes in multibyte runes is the limit too.
-	if _, err := h.Verify(strings.Repeat("é", 37), string(enc72)); !errors.Is(err, password.ErrPasswordTooLong) {
+	if _, err := h.Verify(t.Context(), strings.Repeat("é", 37), string(enc72)); !errors.Is(err, password.ErrPasswordTooLong) {
 		t.Errorf("Verify(74 bytes of é) = %v, want ErrPasswordTooLong", err)
 	}
 
@@ -215,7 +215,7 @@ func TestVerifyBcrypt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ok, err = h.Verify(typed, string(encPrefix))
+	ok, err = h.Verify(t.Context(), typed, string(encPrefix))
 	if ok || !errors.Is(err, password.ErrPasswordTooLong) {
 		t.Errorf("Verify(72 bytes growing to 144 under NFC) = %v, %v; want false, ErrPasswordTooLong", ok, err)
 	}
@@ -269,7 +269,7 @@ func TestVerifyRefusesBadHashes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ok, err := h.Verify("password", tc.enc)
+			ok, err := h.Verify(t.Context(), "password", tc.enc)
 			if ok || !errors.Is(err, tc.want) {
 				t.Fatalf("Verify = %v, %v; want false, %v", ok, err, tc.want)
 			}
@@ -288,7 +288,7 @@ func TestVerifyRefusesBadHashes(t *testing.T) {
 func TestVerifyAbsurdDoesNotAllocate(t *testing.T) {
 	var h password.Hasher
 	enc := "$argon2id$v=19$m=262145,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc"
-	allocs := testing.AllocsPerRun(20, func() { _, _ = h.Verify("password", enc) })
+	allocs := testing.AllocsPerRun(20, func() { _, _ = h.Verify(t.Context(), "password", enc) })
 	if allocs > 12 {
 		t.Errorf("Verify(absurd) made %v allocations", allocs)
 	}
@@ -336,7 +336,7 @@ func TestDummyHash(t *testing.T) {
 		t.Error("DummyHash changed between calls")
 	}
 	for _, pw := range []string{"", "password", d} {
-		if ok, err := h.Verify(pw, d); ok || err != nil {
+		if ok, err := h.Verify(t.Context(), pw, d); ok || err != nil {
 			t.Errorf("Verify(%q, dummy) = %v, %v; want false, nil", pw, ok, err)
 		}
 	}
@@ -355,14 +355,14 @@ func TestDummyHashSmallCap(t *testing.T) {
 	if !strings.HasPrefix(d, "$argon2id$v=19$m=7168,t=5,p=1$") {
 		t.Fatalf("DummyHash = %q, want a hash at the Hasher's parameters", d)
 	}
-	if ok, err := h.Verify("a password", d); ok || err != nil {
+	if ok, err := h.Verify(t.Context(), "a password", d); ok || err != nil {
 		t.Errorf("Verify(dummy) = %v, %v; want false, nil", ok, err)
 	}
 }
 
 func TestHasherConcurrent(t *testing.T) {
 	h := fast()
-	enc, err := h.Hash("shared secret")
+	enc, err := h.Hash(t.Context(), "shared secret")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -372,7 +372,7 @@ func TestHasherConcurrent(t *testing.T) {
 			if i%2 == 0 {
 				_ = h.DummyHash()
 			}
-			if ok, err := h.Verify("shared secret", enc); !ok || err != nil {
+			if ok, err := h.Verify(t.Context(), "shared secret", enc); !ok || err != nil {
 				t.Errorf("Verify = %v, %v", ok, err)
 			}
 		})
@@ -391,14 +391,14 @@ func TestVerifyHashesOnce(t *testing.T) {
 	key := argon2.IDKey([]byte(nfd), salt, 2, 19456, 1, 32)
 	b64 := base64.RawStdEncoding
 	enc := "$argon2id$v=19$m=19456,t=2,p=1$" + b64.EncodeToString(salt) + "$" + b64.EncodeToString(key)
-	if ok, err := h.Verify(nfd, enc); ok || err != nil {
+	if ok, err := h.Verify(t.Context(), nfd, enc); ok || err != nil {
 		t.Errorf("Verify(NFD against a hash of NFD bytes) = %v, %v; want false, nil (one hash, of the NFC form)", ok, err)
 	}
 	// The same bytes in NFC, hashed the same way, verify from either form.
 	key = argon2.IDKey([]byte("m\u00fcnchen-is-lovely"), salt, 2, 19456, 1, 32)
 	enc = "$argon2id$v=19$m=19456,t=2,p=1$" + b64.EncodeToString(salt) + "$" + b64.EncodeToString(key)
 	for _, pw := range []string{nfd, "m\u00fcnchen-is-lovely"} {
-		if ok, err := h.Verify(pw, enc); !ok || err != nil {
+		if ok, err := h.Verify(t.Context(), pw, enc); !ok || err != nil {
 			t.Errorf("Verify(%+q) = %v, %v; want true", pw, ok, err)
 		}
 	}
@@ -408,16 +408,16 @@ func TestVerifyHashesOnce(t *testing.T) {
 // the stored hash is of what the user typed, NFC-normalized.
 func TestHashKeepsWhatWasTyped(t *testing.T) {
 	h := fast()
-	enc, err := h.Hash("vivid\u200dotter\u00adlamp")
+	enc, err := h.Hash(t.Context(), "vivid\u200dotter\u00adlamp")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, pw := range []string{"vividotterlamp", "vivid\u200dotterlamp", "VIVID\u200dotter\u00adlamp"} {
-		if ok, err := h.Verify(pw, enc); ok || err != nil {
+		if ok, err := h.Verify(t.Context(), pw, enc); ok || err != nil {
 			t.Errorf("Verify(%+q) = %v, %v; want false, nil", pw, ok, err)
 		}
 	}
-	if ok, err := h.Verify("vivid\u200dotter\u00adlamp", enc); !ok || err != nil {
+	if ok, err := h.Verify(t.Context(), "vivid\u200dotter\u00adlamp", enc); !ok || err != nil {
 		t.Errorf("Verify(as typed) = %v, %v; want true", ok, err)
 	}
 }
@@ -444,7 +444,7 @@ func TestVerifyRefusesCombinedCost(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ok, err := tc.h.Verify("password", tc.enc)
+			ok, err := tc.h.Verify(t.Context(), "password", tc.enc)
 			if ok || !errors.Is(err, tc.want) {
 				t.Fatalf("Verify = %v, %v; want false, %v", ok, err, tc.want)
 			}
@@ -455,7 +455,7 @@ func TestVerifyRefusesCombinedCost(t *testing.T) {
 	// Refused without the work: no allocation proportional to m.
 	h := &password.Hasher{}
 	enc := tests[0].enc
-	if allocs := testing.AllocsPerRun(20, func() { _, _ = h.Verify("password", enc) }); allocs > 12 {
+	if allocs := testing.AllocsPerRun(20, func() { _, _ = h.Verify(t.Context(), "password", enc) }); allocs > 12 {
 		t.Errorf("Verify(tampered) made %v allocations", allocs)
 	}
 }

@@ -1,7 +1,10 @@
-// Command password shows package password: the guide's composition policy
-// next to NIST SP 800-63B-4, a rejection that lists every unmet rule, the
-// blocklist seeing through disguises, argon2id hashing, and a login that
-// upgrades a legacy bcrypt hash and spends the same time on unknown users.
+// Command password shows package password: the NIST SP 800-63B-4 policy
+// it recommends next to a composition policy (upper, lower, digit, special,
+// 8 to 100 characters), a rejection that lists every unmet rule, the
+// blocklist seeing through disguises (leet, affixes, fullwidth letters,
+// invisible characters), argon2id hashing with a bound on concurrent
+// hashes, and a login that upgrades a legacy bcrypt hash and spends the
+// same time on unknown users.
 //
 //	go run ./examples/password
 //
@@ -16,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -33,43 +37,55 @@ func main() {
 }
 
 func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
-	guide, nist := password.Composition(), password.NIST()
+	nist, composition := password.NIST(), password.Composition()
 	if getenv("PASSWORD_HIBP") == "on" {
 		hibp, err := password.NewHIBP(password.HIBPConfig{Timeout: 3 * time.Second})
 		if err != nil {
 			return err
 		}
-		guide.Breach, nist.Breach = hibp, hibp
+		nist.Breach, composition.Breach = hibp, hibp
 	}
 
-	fmt.Fprintln(w, "== policies: the guide's composition rules and NIST SP 800-63B-4")
+	fmt.Fprintln(w, "== policies: NIST SP 800-63B-4 (recommended) and a composition policy")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "password\tcomposition\tnist")
-	for _, pw := range []string{
-		"short",
-		"P@ssw0rd",           // on the blocklist, disguised
-		"Summer2024!",        // a season and a year: on the blocklist too
-		"Tr1al-Balance!2026", // meets the guide's rules
-		"correct horse battery staple",
-		"margaret-is-my-name-2026", // contains the user's name
+	fmt.Fprintln(tw, "password\tnist\tcomposition")
+	for _, c := range []struct{ pw, shown string }{
+		{pw: "short"},
+		{pw: "P@ssw0rd"},           // on the blocklist, disguised
+		{pw: "Summer2024!"},        // a season and a year: on the blocklist too
+		{pw: "Tr1al-Balance!2026"}, // meets the composition rules
+		{pw: "correct horse battery staple"},
+		{pw: "margaret-is-my-name-2026"}, // contains the user's name
+		// Unicode disguises: compared on the NFKC case-folded form without
+		// invisible characters, and counted as a person sees them.
+		{"ｐａｓｓｗｏｒｄ１２３４５６７８", "fullwidth password12345678"},
+		{"a" + strings.Repeat("\u200b", 14), `"a" + 14 zero width spaces`},
+		{"mar\u00adgaret keeps the ledger tidy", "mar<soft hyphen>garet keeps ..."},
 	} {
+		shown := c.shown
+		if shown == "" {
+			shown = strconv.Quote(c.pw)
+		}
 		// The user's email is context: its local part may not appear.
-		fmt.Fprintf(tw, "%q\t%s\t%s\n", pw,
-			verdict(guide.CheckOnline(ctx, pw, "margaret@example.com")),
-			verdict(nist.CheckOnline(ctx, pw, "margaret@example.com")))
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", shown,
+			verdict(nist.CheckOnline(ctx, c.pw, "margaret@example.com")),
+			verdict(composition.CheckOnline(ctx, c.pw, "margaret@example.com")))
 	}
 	tw.Flush()
 
 	fmt.Fprintln(w, "\n== hashing: argon2id with OWASP's parameters, in a PHC string")
-	var h password.Hasher // the zero Hasher is ready: m=19 MiB, t=2, p=1
-	hash, err := h.Hash("Tr1al-Balance!2026")
+	// The zero Hasher is ready: m=19 MiB, t=2, p=1, and at most GOMAXPROCS
+	// hashes at once (each holds 19 MiB); the others wait until their ctx
+	// ends.
+	var h password.Hasher
+	hash, err := h.Hash(ctx, "Tr1al-Balance!2026")
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(w, "hash:", strings.Join(strings.Split(hash, "$")[:4], "$")+"$<salt>$<key>")
-	ok, err := h.Verify("Tr1al-Balance!2026", hash)
+	ok, err := h.Verify(ctx, "Tr1al-Balance!2026", hash)
 	fmt.Fprintln(w, "verify right password:", ok, err)
-	ok, err = h.Verify("tr1al-balance!2026", hash)
+	ok, err = h.Verify(ctx, "tr1al-balance!2026", hash)
 	fmt.Fprintln(w, "verify wrong password:", ok, err)
 
 	fmt.Fprintln(w, "\n== login that migrates a bcrypt hash from the old stack")
@@ -89,7 +105,7 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 			// which emails are registered.
 			stored = h.DummyHash()
 		}
-		ok, err := h.Verify(try.pw, stored)
+		ok, err := h.Verify(ctx, try.pw, stored)
 		if err != nil {
 			return err
 		}
@@ -98,7 +114,7 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 			scheme = "no account: checked against the dummy argon2id hash"
 		}
 		if found && ok && h.NeedsRehash(stored) {
-			if users[try.email], err = h.Hash(try.pw); err != nil {
+			if users[try.email], err = h.Hash(ctx, try.pw); err != nil {
 				return err
 			}
 			scheme += " (rehashed to argon2id)"
@@ -107,11 +123,11 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 	}
 
 	fmt.Fprintln(w, "\n== limits: long inputs are refused before any hashing work")
-	_, err = h.Hash(strings.Repeat("x", 2000))
+	_, err = h.Hash(ctx, strings.Repeat("x", 2000))
 	fmt.Fprintf(w, "Hash of 2000 bytes:                 ErrPasswordTooLong=%v (%v)\n", errors.Is(err, password.ErrPasswordTooLong), err)
 	// bcrypt reads only 72 bytes: a 73rd that differed would still match
 	// if the input were silently cut.
-	_, err = h.Verify(strings.Repeat("x", 73), string(legacy))
+	_, err = h.Verify(ctx, strings.Repeat("x", 73), string(legacy))
 	fmt.Fprintf(w, "Verify of 73 bytes against bcrypt:  ErrPasswordTooLong=%v (%v)\n", errors.Is(err, password.ErrPasswordTooLong), err)
 	return nil
 }

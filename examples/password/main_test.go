@@ -10,10 +10,13 @@ import (
 func TestRun(t *testing.T) {
 	out := exampletest.Run(t, run)
 	exampletest.Contains(t, out,
-		`"P@ssw0rd"                      common `,
-		`"Tr1al-Balance!2026"            ok                                                            ok`,
-		`"correct horse battery staple"  missing_upper,missing_digit                                   ok`,
-		`contains_context`,
+		`"P@ssw0rd"                       too_short,common  common`,
+		`"Tr1al-Balance!2026"             ok                ok`,
+		`"correct horse battery staple"   ok                missing_upper,missing_digit`,
+		`"margaret-is-my-name-2026"       contains_context  missing_upper,contains_context`,
+		`fullwidth password12345678       common            missing_upper,missing_special,common`,
+		`"a" + 14 zero width spaces       too_short         too_short,`,
+		`mar<soft hyphen>garet keeps ...  contains_context  `,
 		"hash: $argon2id$v=19$m=19456,t=2,p=1$<salt>$<key>",
 		"verify right password: true <nil>",
 		"verify wrong password: false <nil>",

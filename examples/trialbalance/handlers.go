@@ -125,7 +125,7 @@ func (a *app) register(w http.ResponseWriter, r *http.Request) {
 	}
 	var hash string
 	var err error
-	if werr := a.withHashSlot(r.Context(), func() { hash, err = a.hasher.Hash(in.Password) }); werr != nil {
+	if werr := a.withHashSlot(r.Context(), func() { hash, err = a.hasher.Hash(r.Context(), in.Password) }); werr != nil {
 		a.hashBusy(w, r, werr)
 		return
 	}
@@ -178,7 +178,7 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 		hash = a.hasher.DummyHash()
 	}
 	var match bool
-	if werr := a.withHashSlot(ctx, func() { match, err = a.hasher.Verify(in.Password, hash) }); werr != nil {
+	if werr := a.withHashSlot(ctx, func() { match, err = a.hasher.Verify(ctx, in.Password, hash) }); werr != nil {
 		a.hashBusy(w, r, werr)
 		return
 	}
@@ -199,7 +199,7 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 	if a.hasher.NeedsRehash(hash) {
 		var nh string
 		var herr error
-		werr := a.withHashSlot(ctx, func() { nh, herr = a.hasher.Hash(in.Password) })
+		werr := a.withHashSlot(ctx, func() { nh, herr = a.hasher.Hash(ctx, in.Password) })
 		if werr == nil && herr == nil {
 			if err := a.store.setPasswordHash(ctx, email, nh); err != nil {
 				a.log.WarnContext(ctx, "store rehashed password", "error", err)
