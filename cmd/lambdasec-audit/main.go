@@ -91,7 +91,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	var findings []audit.Finding
-	status := exitOK
+	status, read := exitOK, 0
 	for _, name := range o.files {
 		t, err := load(name, stdin)
 		if err != nil {
@@ -99,7 +99,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			status = exitError
 			continue
 		}
+		read++
 		findings = append(findings, audit.Check(t, o.cfg)...)
+	}
+	if read == 0 {
+		return exitError // a report of nothing would read as "no findings"
 	}
 	if err := write(o.format, stdout, findings); err != nil {
 		fmt.Fprintf(stderr, "lambdasec-audit: writing the report: %v\n", err)

@@ -121,7 +121,10 @@ func TestExitCodes(t *testing.T) {
 			}
 		})
 	}
-	code, _, stderr := runAudit(t, "", broken)
+	code, out, stderr := runAudit(t, "", broken)
+	if out != "" {
+		t.Errorf("a run that read no template printed a report: %q", out)
+	}
 	if code != exitError || !strings.Contains(stderr, "unknown intrinsic function tag !Bogus") || !strings.Contains(stderr, "broken.yaml:1:") {
 		t.Errorf("broken template: exit %d, stderr %q", code, stderr)
 	}

@@ -53,6 +53,12 @@ func Parse(name string, data []byte) (*Template, error) {
 	if len(data) > MaxSize {
 		return nil, fmt.Errorf("%w: %s: larger than %d MiB", ErrInvalid, name, MaxSize>>20)
 	}
+	if isJSON(data) {
+		var err error
+		if data, err = prepareJSON(data); err != nil {
+			return nil, fmt.Errorf("%w: %s:%w", ErrInvalid, name, err)
+		}
+	}
 	doc, err := decodeYAML(data)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrInvalid, name, err)

@@ -33,6 +33,8 @@ func TestParseRefuses(t *testing.T) {
 		name, src, want string
 	}{
 		{"invalid YAML", "Resources: [\n", "did not find"},
+		{"invalid JSON", "{\"Resources\": {\"A\": {\"Type\": \"T\"},}}\n", "1: invalid JSON"},
+		{"JSON duplicate key", "{\"Resources\": {\"A\": {\"Type\": \"T\"}, \"A\": {\"Type\": \"T\"}}}", "duplicate key"},
 		{"empty", "  \n", "empty file"},
 		{"two documents", minimal + "---\n" + minimal, "more than one YAML document"},
 		{"not a map", "- a\n", "not a mapping"},
@@ -124,6 +126,16 @@ func TestParseForms(t *testing.T) {
 	a := tpl.Resources["A"]
 	if !a.Prop("P").IsFunc("Fn::GetAtt") || !a.Prop("Q").IsFunc("Ref") || a.Prop("Q").Line != 3 {
 		t.Errorf("JSON long forms: got %v at line %d", a.Properties, a.Prop("Q").Line)
+	}
+	// JSON escapes, including \/ which YAML lacks, next to an escaped
+	// backslash that must stay one.
+	esc := `{"Resources": {"A": {"Type": "T", "Properties": {"P": "a\/b \u00e9 c:\\/d"}}}}`
+	tpl, err = Parse("t.json", []byte(esc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := tpl.Resources["A"].Prop("P").Str(); s != `a/b é c:\/d` {
+		t.Errorf("escapes: got %q", s)
 	}
 	yml := "base: &base {Type: T, Properties: {P: !GetAtt B.Endpoint.Address}}\nResources:\n  A:\n    <<: *base\n  B: {Type: T}\n"
 	tpl, err = Parse("t.yaml", []byte(yml))
