@@ -39,7 +39,10 @@
 // way. Answers never contain a submitted value: a failed rule is reported
 // by field name, rule and parameter, so a rejected password is never
 // echoed to the client or into logs. Client-chosen names (an unknown
-// member, a map key) are echoed, shortened to 200 bytes.
+// member, a map key, a query parameter name) are echoed, shortened to 200
+// bytes; in an error's Error text, which applications log, their
+// unprintable characters (newlines, escape sequences, bidirectional
+// controls, invalid UTF-8) are escaped as in a Go string literal.
 //
 // # Rules
 //

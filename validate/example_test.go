@@ -124,7 +124,7 @@ func ExampleValidator_DecodeQuery() {
 	// Output:
 	// 200 42 2026-01-01 false
 	// 422 {"type":"about:blank","title":"Unprocessable Entity","status":422,"detail":"1 field failed validation","errors":[{"field":"to","rule":"gtefield","param":"from","message":"must be at least from"}]}
-	// 400 {"type":"about:blank","title":"Bad Request","status":400,"detail":"2 fields could not be accepted","errors":[{"field":"admin","rule":"unknown","message":"is not an allowed parameter"},{"field":"from","rule":"type","message":"must be a time in the form 2006-01-02"}]}
+	// 400 {"type":"about:blank","title":"Bad Request","status":400,"detail":"2 fields could not be accepted","errors":[{"field":"admin","rule":"unknown","message":"is not an allowed parameter"},{"field":"from","rule":"type","message":"must be a time in the form YYYY-MM-DD"}]}
 }
 
 func ExampleQuery() {

@@ -93,9 +93,13 @@ func fieldRef(tag string) string {
 }
 
 // clientParam returns e's parameter with Go field names replaced by the
-// names clients use, so answers never expose Go identifiers.
+// names clients use, and Go time layouts by the usual date notation, so
+// answers never expose Go identifiers or Go's reference date.
 func clientParam(root reflect.Type, e validator.FieldError) string {
 	param := e.Param()
+	if e.Tag() == "datetime" {
+		return layoutText(param) // "YYYY-MM-DD", not Go's "2006-01-02"
+	}
 	how := fieldRef(e.Tag())
 	if how == "" || param == "" {
 		return param

@@ -134,8 +134,11 @@ func newQField(f reflect.StructField, name string, path bool) (qfield, error) {
 }
 
 // DecodeQuery fills dst, a pointer to a struct, from the request's query
-// parameters (fields tagged query:"name") and path values set by
-// [http.ServeMux] patterns (fields tagged path:"name"), then validates it.
+// parameters (fields tagged query:"name") and path values (fields tagged
+// path:"name"), then validates it. Path values come from the request
+// itself, [http.Request.PathValue]: set by an [http.ServeMux] pattern, or
+// by whatever adapts a Lambda event with [http.Request.SetPathValue]. The
+// package imports no Lambda code.
 //
 // Supported field types are string, bool, the integer and float kinds,
 // [time.Time] (parsed with the field's layout tag, RFC 3339 when absent),
@@ -299,7 +302,7 @@ func (q *qfield) set(dst reflect.Value, raw string) string {
 	case qTime:
 		t, err := time.Parse(q.layout, raw)
 		if err != nil {
-			return "must be a time in the form " + q.layout
+			return "must be a time in the form " + layoutText(q.layout)
 		}
 		dst.Set(reflect.ValueOf(t))
 	case qText:

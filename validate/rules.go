@@ -56,6 +56,24 @@ func ruleMessages(err error) []string {
 	return []string{"is not valid"}
 }
 
+// addRules registers the caller's rules with go-playground.
+func (v *Validator) addRules(rules map[string]func(string) error) error {
+	v.rules = make(map[string]func(string) error, len(rules))
+	for tag, fn := range rules {
+		if err := checkRuleName(v.v, tag); err != nil {
+			return err
+		}
+		if fn == nil {
+			return fmt.Errorf("validate: rule %q is nil", tag)
+		}
+		v.rules[tag] = fn
+		if err := v.v.RegisterValidationCtx(tag, ruleFunc(tag, fn)); err != nil {
+			return fmt.Errorf("validate: rule %q: %v", tag, err)
+		}
+	}
+	return nil
+}
+
 // checkRuleName rejects names go-playground would refuse or that already
 // mean something, so a custom rule can never silently replace "email".
 func checkRuleName(v *validator.Validate, tag string) (err error) {

@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -12,18 +13,28 @@ import (
 	"github.com/go-playground/validator/v10"
 )
 
+// Defaults for a zero [Config].
+const (
+	// DefaultMaxBodyBytes is the body cap when [Config.MaxBodyBytes] is
+	// zero: 1 MiB.
+	DefaultMaxBodyBytes = 1 << 20
+	// DefaultMaxDepth is the nesting cap when [Config.MaxDepth] is zero.
+	DefaultMaxDepth = 32
+)
+
 // Config configures a [Validator]. The zero value is usable: 1 MiB bodies,
 // 32 levels of nesting, the built-in rules of go-playground/validator and
 // unknown query parameters rejected.
 type Config struct {
 	// MaxBodyBytes caps the request body [Validator.DecodeJSON] reads.
-	// Zero means 1 MiB; negative is an error. Keep it small per route
-	// (a login body fits in 4 KiB): it also bounds the CPU a request can
-	// make the decoder, and any password hashing after it, spend.
+	// Zero means [DefaultMaxBodyBytes] (1 MiB); negative is an error.
+	// Keep it small per route (a login body fits in 4 KiB): it also
+	// bounds the CPU a request can make the decoder, and any password
+	// hashing after it, spend.
 	MaxBodyBytes int64
 
 	// MaxDepth caps how deeply JSON objects and arrays may nest. Zero
-	// means 32; negative is an error.
+	// means [DefaultMaxDepth] (32); negative is an error.
 	MaxDepth int
 
 	// Rules adds validation rules usable in validate tags under their map
@@ -31,9 +42,9 @@ type Config struct {
 	// the field's string value (it may only be put on string fields,
 	// pointers to them, or after dive on string elements) and returns nil
 	// to accept it. A rejection's text reaches the client: see [Messages]
-	// for how to report several reasons at once. A name must be new: it
-	// cannot replace a built-in rule such as "email". Rules must be safe
-	// for concurrent use.
+	// for how to report several reasons at once, and [FieldError.Codes]
+	// for stable codes. A name must be new: it cannot replace a built-in
+	// rule such as "email". Rules must be safe for concurrent use.
 	Rules map[string]func(string) error
 
 	// RuleMessages replaces the English message for a rule, keyed by tag
@@ -50,9 +61,10 @@ type Config struct {
 	// means [WriteError].
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 
-	// Logger receives rejections at debug level (field names and rule
-	// codes, never values) and destination-type errors at error level.
-	// Nil means no logging.
+	// Logger receives the requests [JSON] and [Query] reject, at debug
+	// level (status, path, field names and rule codes, never values), and
+	// destination types that cannot be decoded, at error level. Nil means
+	// slog.Default().
 	Logger *slog.Logger
 }
 
@@ -83,47 +95,26 @@ func errNotNew() error {
 // New returns a Validator for cfg. It fails if a setting is out of range
 // or a rule name is unusable.
 func New(cfg Config) (*Validator, error) {
+	switch {
+	case cfg.MaxBodyBytes < 0:
+		return nil, fmt.Errorf("validate: MaxBodyBytes %d is negative", cfg.MaxBodyBytes)
+	case cfg.MaxDepth < 0:
+		return nil, fmt.Errorf("validate: MaxDepth %d is negative", cfg.MaxDepth)
+	}
 	v := &Validator{
-		maxBody:           cfg.MaxBodyBytes,
-		maxDepth:          cfg.MaxDepth,
+		maxBody:           cmp.Or(cfg.MaxBodyBytes, DefaultMaxBodyBytes),
+		maxDepth:          cmp.Or(cfg.MaxDepth, DefaultMaxDepth),
 		allowUnknownQuery: cfg.AllowUnknownQuery,
 		errorHandler:      cfg.ErrorHandler,
-		log:               cfg.Logger,
+		log:               cmp.Or(cfg.Logger, slog.Default()),
 	}
-	switch {
-	case v.maxBody < 0:
-		return nil, fmt.Errorf("validate: MaxBodyBytes %d is negative", v.maxBody)
-	case v.maxBody == 0:
-		v.maxBody = 1 << 20
-	}
-	switch {
-	case v.maxDepth < 0:
-		return nil, fmt.Errorf("validate: MaxDepth %d is negative", v.maxDepth)
-	case v.maxDepth == 0:
-		v.maxDepth = 32
-	}
-	if v.errorHandler == nil {
+	if v.errorHandler == nil { // a func is not comparable: no cmp.Or
 		v.errorHandler = WriteError
 	}
-	if v.log == nil {
-		v.log = slog.New(slog.DiscardHandler)
-	}
-
 	v.v = validator.New(validator.WithRequiredStructEnabled(), validator.WithTagNameFuncBlankOmit())
 	v.v.RegisterTagNameFunc(clientName)
-
-	v.rules = make(map[string]func(string) error, len(cfg.Rules))
-	for tag, fn := range cfg.Rules {
-		if err := checkRuleName(v.v, tag); err != nil {
-			return nil, err
-		}
-		if fn == nil {
-			return nil, fmt.Errorf("validate: rule %q is nil", tag)
-		}
-		v.rules[tag] = fn
-		if err := v.v.RegisterValidationCtx(tag, ruleFunc(tag, fn)); err != nil {
-			return nil, fmt.Errorf("validate: rule %q: %v", tag, err)
-		}
+	if err := v.addRules(cfg.Rules); err != nil {
+		return nil, err
 	}
 	v.messages = make(map[string]string, len(cfg.RuleMessages))
 	for tag, msg := range cfg.RuleMessages {
