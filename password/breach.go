@@ -2,6 +2,7 @@ package password
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
@@ -23,12 +24,20 @@ type BreachChecker interface {
 	Breached(ctx context.Context, password string) (bool, error)
 }
 
+// Defaults of an [HIBPConfig].
+const (
+	DefaultHIBPEndpoint  = "https://api.pwnedpasswords.com/range/"
+	DefaultHIBPTimeout   = 2 * time.Second
+	DefaultHIBPMinCount  = 1
+	DefaultHIBPUserAgent = "lambdasec-password"
+)
+
 // HIBPConfig configures [NewHIBP]. Every zero value means its documented
 // default.
 type HIBPConfig struct {
 	// Endpoint is the range API's base URL; the 5-hex-digit prefix is
 	// appended to it. It must be https. Zero means
-	// "https://api.pwnedpasswords.com/range/".
+	// [DefaultHIBPEndpoint], "https://api.pwnedpasswords.com/range/".
 	Endpoint string
 
 	// Client sends the requests. Nil means a client of this package's
@@ -37,11 +46,12 @@ type HIBPConfig struct {
 	Client *http.Client
 
 	// Timeout bounds one lookup on top of the caller's ctx deadline
-	// (whichever comes first wins). Zero means 2 seconds.
+	// (whichever comes first wins). Zero means [DefaultHIBPTimeout], 2
+	// seconds.
 	Timeout time.Duration
 
 	// MinCount is how many times a password must appear in the corpus to
-	// count as breached. Zero means 1.
+	// count as breached. Zero means [DefaultHIBPMinCount], 1.
 	MinCount int
 
 	// FailOpen makes an unanswered lookup report "not breached" (logged
@@ -50,7 +60,7 @@ type HIBPConfig struct {
 	FailOpen bool
 
 	// UserAgent is sent with every request. Zero means
-	// "lambdasec-password".
+	// [DefaultHIBPUserAgent], "lambdasec-password".
 	UserAgent string
 
 	// Logger receives a warning per failed lookup when FailOpen is set.
@@ -85,17 +95,17 @@ const maxRangeResponse = 1 << 20
 
 // NewHIBP returns an HIBP client, or an error wrapping [ErrInvalidConfig].
 func NewHIBP(cfg HIBPConfig) (*HIBP, error) {
-	h := &HIBP{
-		endpoint:  cfg.Endpoint,
-		client:    cfg.Client,
-		timeout:   cfg.Timeout,
-		minCount:  cfg.MinCount,
-		failOpen:  cfg.FailOpen,
-		userAgent: cfg.UserAgent,
-		logger:    cfg.Logger,
+	if cfg.Timeout < 0 || cfg.MinCount < 0 {
+		return nil, fmt.Errorf("%w: negative Timeout or MinCount", ErrInvalidConfig)
 	}
-	if h.endpoint == "" {
-		h.endpoint = "https://api.pwnedpasswords.com/range/"
+	h := &HIBP{
+		endpoint:  cmp.Or(cfg.Endpoint, DefaultHIBPEndpoint),
+		client:    cfg.Client,
+		timeout:   cmp.Or(cfg.Timeout, DefaultHIBPTimeout),
+		minCount:  cmp.Or(cfg.MinCount, DefaultHIBPMinCount),
+		failOpen:  cfg.FailOpen,
+		userAgent: cmp.Or(cfg.UserAgent, DefaultHIBPUserAgent),
+		logger:    cmp.Or(cfg.Logger, slog.Default()),
 	}
 	u, err := url.Parse(h.endpoint)
 	if err != nil || u.Scheme != "https" || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
@@ -122,21 +132,6 @@ func NewHIBP(cfg HIBPConfig) (*HIBP, error) {
 		return nil
 	}
 	h.client = &client
-	if h.timeout < 0 || h.minCount < 0 {
-		return nil, fmt.Errorf("%w: negative Timeout or MinCount", ErrInvalidConfig)
-	}
-	if h.timeout == 0 {
-		h.timeout = 2 * time.Second
-	}
-	if h.minCount == 0 {
-		h.minCount = 1
-	}
-	if h.userAgent == "" {
-		h.userAgent = "lambdasec-password"
-	}
-	if h.logger == nil {
-		h.logger = slog.Default()
-	}
 	return h, nil
 }
 
@@ -161,7 +156,7 @@ func (h *HIBP) Breached(ctx context.Context, password string) (bool, error) {
 			h.logger.WarnContext(ctx, "password: breach check failed open", "err", err)
 			return false, nil
 		}
-		return false, fmt.Errorf("%w: %v", ErrBreachUnavailable, err)
+		return false, fmt.Errorf("%w: range lookup: %w", ErrBreachUnavailable, err)
 	}
 	return count >= h.minCount, nil
 }
@@ -205,7 +200,7 @@ func parseRange(r io.Reader, suffix string) (int, error) {
 	// let a cut at a line end pass as a complete answer.
 	body, err := io.ReadAll(io.LimitReader(r, maxRangeResponse+1))
 	if err != nil {
-		return 0, fmt.Errorf("%w: %v", errRangeFormat, err)
+		return 0, fmt.Errorf("%w: reading: %w", errRangeFormat, err)
 	}
 	if len(body) > maxRangeResponse {
 		return 0, fmt.Errorf("%w: over %d bytes", errRangeFormat, maxRangeResponse)

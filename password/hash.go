@@ -299,7 +299,7 @@ func (ph parsedHash) matches(password, encoded string) (bool, error) {
 			return false, nil
 		}
 		if err != nil {
-			return false, fmt.Errorf("%w: bcrypt: %v", ErrMalformedHash, err)
+			return false, fmt.Errorf("%w: bcrypt: %w", ErrMalformedHash, err)
 		}
 		return true, nil
 	case schemeArgon2i:
