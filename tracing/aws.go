@@ -92,14 +92,14 @@ func (awsInit) HandleInitialize(ctx context.Context, in middleware.InitializeInp
 		setStatus(sub, status)
 	}
 	if err != nil && status >= 400 && status < 500 {
-		addCause(sub, err, false) // an error or throttle, not a fault
+		addCause(sub, err) // an error or throttle, not a fault
 		err2 := err
 		sub.Unlock()
 		sub.Close(nil)
 		return out, md, err2
 	}
 	sub.Unlock()
-	sub.Close(err)
+	closeSeg(sub, err)
 	return out, md, err
 }
 

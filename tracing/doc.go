@@ -44,9 +44,11 @@
 // Sampled=1 is honoured so traces stay whole across services, which lets a
 // client that reaches the service directly ask for its requests to be
 // recorded; that costs trace volume, not data. Inside Lambda, client
-// headers are ignored: only Lambda's invocation context counts. Recorded URLs lose their query
-// string and user info, SQL statements their literals, Redis commands their
-// keys and values; AWS calls record the operation, never its input.
+// headers are ignored: only Lambda's invocation context counts. Recorded
+// URLs lose their query string and user info, SQL statements their
+// literals, Redis commands their keys and values; AWS calls record the
+// operation, never its input. Recorded error messages lose everything
+// between their first and last quote, where servers put offending values.
 //
 // # Integration
 //

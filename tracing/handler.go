@@ -191,7 +191,7 @@ func (t *Tracer) serve(seg *xray.Segment, tr *trace, lambda, cold bool, w http.R
 		if p != nil {
 			err = fmt.Errorf("panic: %v", p)
 		}
-		seg.Close(err)
+		closeSeg(seg, err)
 		if p != nil {
 			panic(p)
 		}

@@ -2,6 +2,7 @@ package tracing
 
 import (
 	"net/http"
+	"net/url"
 )
 
 // Client returns a copy of c whose requests are traced: each becomes a
@@ -9,7 +10,9 @@ import (
 // the method, URL (without user info or query) and status, and carries an
 // X-Amzn-Trace-Id header so the next service continues the trace. A nil c
 // means http.DefaultClient. Requests whose context carries no trace are
-// sent unchanged. The subsegment ends when the response headers arrive.
+// sent unchanged. The subsegment ends when the response headers arrive. A
+// failed request is a fault; quoted values in the error, such as the URL
+// with its query string, are hidden.
 func Client(c *http.Client) *http.Client {
 	if c == nil {
 		c = http.DefaultClient
@@ -50,13 +53,11 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if sub == nil {
 		return t.next.RoundTrip(req)
 	}
-	u := *req.URL
-	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
 	sub.Lock()
 	sub.Namespace = "remote"
 	hr := sub.GetHTTP().GetRequest()
 	hr.Method = req.Method
-	hr.URL = truncate(u.String(), 2048)
+	hr.URL = outgoingURL(req.URL)
 	id := sub.ID
 	sub.Unlock()
 
@@ -72,7 +73,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	sub.Unlock()
-	sub.Close(err)
+	closeSeg(sub, err)
 	return resp, err
 }
 
@@ -82,4 +83,11 @@ func (t *transport) CloseIdleConnections() {
 	if c, ok := t.next.(interface{ CloseIdleConnections() }); ok {
 		c.CloseIdleConnections()
 	}
+}
+
+// outgoingURL is scheme://host/path of u, without user info, query or
+// fragment. It is built from parts rather than by clearing fields: an
+// opaque URL keeps its query in Opaque.
+func outgoingURL(u *url.URL) string {
+	return truncate(u.Scheme+"://"+u.Host+u.EscapedPath(), 2048)
 }

@@ -15,7 +15,9 @@ import (
 // cluster or ring), with the command names in the "redis" metadata
 // namespace. Keys and values are never recorded: keys often hold
 // identifiers (a token id in a revocation check) and values secrets.
-// redis.Nil, a cache miss, is not an error; other failures are faults.
+// redis.Nil, a cache miss, is not an error; other failures are faults,
+// with quoted values in their messages hidden (Redis quotes the arguments
+// of a command it refuses).
 func Redis(c interface{ AddHook(redis.Hook) }) {
 	if c == nil {
 		return
@@ -38,7 +40,7 @@ func (h redisHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 		if _, seg := segment(ctx); seg == nil || ctx.Value(redisActive{}) != nil {
 			return next(ctx, cmd)
 		}
-		return h.record(ctx, cmd.Name(), func(ctx context.Context) error { return next(ctx, cmd) })
+		return h.record(ctx, commandName(cmd), func(ctx context.Context) error { return next(ctx, cmd) })
 	}
 }
 
@@ -53,7 +55,7 @@ func (h redisHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Pro
 				names = append(names, "...")
 				break
 			}
-			names = append(names, c.Name())
+			names = append(names, commandName(c))
 		}
 		return h.record(ctx, "pipeline "+strings.Join(names, " "), func(ctx context.Context) error { return next(ctx, cmds) })
 	}
@@ -80,7 +82,23 @@ func (h redisHook) record(ctx context.Context, command string, fn func(context.C
 	if errors.Is(err, redis.Nil) {
 		sub.Close(nil)
 	} else {
-		sub.Close(err)
+		closeSeg(sub, err)
 	}
 	return err
+}
+
+// commandName is the name of cmd for the trace. go-redis takes it from the
+// first argument, which for a command sent with Do can be any value: a
+// name that is not a plain word is recorded as "?".
+func commandName(cmd redis.Cmder) string {
+	name := cmd.Name()
+	if name == "" || len(name) > 32 {
+		return "?"
+	}
+	for i := 0; i < len(name); i++ {
+		if !keyByte(name[i]) && name[i] != '-' && name[i] != '.' {
+			return "?"
+		}
+	}
+	return name
 }

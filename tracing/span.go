@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"sync"
 
 	"github.com/aws/aws-xray-sdk-go/v2/xray"
@@ -118,8 +117,8 @@ func (tr *trace) annotate(seg *xray.Segment, k string, v any) error {
 
 // Capture runs fn in a subsegment named name (mapped to X-Ray's rules, see
 // [Tracer.Handler]), nested in the current one. An error fn returns is
-// recorded as a fault, with its text as it is (keep secrets out of error
-// messages), and returned unchanged; a panic is recorded the same way and
+// recorded as a fault, with quoted values in its text hidden as for
+// database errors, and returned unchanged; a panic is recorded the same way and
 // re-raised. When ctx carries no sampled trace, Capture just
 // calls fn(ctx).
 func Capture(ctx context.Context, name string, fn func(context.Context) error) error {
@@ -133,10 +132,10 @@ func Capture(ctx context.Context, name string, fn func(context.Context) error) e
 	var err error
 	defer func() {
 		if p := recover(); p != nil {
-			sub.Close(fmt.Errorf("panic: %v", p))
+			closeSeg(sub, fmt.Errorf("panic: %v", p))
 			panic(p)
 		}
-		sub.Close(err)
+		closeSeg(sub, err)
 	}()
 	err = fn(ctx)
 	return err
@@ -167,9 +166,10 @@ func setStatus(seg *xray.Segment, status int) {
 }
 
 // addCause records err on seg as an exception without setting any flag;
-// the caller chooses error, fault or throttle. With redact, quoted values
-// in the message are replaced by "?". The caller holds the lock.
-func addCause(seg *xray.Segment, err error, redact bool) {
+// the caller chooses error, fault or throttle. Quoted values in the
+// message are hidden (see redactMessage): every error recorded by the
+// package goes through here. The caller holds seg's lock.
+func addCause(seg *xray.Segment, err error) {
 	if err == nil || seg.ParentSegment == nil {
 		return
 	}
@@ -178,38 +178,18 @@ func addCause(seg *xray.Segment, err error, redact bool) {
 		return
 	}
 	ex := efs.ExceptionFromError(err)
-	if redact {
-		ex.Message = redactMessage(ex.Message)
-	}
+	ex.Message = redactMessage(ex.Message)
 	seg.GetCause().Exceptions = append(seg.GetCause().Exceptions, ex)
 }
 
-// maxMessage bounds a recorded error message.
-const maxMessage = 1024
-
-// redactMessage replaces quoted spans ('...', "...", `...`) in an error
-// message with "?": database servers quote the offending value there
-// ("Duplicate entry 'alice@example.com' for key 'email'"). An apostrophe
-// inside a word ("doesn't") is not a quote. Numbers, such as MySQL's error
-// codes, are kept.
-func redactMessage(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s) && b.Len() < maxMessage; i++ {
-		c := s[i]
-		if (c == '\'' || c == '"' || c == '`') && (i == 0 || !alnum(s[i-1])) {
-			j := i + 1
-			for j < len(s) && !(s[j] == c && (j+1 == len(s) || !alnum(s[j+1]))) {
-				j++
-			}
-			b.WriteByte('?')
-			i = j
-			continue
-		}
-		b.WriteByte(c)
+// closeSeg closes seg; a non-nil err is recorded as a fault. The X-Ray
+// SDK's own Close(err) would record the message as it is.
+func closeSeg(seg *xray.Segment, err error) {
+	if err != nil {
+		seg.Lock()
+		seg.Fault = true
+		addCause(seg, err)
+		seg.Unlock()
 	}
-	return truncate(strings.ToValidUTF8(b.String(), ""), maxMessage)
-}
-
-func alnum(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+	seg.Close(nil)
 }

@@ -35,10 +35,11 @@ type DB struct {
 // credentials), database_type, database_version, driver_version, user and
 // sanitized_query, the statement with its string and number literals
 // replaced by "?" and its comments removed (bind arguments are never
-// recorded; a statement cut short at a literal holding a backslash ends
-// in "?"). Errors are faults,
-// with quoted values in their messages replaced by "?", except
-// driver.ErrBadConn, which database/sql retries.
+// recorded; a statement is cut short at a literal holding a backslash,
+// and at anything unterminated). Errors are faults, with everything
+// between the first and the last quote of their messages replaced by "?"
+// (servers quote offending values verbatim, so a value may hold quotes
+// itself), except driver.ErrBadConn, which database/sql retries.
 //
 // It works with any driver.Connector, including dbconn's, and adds no
 // query of its own:
@@ -111,10 +112,8 @@ func end(sub *xray.Segment, err error) {
 	}
 	if err != nil && !errors.Is(err, driver.ErrSkip) && !errors.Is(err, driver.ErrBadConn) {
 		// The server quotes offending values in its messages.
-		sub.Lock()
-		sub.Fault = true
-		addCause(sub, err, true)
-		sub.Unlock()
+		closeSeg(sub, err)
+		return
 	}
 	sub.Close(nil)
 }
@@ -360,125 +359,4 @@ func values(args []driver.NamedValue) ([]driver.Value, error) {
 		v[i] = a.Value
 	}
 	return v, nil
-}
-
-// maxQuery bounds the recorded statement; X-Ray documents are limited to
-// 64 KiB.
-const maxQuery = 2048
-
-// sanitizeQuery replaces string (quoted or PostgreSQL dollar-quoted), hex
-// and number literals in q with "?" so values written into a statement (a
-// password in ALTER USER, an e-mail in a WHERE clause) never reach X-Ray.
-// Identifiers, placeholders and the structure without comments are kept;
-// from a backslash inside a literal on, where MySQL and PostgreSQL
-// disagree about where the literal ends, nothing is. The result is cut to
-// 2048 bytes.
-func sanitizeQuery(q string) string {
-	var b strings.Builder
-	b.Grow(min(len(q), maxQuery))
-	for i := 0; i < len(q) && b.Len() < maxQuery; {
-		c := q[i]
-		switch {
-		case c == '\'' || c == '"':
-			// A quoted literal; doubled quotes escape.
-			j := i + 1
-			for j < len(q) {
-				if q[j] == '\\' {
-					// MySQL reads a backslash as an escape, PostgreSQL
-					// (standard strings) as a character, so where the
-					// literal ends depends on the server: keep nothing
-					// from here on rather than guess and record a value.
-					j = len(q)
-					break
-				}
-				if q[j] == c {
-					if j+1 < len(q) && q[j+1] == c {
-						j += 2
-						continue
-					}
-					break
-				}
-				j++
-			}
-			b.WriteByte('?')
-			i = min(j+1, len(q))
-		case c == '-' && i+1 < len(q) && q[i+1] == '-', c == '#':
-			// A comment runs to the end of the line; it may hold anything.
-			j := strings.IndexByte(q[i:], '\n')
-			if j < 0 {
-				i = len(q)
-			} else {
-				i += j
-			}
-		case c == '/' && i+1 < len(q) && q[i+1] == '*':
-			j := strings.Index(q[i+2:], "*/")
-			if j < 0 {
-				i = len(q)
-			} else {
-				i += j + 4
-			}
-			b.WriteByte(' ')
-		case c == '$' && (i == 0 || !identByte(q[i-1])) && dollarTag(q[i:]) != "":
-			// A PostgreSQL dollar-quoted literal, $$...$$ or $tag$...$tag$.
-			tag := dollarTag(q[i:])
-			j := strings.Index(q[i+len(tag):], tag)
-			if j < 0 {
-				i = len(q)
-			} else {
-				i += len(tag) + j + len(tag)
-			}
-			b.WriteByte('?')
-		case c >= '0' && c <= '9' && (i == 0 || !identByte(q[i-1])):
-			j := i
-			for j < len(q) && (identByte(q[j]) || q[j] == '.') {
-				j++
-			}
-			b.WriteByte('?')
-			i = j
-		case identByte(c) || c == '`':
-			j := i
-			if c == '`' {
-				j++
-				for j < len(q) && q[j] != '`' {
-					j++
-				}
-				j = min(j+1, len(q))
-			} else {
-				for j < len(q) && identByte(q[j]) {
-					j++
-				}
-			}
-			b.WriteString(q[i:j])
-			i = j
-		default:
-			b.WriteByte(c)
-			i++
-		}
-	}
-	s := b.String()
-	if len(s) > maxQuery {
-		s = s[:maxQuery]
-	}
-	return strings.ToValidUTF8(s, "")
-}
-
-// dollarTag returns the opening delimiter of a dollar-quoted literal at
-// the start of s ("$$" or "$tag$"), or "" when s does not start with one.
-// "$1", a placeholder, is not one: a tag cannot start with a digit.
-func dollarTag(s string) string {
-	for i := 1; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '$':
-			return s[:i+1]
-		case c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || i > 1 && '0' <= c && c <= '9':
-		default:
-			return ""
-		}
-	}
-	return ""
-}
-
-func identByte(c byte) bool {
-	return keyByte(c) || c == '$' || c >= 0x80
 }
