@@ -59,10 +59,21 @@
 //
 //	Remember *bool `json:"remember" validate:"required"`
 //
-// [Config.Rules] plugs in rules of your own by tag name, such as a
-// password policy as `validate:"password"`. Their error messages reach the
-// client; a rule reports several unmet conditions at once by returning
-// [Messages] or any error with a Messages() []string method.
+// [Config.Rules] plugs in rules of your own by tag name. Their error
+// messages reach the client; a rule reports several unmet conditions at
+// once by returning [Messages] or any error with a Messages() []string
+// method, and stable codes through a Codes method ([FieldError.Codes]).
+//
+// [Config.ContextRules] adds rules that also receive context words, the
+// shape of a password policy's check: password.NIST().Check plugs in as
+// is. The tag names sibling fields whose values are words the value must
+// not contain, and [WithContextWords] adds words from the request, so a
+// password is checked against the user's own email and name inside
+// validation, and each unmet rule reaches the client with its code
+// ("too_short", "common", "contains_context"):
+//
+//	Email    string `json:"email" validate:"required,email,max=254"`
+//	Password string `json:"password" validate:"required,password=Email"`
 //
 // # Errors
 //

@@ -63,6 +63,13 @@ type FieldError struct {
 	// Message is a short English sentence fragment for people, such as
 	// "must be at least 8 characters".
 	Message string
+	// Codes are stable machine-readable reasons within Rule, for rules
+	// that have several: a password policy's "too_short", "common" or
+	// "contains_context". A rule from [Config.Rules] or
+	// [Config.ContextRules] reports them through a Codes method on its
+	// error (see [Messages]); each entry carries the code of its message.
+	// Empty for built-in rules.
+	Codes []string
 }
 
 // FieldErrors lists every field problem found in a request, in the order

@@ -104,25 +104,9 @@ func clientParam(root reflect.Type, e validator.FieldError) string {
 	if how == "" || param == "" {
 		return param
 	}
-	// The failing field's parent struct, found by walking the Go namespace.
-	parent := root
-	segs := strings.Split(e.StructNamespace(), ".")
-	if len(segs) > 2 {
-		for _, s := range segs[1 : len(segs)-1] {
-			name, _, _ := strings.Cut(s, "[")
-			f, ok := deref(parent).FieldByName(name)
-			if !ok {
-				return ""
-			}
-			parent = f.Type
-			for strings.Contains(s, "[") {
-				_, s, _ = strings.Cut(s, "[")
-				parent = deref(parent)
-				if k := parent.Kind(); k == reflect.Slice || k == reflect.Array || k == reflect.Map {
-					parent = parent.Elem()
-				}
-			}
-		}
+	parent := parentType(root, e.StructNamespace())
+	if parent == nil {
+		return ""
 	}
 	words := strings.Fields(param)
 	for i, w := range words {
@@ -132,6 +116,33 @@ func clientParam(root reflect.Type, e validator.FieldError) string {
 		words[i] = goToClient(root, deref(parent), w, strings.Contains(e.Tag(), "csfield"))
 	}
 	return strings.Join(words, " ")
+}
+
+// parentType finds the struct type holding the field at the Go namespace
+// ns ("Order.Items[2].Qty" gives the type of an item), nil when a step
+// is not found.
+func parentType(root reflect.Type, ns string) reflect.Type {
+	parent := root
+	segs := strings.Split(ns, ".")
+	if len(segs) <= 2 {
+		return parent
+	}
+	for _, s := range segs[1 : len(segs)-1] {
+		name, _, _ := strings.Cut(s, "[")
+		f, ok := deref(parent).FieldByName(name)
+		if !ok {
+			return nil
+		}
+		parent = f.Type
+		for strings.Contains(s, "[") {
+			_, s, _ = strings.Cut(s, "[")
+			parent = deref(parent)
+			if k := parent.Kind(); k == reflect.Slice || k == reflect.Array || k == reflect.Map {
+				parent = parent.Elem()
+			}
+		}
+	}
+	return parent
 }
 
 // goToClient maps a Go field name (or, for cross-struct rules, a dotted Go
@@ -156,4 +167,18 @@ func goToClient(root, parent reflect.Type, name string, fromRoot bool) string {
 		t = deref(f.Type)
 	}
 	return strings.Join(out, ".")
+}
+
+// clientFields returns the parameter of a context rule, Go names of
+// sibling fields, as the client's names for them.
+func clientFields(root reflect.Type, e validator.FieldError) string {
+	words := strings.Fields(e.Param())
+	parent := parentType(root, e.StructNamespace())
+	if parent == nil {
+		return ""
+	}
+	for i, w := range words {
+		words[i] = goToClient(root, deref(parent), w, false)
+	}
+	return strings.Join(words, " ")
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -171,7 +172,7 @@ func TestDecodeQueryManyUnknownIsStable(t *testing.T) {
 			if first[0].Field != "p000" || first[99].Field != "p099" {
 				t.Fatalf("listed %s..%s, want p000..p099", first[0].Field, first[99].Field)
 			}
-		} else if !slices.Equal(fe.Errors, first) {
+		} else if !reflect.DeepEqual(fe.Errors, first) {
 			t.Fatalf("run %d listed different parameters", i)
 		}
 	}

@@ -104,7 +104,7 @@ func (v *Validator) checkTags(root reflect.Type) (err error) {
 			if !f.IsExported() && !f.Anonymous {
 				continue
 			}
-			if err := v.checkRuleKinds(f); err != nil {
+			if err := v.checkRuleKinds(t, f); err != nil {
 				return err
 			}
 			if err := walk(f.Type); err != nil {

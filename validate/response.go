@@ -104,7 +104,7 @@ func fieldProblem(fe *FieldErrors) problem.Problem {
 		p.Detail = n + " could not be accepted"
 	}
 	for i, e := range fe.Errors {
-		p.Errors[i] = problem.FieldError{Field: e.Field, Rule: e.Rule, Param: e.Param, Message: e.Message}
+		p.Errors[i] = problem.FieldError{Field: e.Field, Rule: e.Rule, Param: e.Param, Message: e.Message, Codes: e.Codes}
 	}
 	return p
 }

@@ -2,7 +2,6 @@ package validate
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -14,61 +13,43 @@ import (
 // [Config.Rules]: checking their names, running them inside
 // go-playground, and carrying their messages to [FieldErrors].
 
-// Messages is an error made of one or more client-facing messages. A rule
-// in [Config.Rules] returns it to report several unmet conditions at once;
-// each message becomes its own entry in [FieldErrors].
-//
-// Any error type can do the same by implementing
-//
-//	interface{ Messages() []string }
-//
-// (found with [errors.As], so it may be wrapped). A rule error without that
-// method is shown as its Error text. Either way the text goes to the client
-// verbatim, so it must describe the rule, never repeat the value.
-type Messages []string
-
-// Error joins the messages with "; ".
-func (m Messages) Error() string { return strings.Join(m, "; ") }
-
-// Messages returns m.
-func (m Messages) Messages() []string { return m }
-
-// messager is the interface documented on [Messages].
-type messager interface{ Messages() []string }
-
-// ruleMessages turns a rule's error into client messages.
-func ruleMessages(err error) []string {
-	var m messager
-	if errors.As(err, &m) {
-		var out []string
-		for _, s := range m.Messages() {
-			if s != "" {
-				out = append(out, s)
-			}
-		}
-		if len(out) > 0 {
-			return out
-		}
-	}
-	if s := err.Error(); s != "" {
-		return []string{s}
-	}
-	return []string{"is not valid"}
+// rule is a rule from [Config.Rules] or [Config.ContextRules], in one
+// shape: a plain rule ignores the words.
+type rule struct {
+	check func(value string, context ...string) error
+	// withContext is set for ContextRules: the tag's parameter names
+	// sibling fields whose values are context words.
+	withContext bool
 }
 
 // addRules registers the caller's rules with go-playground.
-func (v *Validator) addRules(rules map[string]func(string) error) error {
-	v.rules = make(map[string]func(string) error, len(rules))
-	for tag, fn := range rules {
+func (v *Validator) addRules(plain map[string]func(string) error, withContext map[string]func(string, ...string) error) error {
+	v.rules = make(map[string]rule, len(plain)+len(withContext))
+	add := func(tag string, r rule, isNil bool) error {
 		if err := checkRuleName(v.v, tag); err != nil {
 			return err
 		}
-		if fn == nil {
+		if _, dup := v.rules[tag]; dup {
+			return fmt.Errorf("validate: rule %q is in both Rules and ContextRules", tag)
+		}
+		if isNil {
 			return fmt.Errorf("validate: rule %q is nil", tag)
 		}
-		v.rules[tag] = fn
-		if err := v.v.RegisterValidationCtx(tag, ruleFunc(tag, fn)); err != nil {
+		v.rules[tag] = r
+		if err := v.v.RegisterValidationCtx(tag, ruleFunc(tag, r)); err != nil {
 			return fmt.Errorf("validate: rule %q: %v", tag, err)
+		}
+		return nil
+	}
+	for tag, fn := range plain {
+		r := rule{check: func(s string, _ ...string) error { return fn(s) }}
+		if err := add(tag, r, fn == nil); err != nil {
+			return err
+		}
+	}
+	for tag, fn := range withContext {
+		if err := add(tag, rule{check: fn, withContext: true}, fn == nil); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -106,34 +87,41 @@ func checkRuleName(v *validator.Validate, tag string) (err error) {
 // reach the client without running the rule twice.
 type ruleFailure struct {
 	tag, value string
-	msgs       []string
+	entries    []ruleEntry
 }
 
 type collector struct{ fails []ruleFailure }
 
 type collectorKey struct{}
 
-func ruleFunc(tag string, fn func(string) error) validator.FuncCtx {
+// ruleFunc adapts r to go-playground. A rejection's messages and codes
+// are kept in the collector the validation's context carries.
+func ruleFunc(tag string, r rule) validator.FuncCtx {
 	return func(ctx context.Context, fl validator.FieldLevel) bool {
 		f := fl.Field()
 		if f.Kind() != reflect.String {
 			return false // fail closed; Register reports this as a type error
 		}
 		s := f.String()
-		err := fn(s)
+		var words []string
+		if r.withContext {
+			words = append(siblingWords(fl.Parent(), fl.Param()), ContextWords(ctx)...)
+		}
+		err := r.check(s, words...)
 		if err == nil {
 			return true
 		}
 		if c, ok := ctx.Value(collectorKey{}).(*collector); ok {
-			c.fails = append(c.fails, ruleFailure{tag: tag, value: s, msgs: ruleMessages(err)})
+			c.fails = append(c.fails, ruleFailure{tag: tag, value: s, entries: ruleEntries(err)})
 		}
 		return false
 	}
 }
 
 // checkRuleKinds reports a custom rule on a field that is not a string at
-// the point the rule applies (after any dive).
-func (v *Validator) checkRuleKinds(f reflect.StructField) error {
+// the point the rule applies (after any dive), and a context rule naming
+// something other than a string field of parent, the field's struct.
+func (v *Validator) checkRuleKinds(parent reflect.Type, f reflect.StructField) error {
 	tag := f.Tag.Get("validate")
 	if tag == "" || len(v.rules) == 0 {
 		return nil
@@ -143,7 +131,7 @@ func (v *Validator) checkRuleKinds(f reflect.StructField) error {
 	keyType := t
 	for _, part := range strings.Split(tag, ",") {
 		for _, alt := range strings.Split(part, "|") {
-			name, _, _ := strings.Cut(alt, "=")
+			name, param, _ := strings.Cut(alt, "=")
 			switch name {
 			case "dive":
 				t = deref(t)
@@ -160,8 +148,14 @@ func (v *Validator) checkRuleKinds(f reflect.StructField) error {
 				inKeys = false
 				continue
 			}
-			if _, ok := v.rules[name]; !ok {
+			r, ok := v.rules[name]
+			if !ok {
 				continue
+			}
+			if r.withContext {
+				if err := checkSiblings(parent, f.Name, name, param); err != nil {
+					return err
+				}
 			}
 			at := t
 			if inKeys && keyType.Kind() == reflect.Map {
@@ -175,24 +169,30 @@ func (v *Validator) checkRuleKinds(f reflect.StructField) error {
 	return nil
 }
 
-// ruleFailure finds the messages a custom rule gave for value.
-func (v *Validator) ruleFailure(c *collector, tag string, value any, fn func(string) error) []string {
+// ruleFailure returns the entries a custom rule gave for value: its
+// messages and codes, or the caller's replacement message for the rule.
+func (v *Validator) ruleFailure(c *collector, tag string, value any) []ruleEntry {
 	s, _ := value.(string)
+	var entries []ruleEntry
 	if c != nil {
 		for _, f := range c.fails {
 			if f.tag == tag && f.value == s {
-				if v.messages[tag] != "" {
-					return []string{v.messages[tag]}
-				}
-				return f.msgs
+				entries = f.entries
+				break
 			}
 		}
 	}
 	if m := v.messages[tag]; m != "" {
-		return []string{m}
+		// One replacement message; the codes stay, so a client can
+		// still tell the reasons apart.
+		var codes []string
+		for _, e := range entries {
+			codes = append(codes, e.codes...)
+		}
+		return []ruleEntry{{msg: m, codes: codes}}
 	}
-	if err := fn(s); err != nil {
-		return ruleMessages(err)
+	if len(entries) == 0 {
+		return []ruleEntry{{msg: "is not valid"}}
 	}
-	return []string{"is not valid"}
+	return entries
 }

@@ -47,6 +47,21 @@ type Config struct {
 	// rule such as "email". Rules must be safe for concurrent use.
 	Rules map[string]func(string) error
 
+	// ContextRules adds rules that also receive context words: words the
+	// value must not contain, such as the user's email or name in their
+	// password. The signature is that of password.Policy.Check, so
+	//
+	//	ContextRules: map[string]func(string, ...string) error{
+	//		"password": password.NIST().Check,
+	//	}
+	//
+	// needs no glue. In a tag, the rule's parameter names sibling fields
+	// by Go name, separated by spaces, whose values are context words
+	// (`validate:"password=Email Name"`); words put in the request's
+	// context with [WithContextWords] are added. Otherwise these rules
+	// are like Rules, and share their names.
+	ContextRules map[string]func(value string, context ...string) error
+
 	// RuleMessages replaces the English message for a rule, keyed by tag
 	// ("required", "email", or a name from Rules). "{param}" in the text is
 	// replaced by the tag's parameter. Zero means the built-in messages.
@@ -75,7 +90,7 @@ type Config struct {
 type Validator struct {
 	maxBody           int64
 	maxDepth          int
-	rules             map[string]func(string) error
+	rules             map[string]rule // by tag: Rules and ContextRules
 	messages          map[string]string
 	allowUnknownQuery bool
 	errorHandler      func(http.ResponseWriter, *http.Request, error)
@@ -113,7 +128,7 @@ func New(cfg Config) (*Validator, error) {
 	}
 	v.v = validator.New(validator.WithRequiredStructEnabled(), validator.WithTagNameFuncBlankOmit())
 	v.v.RegisterTagNameFunc(clientName)
-	if err := v.addRules(cfg.Rules); err != nil {
+	if err := v.addRules(cfg.Rules, cfg.ContextRules); err != nil {
 		return nil, err
 	}
 	v.messages = make(map[string]string, len(cfg.RuleMessages))
@@ -165,9 +180,13 @@ func (v *Validator) validate(ctx context.Context, s any, root reflect.Type) erro
 	for _, e := range ves {
 		field := fieldPath(e.Namespace(), e.Field())
 		tag := e.Tag()
-		if fn, ok := v.rules[tag]; ok {
-			for _, m := range v.ruleFailure(c, tag, e.Value(), fn) {
-				fe.add(FieldError{Field: field, Rule: tag, Message: m})
+		if r, ok := v.rules[tag]; ok {
+			var param string
+			if r.withContext {
+				param = clientFields(root, e)
+			}
+			for _, re := range v.ruleFailure(c, tag, e.Value()) {
+				fe.add(FieldError{Field: field, Rule: tag, Param: param, Message: re.msg, Codes: re.codes})
 			}
 			continue
 		}

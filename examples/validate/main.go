@@ -1,7 +1,9 @@
 // Command validate shows package validate in front of two handlers: a JSON
 // signup body and a query string. It sends good and bad requests through
 // httptest and prints each answer, so you can see which request gets which
-// status and RFC 9457 problem document.
+// status and RFC 9457 problem document. The signup password is checked by
+// package password's recommended policy inside validation, with the
+// email as a context word, and its stable codes reach the client.
 //
 //	go run ./examples/validate
 //
@@ -24,7 +26,7 @@ import (
 // signup is a JSON body. Field problems are reported under the JSON names.
 type signup struct {
 	Email    string   `json:"email" validate:"required,email,max=254"`
-	Password string   `json:"password" validate:"required,password"`
+	Password string   `json:"password" validate:"required,password=Email"`
 	Tags     []string `json:"tags" validate:"max=3,dive,alphanum"`
 }
 
@@ -45,9 +47,12 @@ func main() {
 func run(w io.Writer) error {
 	v, err := validate.New(validate.Config{
 		MaxBodyBytes: 1 << 10,
-		// password's policy as a validate rule: its messages reach the
-		// client, one entry per unmet rule.
-		Rules: map[string]func(string) error{"password": password.Composition().Rule("example")},
+		// password's recommended policy as a validate rule: one entry per
+		// unmet rule, each with its stable code ("too_short", "common",
+		// "contains_context"). Its words come from the fields the tag
+		// names (password=Email) and from the request's context
+		// (validate.WithContextWords), here the service's name.
+		ContextRules: map[string]func(string, ...string) error{"password": password.NIST().Check},
 	})
 	if err != nil {
 		return err
@@ -65,7 +70,7 @@ func run(w io.Writer) error {
 		fmt.Fprintf(w, "report %s..%s for %v\n", q.From.Format(time.DateOnly), q.To.Format(time.DateOnly), q.Accounts)
 	}))
 
-	good := `{"email":"ada@example.com","password":"Tr1al-Balance!2026","tags":["ops"]}`
+	good := `{"email":"ada@example.com","password":"quiet-zebrafish-lantern-7","tags":["ops"]}`
 	for _, c := range []struct{ what, method, target, contentType, body string }{
 		{"a good body", "POST", "/signup", "application/json", good},
 		{"a form instead of JSON", "POST", "/signup", "application/x-www-form-urlencoded", "email=ada"},
@@ -76,12 +81,15 @@ func run(w io.Writer) error {
 		{"a wrong type deep inside", "POST", "/signup", "application/json", `{"email":"ada@example.com","password":"x","tags":["a",7]}`},
 		{"trailing data", "POST", "/signup", "application/json", good + `{"again":1}`},
 		{"values that break the rules", "POST", "/signup", "application/json", `{"email":"ada","password":"password","tags":["a","b","c","d"]}`},
+		{"the email inside the password", "POST", "/signup", "application/json", `{"email":"margaret@example.com","password":"margaret-likes-apollo"}`},
+		{"the service name inside the password", "POST", "/signup", "application/json", `{"email":"ada@example.com","password":"my-TrialBalance-login"}`},
 		{"a good query", "GET", "/report?from=2026-01-01&to=2026-03-31&account=1000&account=2000", "", ""},
 		{"a bad date", "GET", "/report?from=2026-02-30&to=2026-03-31", "", ""},
 		{"from after to", "GET", "/report?from=2026-04-01&to=2026-03-31", "", ""},
 		{"a repeated parameter", "GET", "/report?from=2026-01-01&from=2025-01-01&to=2026-03-31", "", ""},
 	} {
 		r := httptest.NewRequest(c.method, c.target, strings.NewReader(c.body))
+		r = r.WithContext(validate.WithContextWords(r.Context(), "trialbalance"))
 		if c.contentType != "" {
 			r.Header.Set("Content-Type", c.contentType)
 		}

@@ -22,11 +22,13 @@ func TestRun(t *testing.T) {
 			statuses = append(statuses, code)
 		}
 	}
-	want := []int{201, 415, 413, 400, 400, 400, 400, 400, 422, 200, 400, 422, 400}
+	want := []int{201, 415, 413, 400, 400, 400, 400, 400, 422, 422, 422, 200, 400, 422, 400}
 	if !slices.Equal(statuses, want) {
 		t.Errorf("statuses %v, want %v\n%s", statuses, want, buf.String())
 	}
-	for _, s := range []string{`"field":"tags[1]"`, `"field":"admin"`, `"field":"email","rule":"duplicate"`, `"field":"to","rule":"gtefield"`, `"rule":"repeated"`} {
+	for _, s := range []string{`"field":"tags[1]"`, `"field":"admin"`, `"field":"email","rule":"duplicate"`, `"field":"to","rule":"gtefield"`, `"rule":"repeated"`,
+		`"rule":"password","param":"email","message":"must be at least 15 characters","codes":["too_short"]`, `"codes":["common"]`, `"codes":["contains_context"]`,
+		`"message":"must be a time in the form YYYY-MM-DD"`} {
 		if !strings.Contains(buf.String(), s) {
 			t.Errorf("output lacks %s", s)
 		}
