@@ -10,6 +10,9 @@ var benchPasswords = []struct{ name, pw string }{
 	{"accepted", "Kv7#qmzW-vivid-otter"},
 	{"common", "P@ssw0rd2024!"},
 	{"passphrase", "correct horse battery staple"},
+	// Non-ASCII takes the NFKC case-folding path; ASCII skips it.
+	{"cyrillic", "пароль от почты надёжный"},
+	{"fullwidth", "ｐａｓｓｗｏｒｄ１２３４５６７８"},
 }
 
 func BenchmarkCheck(b *testing.B) {
