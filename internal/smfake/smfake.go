@@ -2,7 +2,8 @@
 // the service's JSON 1.1 wire protocol, so tests and local runs can drive the
 // real aws-sdk-go-v2 client (signing, retries, error decoding) without AWS.
 //
-// It implements GetSecretValue only. It checks what the real endpoint checks
+// It implements GetSecretValue, and for rotation functions PutSecretValue,
+// DescribeSecret and UpdateSecretVersionStage. It checks what the real endpoint checks
 // on the way in (the X-Amz-Target header, the JSON 1.1 content type and the
 // presence of a SigV4 Authorization header; signatures are not verified) and
 // answers like the real endpoint: version stages AWSCURRENT, AWSPENDING and
@@ -329,7 +330,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if target != targetGet {
-		writeError(w, "UnknownOperationException", "smfake implements only GetSecretValue")
+		s.serveRotation(w, r, target)
 		return
 	}
 	var in struct {

@@ -197,7 +197,7 @@ func TestRejectsMalformedRequests(t *testing.T) {
 		wantType string
 	}{
 		{name: "no auth", target: "secretsmanager.GetSecretValue", ctype: "application/x-amz-json-1.1", body: `{"SecretId":"db"}`, wantType: "MissingAuthenticationTokenException"},
-		{name: "wrong target", target: "secretsmanager.DescribeSecret", ctype: "application/x-amz-json-1.1", auth: signed, body: `{"SecretId":"db"}`, wantType: "UnknownOperationException"},
+		{name: "wrong target", target: "secretsmanager.ListSecrets", ctype: "application/x-amz-json-1.1", auth: signed, body: `{"SecretId":"db"}`, wantType: "UnknownOperationException"},
 		{name: "wrong content type", target: "secretsmanager.GetSecretValue", ctype: "application/json", auth: signed, body: `{"SecretId":"db"}`, wantType: "SerializationException"},
 		{name: "bad json", target: "secretsmanager.GetSecretValue", ctype: "application/x-amz-json-1.1", auth: signed, body: `{`, wantType: "SerializationException"},
 		{name: "no id", target: "secretsmanager.GetSecretValue", ctype: "application/x-amz-json-1.1", auth: signed, body: `{}`, wantType: "InvalidParameterException"},
