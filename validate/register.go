@@ -55,7 +55,7 @@ func (v *Validator) entry(t reflect.Type) *typeEntry {
 	}
 	e := v.build(t)
 	if e.err != nil {
-		e.err = fmt.Errorf("%w: %s: %v", ErrInvalidType, t, e.err)
+		e.err = fmt.Errorf("%w: %s: %w", ErrInvalidType, t, e.err)
 	}
 	v.types.Store(t, e)
 	return e

@@ -37,7 +37,7 @@ func (v *Validator) addRules(plain map[string]func(string) error, withContext ma
 		}
 		v.rules[tag] = r
 		if err := v.v.RegisterValidationCtx(tag, ruleFunc(tag, r)); err != nil {
-			return fmt.Errorf("validate: rule %q: %v", tag, err)
+			return fmt.Errorf("validate: rule %q: %w", tag, err)
 		}
 		return nil
 	}

@@ -149,6 +149,10 @@ func (d *scanner) value(t *jtype) {
 		return
 	}
 	start := d.Pos
+	// The first byte names the JSON kind. A container of the wrong kind
+	// is reported once, here, and then walked with a nil type: its
+	// contents are not checked against anything, but a syntax error or
+	// a duplicate inside it still counts.
 	switch c := d.Data[d.Pos]; {
 	case c == '{':
 		if t != nil && t.kind != kStruct && t.kind != kMap && t.kind != kAny && t.kind != kUnmarshaler {
@@ -177,6 +181,10 @@ func (d *scanner) value(t *jtype) {
 		d.Fail("unexpected character")
 		return
 	}
+	// A type with its own UnmarshalJSON decides for itself what fits.
+	// It is run here, on the value's exact bytes, so that a refusal is
+	// reported at this path; encoding/json would give only a bare error
+	// for the whole body.
 	if d.Err == nil && t != nil && t.kind == kUnmarshaler && !checkUnmarshaler(t.rtype, d.Data[start:d.Pos]) {
 		d.typeError(t)
 	}
@@ -385,6 +393,9 @@ func (d *scanner) array(t *jtype) {
 		elem = t // interface{} holds []any of any
 	}
 	for i := 0; ; i++ {
+		// One element past a Go array's length is reported, and the
+		// rest are walked untyped: encoding/json would drop them
+		// silently, so the client would never learn they were ignored.
 		if i == limit {
 			d.fieldErr("type", "must have at most "+strconv.Itoa(limit)+" items")
 			elem = nil

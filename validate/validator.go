@@ -174,7 +174,7 @@ func (v *Validator) validate(ctx context.Context, s any, root reflect.Type) erro
 	}
 	var ves validator.ValidationErrors
 	if !errors.As(err, &ves) {
-		return fmt.Errorf("%w: %v", ErrInvalidType, err)
+		return fmt.Errorf("%w: %w", ErrInvalidType, err)
 	}
 	fe := &FieldErrors{kind: ErrInvalid}
 	for _, e := range ves {

@@ -38,7 +38,10 @@ func (ns *Names) Add(name []byte) (dup bool) {
 }
 
 // Skip reads one value of any kind at Pos (after whitespace), refusing
-// duplicate member names at every depth with [ErrDuplicate].
+// duplicate member names at every depth with [ErrDuplicate]. The first
+// byte decides the kind, as RFC 8259's grammar allows: nothing is tried
+// and backed out of, so the scan is linear in the input whatever it holds.
+// Recursion is bounded by MaxDepth; without one, by the input's length.
 func (s *Scanner) Skip() {
 	s.SkipSpace()
 	if s.EOF() {
@@ -86,6 +89,10 @@ func (s *Scanner) object(fn func(name, raw []byte) error) {
 		if !ok {
 			return
 		}
+		// Names are compared as values, not as spellings: "a" and
+		// "\u0061" are one member to every decoder, so a duplicate
+		// hidden behind an escape is still a duplicate. Without
+		// escapes the name aliases Data and costs no copy.
 		name := lit[1 : len(lit)-1]
 		if escaped {
 			name = AppendUnquote(nil, lit)
@@ -95,6 +102,9 @@ func (s *Scanner) object(fn func(name, raw []byte) error) {
 			s.Err = ErrDuplicate
 			return
 		}
+		// The raw value handed to fn runs from its first byte to its
+		// last, whitespace excluded on both sides, so a caller can
+		// test its first byte for its kind.
 		s.SkipSpace()
 		start := s.Pos
 		s.Skip()
