@@ -60,84 +60,98 @@ func (t *Tracer) Handler(next http.Handler) http.Handler {
 		// is not a cold start.
 		cold := !t.warm.Load() && t.warm.CompareAndSwap(false, true)
 		ctx := r.Context()
-		var (
-			h      traceHeader
-			ok     bool
-			lambda bool
-		)
-		if v, isStr := ctx.Value(xray.LambdaTraceHeaderKey).(string); isStr {
-			lambda = true
-			h, ok = parseTraceHeader(v)
-		} else if t.inLambda {
-			// The adapter dropped the invocation context (api-proxy's
-			// Proxy instead of ProxyWithContext). With one invocation
-			// at a time, the runtime's variable holds the same header.
-			lambda = true
-			if !t.lmi {
-				h, ok = parseTraceHeader(os.Getenv("_X_AMZN_TRACE_ID"))
-			}
-		} else {
-			h, ok = parseTraceHeader(r.Header.Get(headerName))
+		h, ok, lambda := t.incoming(ctx, r)
+		if lambda && !ok {
+			// No trace to join (the emulator sends none).
+			next.ServeHTTP(w, r)
+			return
 		}
-
 		tr := &trace{log: t.log, annotations: t.reserved}
-		if lambda {
-			if !ok {
-				// No trace to join (the emulator sends none).
-				next.ServeHTTP(w, r)
-				return
-			}
-			// Without Lambda's segment id there is nothing to attach to.
-			tr.id, tr.sampled = h.root, h.sampled == 1 && h.parent != ""
-		} else {
-			tr.id = h.root
-			if !ok {
-				tr.id = newTraceID()
-			}
-			switch h.sampled {
-			case 1:
-				tr.sampled = true
-			case 0:
-				tr.sampled = false
-			default:
-				tr.sampled = t.sampler.ShouldTrace(&sampling.Request{
-					Host: r.Host, URL: r.URL.Path, Method: r.Method, ServiceName: t.service,
-				}).Sample
-			}
-		}
+		t.decide(tr, h, ok, lambda, r)
 		ctx = context.WithValue(ctx, traceKey{}, tr)
 		if !tr.sampled {
 			next.ServeHTTP(w, r.WithContext(ctx))
 			return
 		}
-
-		ctx = context.WithValue(ctx, xray.RecorderContextKey{}, t.xcfg)
-		var seg *xray.Segment
-		if lambda {
-			ctx, _ = xray.BeginFacadeSegment(ctx, "facade", &header.Header{
-				TraceID: h.root, ParentID: h.parent, SamplingDecision: header.Sampled,
-			})
-			ctx, seg = beginSub(ctx, r.Method)
-		} else {
-			// Not BeginSegment: it starts a goroutine per request that
-			// can race with Close and send the segment twice. Without a
-			// header, BeginFacadeSegment builds a plain root segment.
-			ctx, seg = xray.BeginFacadeSegment(ctx, t.service, nil)
-			seg.Lock()
-			seg.TraceID = tr.id
-			seg.ParentID = h.parent
-			seg.GetAWS()["xray"] = xray.SDK{Version: xray.SDKVersion, Type: xray.SDKType}
-			svc := seg.GetService()
-			svc.Runtime, svc.RuntimeVersion = runtime.Compiler, runtime.Version()
-			svc.Version = t.version
-			seg.Unlock()
-		}
+		ctx, seg := t.begin(ctx, tr, h, lambda, r.Method)
 		if seg == nil {
 			next.ServeHTTP(w, r.WithContext(ctx))
 			return
 		}
 		t.serve(seg, tr, lambda, cold, w, r.WithContext(ctx), next)
 	})
+}
+
+// incoming finds the trace header the request continues: Lambda's
+// invocation header inside Lambda (lambda is true), the client's
+// X-Amzn-Trace-Id header outside.
+func (t *Tracer) incoming(ctx context.Context, r *http.Request) (h traceHeader, ok, lambda bool) {
+	if v, isStr := ctx.Value(xray.LambdaTraceHeaderKey).(string); isStr {
+		h, ok = parseTraceHeader(v)
+		return h, ok, true
+	}
+	if t.inLambda {
+		// The adapter dropped the invocation context (api-proxy's
+		// Proxy instead of ProxyWithContext). With one invocation
+		// at a time, the runtime's variable holds the same header.
+		if !t.lmi {
+			h, ok = parseTraceHeader(os.Getenv("_X_AMZN_TRACE_ID"))
+		}
+		return h, ok, true
+	}
+	h, ok = parseTraceHeader(r.Header.Get(headerName))
+	return h, ok, false
+}
+
+// decide sets the trace id and sampling decision of tr. Inside Lambda,
+// Lambda's decision applies; outside, the incoming header's, else the
+// sampling rules'.
+func (t *Tracer) decide(tr *trace, h traceHeader, ok, lambda bool, r *http.Request) {
+	if lambda {
+		// Without Lambda's segment id there is nothing to attach to.
+		tr.id, tr.sampled = h.root, h.sampled == 1 && h.parent != ""
+		return
+	}
+	tr.id = h.root
+	if !ok {
+		tr.id = newTraceID()
+	}
+	switch h.sampled {
+	case 1:
+		tr.sampled = true
+	case 0:
+		tr.sampled = false
+	default:
+		tr.sampled = t.sampler.ShouldTrace(&sampling.Request{
+			Host: r.Host, URL: r.URL.Path, Method: r.Method, ServiceName: t.service,
+		}).Sample
+	}
+}
+
+// begin opens the request's (sub)segment: a subsegment of Lambda's
+// segment inside Lambda, a segment of its own outside. It returns nil when
+// the SDK declines.
+func (t *Tracer) begin(ctx context.Context, tr *trace, h traceHeader, lambda bool, method string) (context.Context, *xray.Segment) {
+	ctx = context.WithValue(ctx, xray.RecorderContextKey{}, t.xcfg)
+	if lambda {
+		ctx, _ = xray.BeginFacadeSegment(ctx, "facade", &header.Header{
+			TraceID: h.root, ParentID: h.parent, SamplingDecision: header.Sampled,
+		})
+		return beginSub(ctx, method)
+	}
+	// Not BeginSegment: it starts a goroutine per request that can race
+	// with Close and send the segment twice. Without a header,
+	// BeginFacadeSegment builds a plain root segment.
+	ctx, seg := xray.BeginFacadeSegment(ctx, t.service, nil)
+	seg.Lock()
+	seg.TraceID = tr.id
+	seg.ParentID = h.parent
+	seg.GetAWS()["xray"] = xray.SDK{Version: xray.SDKVersion, Type: xray.SDKType}
+	svc := seg.GetService()
+	svc.Runtime, svc.RuntimeVersion = runtime.Compiler, runtime.Version()
+	svc.Version = t.version
+	seg.Unlock()
+	return ctx, seg
 }
 
 // serve runs next inside seg and closes seg, also when next panics.
@@ -153,50 +167,61 @@ func (t *Tracer) serve(seg *xray.Segment, tr *trace, lambda, cold bool, w http.R
 	rw := &responseWriter{ResponseWriter: w}
 	defer func() {
 		p := recover()
-		status := rw.status
-		if p != nil && !rw.wrote {
-			status = http.StatusInternalServerError
-		} else if status == 0 {
-			status = http.StatusOK // what net/http sends for an empty answer
-		}
-
-		seg.Lock()
-		setStatus(seg, status)
-		seg.GetHTTP().GetResponse().ContentLength = int(rw.bytes)
-		if seg.Annotations == nil {
-			seg.Annotations = make(map[string]any, 4)
-		}
-		seg.Annotations["service"] = t.service
-		seg.Annotations["cold_start"] = cold
-		if t.version != "" {
-			seg.Annotations["service_version"] = t.version
-		}
-		route := tr.routeOf(r)
-		if route != "" {
-			seg.Annotations["route"] = truncate(strings.ToValidUTF8(route, "\uFFFD"), maxAnnotationValue)
-		}
-		if lambda {
-			if route != "" {
-				seg.Name = sanitizeName(route)
-			} else if status == http.StatusNotFound || status == http.StatusMethodNotAllowed {
-				seg.Name = sanitizeName(r.Method + " unmatched")
-			} else {
-				// A router that does not set r.Pattern.
-				seg.Name = sanitizeName(r.Method)
-			}
-		}
-		seg.Unlock()
-
-		var err error
-		if p != nil {
-			err = fmt.Errorf("panic: %v", p)
-		}
-		closeSeg(seg, err)
+		t.finish(seg, tr, lambda, cold, rw, r, p)
 		if p != nil {
 			panic(p)
 		}
 	}()
 	next.ServeHTTP(rw, r)
+}
+
+// finish records the outcome of the request on seg, names it after the
+// route inside Lambda, and closes it. p is what the handler panicked
+// with, or nil.
+func (t *Tracer) finish(seg *xray.Segment, tr *trace, lambda, cold bool, rw *responseWriter, r *http.Request, p any) {
+	status := rw.status
+	if p != nil && !rw.wrote {
+		status = http.StatusInternalServerError
+	} else if status == 0 {
+		status = http.StatusOK // what net/http sends for an empty answer
+	}
+	seg.Lock()
+	setStatus(seg, status)
+	seg.GetHTTP().GetResponse().ContentLength = int(rw.bytes)
+	if seg.Annotations == nil {
+		seg.Annotations = make(map[string]any, 4)
+	}
+	seg.Annotations["service"] = t.service
+	seg.Annotations["cold_start"] = cold
+	if t.version != "" {
+		seg.Annotations["service_version"] = t.version
+	}
+	route := tr.routeOf(r)
+	if route != "" {
+		seg.Annotations["route"] = truncate(strings.ToValidUTF8(route, "\uFFFD"), maxAnnotationValue)
+	}
+	if lambda {
+		seg.Name = lambdaName(route, r.Method, status)
+	}
+	seg.Unlock()
+	var err error
+	if p != nil {
+		err = fmt.Errorf("panic: %v", p)
+	}
+	closeSeg(seg, err)
+}
+
+// lambdaName names a request's subsegment inside Lambda: after its route,
+// "METHOD unmatched" for a 404 or 405 without one, else after the method
+// alone (a router that does not set r.Pattern).
+func lambdaName(route, method string, status int) string {
+	switch {
+	case route != "":
+		return sanitizeName(route)
+	case status == http.StatusNotFound || status == http.StatusMethodNotAllowed:
+		return sanitizeName(method + " unmatched")
+	}
+	return sanitizeName(method)
 }
 
 // clientIP is the peer address of the request: "ip:port" from net/http,

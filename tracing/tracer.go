@@ -1,6 +1,7 @@
 package tracing
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -25,8 +26,11 @@ const (
 	envFunctionVer    = "AWS_LAMBDA_FUNCTION_VERSION"
 	envRuntimeAPI     = "AWS_LAMBDA_RUNTIME_API"
 	envSDKDisabled    = "AWS_XRAY_SDK_DISABLED"
-	defaultDaemonAddr = "127.0.0.1:2000"
 )
+
+// DefaultDaemonAddr is the X-Ray daemon address used inside Lambda when
+// neither Config.DaemonAddr nor AWS_XRAY_DAEMON_ADDRESS is set.
+const DefaultDaemonAddr = "127.0.0.1:2000"
 
 // Errors returned by [New]. Both are always wrapped; use errors.Is.
 var (
@@ -55,7 +59,7 @@ type Config struct {
 	// DaemonAddr is where documents are sent: "host:port" for both UDP
 	// and TCP, or "tcp:host:port udp:host:port". Empty means
 	// AWS_XRAY_DAEMON_ADDRESS, which Lambda sets; if that is empty too,
-	// 127.0.0.1:2000 inside Lambda, and tracing is off outside Lambda.
+	// [DefaultDaemonAddr] inside Lambda, and tracing is off outside Lambda.
 	// Unlike the X-Ray SDK, a value set here wins over the environment.
 	DaemonAddr string
 
@@ -77,8 +81,8 @@ type Config struct {
 	CentralizedSampling bool
 
 	// Logger receives the few problems worth a log line: documents that
-	// could not be sent, annotations dropped at the per-trace cap.
-	// Nil means slog.Default().
+	// could not be sent, annotations dropped at the per-trace cap. Nil
+	// means slog.Default().
 	Logger *slog.Logger
 }
 
@@ -101,37 +105,8 @@ type Tracer struct {
 // New returns a Tracer configured by cfg. It never panics: a bad daemon
 // address, from cfg or from the environment, is an [ErrDaemonAddr] error.
 func New(cfg Config) (*Tracer, error) {
-	t := &Tracer{
-		inLambda: os.Getenv(envFunctionName) != "" || os.Getenv(envRuntimeAPI) != "",
-		service:  cfg.Service,
-		version:  cfg.Version,
-		log:      cfg.Logger,
-	}
-	if t.log == nil {
-		t.log = slog.Default()
-	}
-	if t.service == "" {
-		t.service = os.Getenv(envFunctionName)
-	}
-	if t.service == "" {
-		t.service = strings.TrimSuffix(filepath.Base(os.Args[0]), ".test")
-	}
-	t.service = sanitizeName(t.service)
-	if t.version == "" && t.inLambda {
-		t.version = os.Getenv(envFunctionVer)
-	}
-	if n, err := strconv.Atoi(os.Getenv("AWS_LAMBDA_MAX_CONCURRENCY")); err == nil && n > 1 {
-		t.lmi = true
-	}
-	t.reserved = 3 // service, cold_start, route
-	if t.version != "" {
-		t.reserved++
-	}
-
-	addr := cfg.DaemonAddr
-	if addr == "" {
-		addr = os.Getenv(envDaemonAddr)
-	}
+	t := newTracer(cfg)
+	addr := cmp.Or(cfg.DaemonAddr, os.Getenv(envDaemonAddr))
 	// Validate whatever is configured, even when tracing ends up off: a
 	// typo should fail the deployment, not silently lose traces later.
 	var ep *daemoncfg.DaemonEndpoints
@@ -147,9 +122,59 @@ func New(cfg Config) (*Tracer, error) {
 		return t, nil
 	}
 	if ep == nil {
-		ep, _ = parseDaemonAddr(defaultDaemonAddr)
+		ep, _ = parseDaemonAddr(DefaultDaemonAddr)
 	}
+	var err error
+	if t.sampler, err = newSampler(cfg, ep); err != nil {
+		return nil, err
+	}
+	if t.xcfg, err = t.recorderConfig(ep); err != nil {
+		return nil, err
+	}
+	sdkLog.Store(t.log)
+	return t, nil
+}
 
+// newTracer fills in what the environment decides: the mode, names and
+// version.
+func newTracer(cfg Config) *Tracer {
+	t := &Tracer{
+		inLambda: os.Getenv(envFunctionName) != "" || os.Getenv(envRuntimeAPI) != "",
+		log:      cmp.Or(cfg.Logger, slog.Default()),
+	}
+	t.service = sanitizeName(cmp.Or(cfg.Service, os.Getenv(envFunctionName),
+		strings.TrimSuffix(filepath.Base(os.Args[0]), ".test")))
+	t.version = cfg.Version
+	if t.version == "" && t.inLambda {
+		t.version = os.Getenv(envFunctionVer)
+	}
+	if n, err := strconv.Atoi(os.Getenv("AWS_LAMBDA_MAX_CONCURRENCY")); err == nil && n > 1 {
+		t.lmi = true
+	}
+	t.reserved = 3 // service, cold_start, route
+	if t.version != "" {
+		t.reserved++
+	}
+	return t
+}
+
+// newSampler builds the local sampling strategy from cfg.SamplingRules,
+// or the centralized one when cfg asks for it.
+func newSampler(cfg Config, ep *daemoncfg.DaemonEndpoints) (sampling.Strategy, error) {
+	if cfg.CentralizedSampling {
+		var cs *sampling.CentralizedStrategy
+		var err error
+		if cfg.SamplingRules != nil {
+			cs, err = sampling.NewCentralizedStrategyWithJSONBytes(cfg.SamplingRules)
+		} else {
+			cs, err = sampling.NewCentralizedStrategy()
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrSamplingRules, err)
+		}
+		cs.LoadDaemonEndpoints(ep)
+		return cs, nil
+	}
 	var local *sampling.LocalizedStrategy
 	var err error
 	if cfg.SamplingRules != nil {
@@ -158,36 +183,27 @@ func New(cfg Config) (*Tracer, error) {
 		local, err = sampling.NewLocalizedStrategy()
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrSamplingRules, err)
+		return nil, fmt.Errorf("%w: %w", ErrSamplingRules, err)
 	}
-	t.sampler = local
-	if cfg.CentralizedSampling {
-		var cs *sampling.CentralizedStrategy
-		if cfg.SamplingRules != nil {
-			cs, err = sampling.NewCentralizedStrategyWithJSONBytes(cfg.SamplingRules)
-		} else {
-			cs, err = sampling.NewCentralizedStrategy()
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrSamplingRules, err)
-		}
-		cs.LoadDaemonEndpoints(ep)
-		t.sampler = cs
-	}
+	return local, nil
+}
 
+// recorderConfig is the X-Ray SDK configuration the Tracer passes through
+// request contexts.
+func (t *Tracer) recorderConfig(ep *daemoncfg.DaemonEndpoints) (*xray.Config, error) {
 	emitter, err := xray.NewDefaultEmitter(ep.UDPAddr)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrDaemonAddr, err)
+		return nil, fmt.Errorf("%w: %w", ErrDaemonAddr, err)
 	}
 	efs, err := exception.NewDefaultFormattingStrategy()
 	if err != nil {
-		return nil, fmt.Errorf("tracing: %v", err)
+		return nil, fmt.Errorf("tracing: %w", err)
 	}
 	sts, err := xray.NewDefaultStreamingStrategy()
 	if err != nil {
-		return nil, fmt.Errorf("tracing: %v", err)
+		return nil, fmt.Errorf("tracing: %w", err)
 	}
-	t.xcfg = &xray.Config{
+	return &xray.Config{
 		Emitter:                     emitter,
 		SamplingStrategy:            t.sampler,
 		StreamingStrategy:           sts,
@@ -196,9 +212,7 @@ func New(cfg Config) (*Tracer, error) {
 		// found, so a missing context is never worth a log line.
 		ContextMissingStrategy: ctxmissing.NewDefaultIgnoreErrorStrategy(),
 		ServiceVersion:         t.version,
-	}
-	sdkLog.Store(t.log)
-	return t, nil
+	}, nil
 }
 
 // Enabled reports whether the Tracer records anything. When it does not,

@@ -153,7 +153,7 @@ func NewDaemon(t testing.TB) *Daemon {
 func Listen() (*Daemon, error) {
 	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
-		return nil, fmt.Errorf("listen: %v", err)
+		return nil, fmt.Errorf("tracingtest: listen: %w", err)
 	}
 	_ = conn.SetReadBuffer(4 << 20)
 	d := &Daemon{conn: conn, done: make(chan struct{})}
@@ -221,7 +221,7 @@ func Decode(b []byte) (Document, error) {
 	}
 	var doc Document
 	if err := json.Unmarshal(body, &doc); err != nil {
-		return Document{}, fmt.Errorf("tracingtest: bad document: %v", err)
+		return Document{}, fmt.Errorf("tracingtest: bad document: %w", err)
 	}
 	if doc.TraceID == "" || doc.ID == "" {
 		return Document{}, fmt.Errorf("tracingtest: document without trace_id or id: %q", truncate(body))
@@ -278,14 +278,14 @@ func (d *Daemon) Reset() {
 func (d *Daemon) sync() error {
 	c, err := net.DialUDP("udp", nil, d.conn.LocalAddr().(*net.UDPAddr))
 	if err != nil {
-		return fmt.Errorf("tracingtest: dial daemon: %v", err)
+		return fmt.Errorf("tracingtest: dial daemon: %w", err)
 	}
 	defer c.Close()
 	d.mu.Lock()
 	want := d.marks + 1
 	d.mu.Unlock()
 	if _, err := c.Write([]byte(marker)); err != nil {
-		return fmt.Errorf("tracingtest: write marker: %v", err)
+		return fmt.Errorf("tracingtest: write marker: %w", err)
 	}
 	// A safety net only: on loopback the marker arrives at once.
 	timer := time.AfterFunc(30*time.Second, func() {
