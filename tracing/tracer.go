@@ -21,11 +21,11 @@ import (
 
 // Environment variables New reads. Lambda sets the first four.
 const (
-	envDaemonAddr     = "AWS_XRAY_DAEMON_ADDRESS"
-	envFunctionName   = "AWS_LAMBDA_FUNCTION_NAME"
-	envFunctionVer    = "AWS_LAMBDA_FUNCTION_VERSION"
-	envRuntimeAPI     = "AWS_LAMBDA_RUNTIME_API"
-	envSDKDisabled    = "AWS_XRAY_SDK_DISABLED"
+	envDaemonAddr   = "AWS_XRAY_DAEMON_ADDRESS"
+	envFunctionName = "AWS_LAMBDA_FUNCTION_NAME"
+	envFunctionVer  = "AWS_LAMBDA_FUNCTION_VERSION"
+	envRuntimeAPI   = "AWS_LAMBDA_RUNTIME_API"
+	envSDKDisabled  = "AWS_XRAY_SDK_DISABLED"
 )
 
 // DefaultDaemonAddr is the X-Ray daemon address used inside Lambda when
