@@ -49,12 +49,17 @@
 // The zero [Hasher] hashes with argon2id at OWASP's parameters (m=19 MiB,
 // t=2, p=1, 16-byte salt, 32-byte key) into a PHC string
 // ("$argon2id$v=19$m=19456,t=2,p=1$salt$key") that records the
-// parameters, so they can change later. Hash and Verify hash what the user
-// typed, NFC-normalized once: case, compatibility forms and invisible
-// characters are kept, so a password manager's exact string logs in. [Hasher.Verify] accepts those
+// parameters, so they can change later. [Hasher.Verify] accepts those
 // strings from any argon2 implementation, and bcrypt hashes ($2a$, $2b$,
 // $2y$) from older systems; [Hasher.NeedsRehash] says when to replace a
-// stored hash after a successful login.
+// stored hash after a successful login. Hash and Verify hash what the user
+// typed, NFC-normalized once: case, compatibility forms and invisible
+// characters are kept, so a password manager's exact string logs in.
+//
+// A Hasher computes at most MaxConcurrent hashes at once (GOMAXPROCS by
+// default), each holding Memory (19 MiB), so logins in a burst wait for a
+// slot instead of taking the process's memory; a waiting Hash or Verify
+// returns when its ctx ends.
 //
 // Verify refuses, before doing any work, passwords over 1 KiB, hashes that
 // demand absurd resources (over 256 MiB, 16 passes or 16 lanes, bcrypt cost

@@ -49,7 +49,9 @@ const (
 //
 // and Go's collector may let about twice that accumulate before it runs
 // (GOGC=100): budget 2 × MaxConcurrent × Memory (76 MiB here), or set
-// GOMEMLIMIT. Without the bound, eight concurrent logins on a 2-core host
+// GOMEMLIMIT. Verify holds the memory the stored hash names instead, which
+// is more than Memory only for rows hashed before Memory was lowered (and
+// never over 256 MiB); rehashing on login retires them. Without the bound, eight concurrent logins on a 2-core host
 // peaked at 159 MiB. Raising MaxConcurrent above the core count adds
 // memory but no throughput.
 //
@@ -90,8 +92,8 @@ type Hasher struct {
 
 	// MaxConcurrent is the number of hashes the Hasher computes at once
 	// (Hash, Verify and the first DummyHash); the others wait. Zero means
-	// runtime.GOMAXPROCS(0), read at first use. See "Memory and
-	// concurrency" above for the memory it bounds.
+	// runtime.GOMAXPROCS(0), read at first use. The Hasher's doc, under
+	// "Memory and concurrency", gives the memory it bounds.
 	MaxConcurrent int
 
 	dummyOnce sync.Once
