@@ -12,7 +12,11 @@
 //
 // Environment:
 //
-//   - JWT_SECRET (required): the service's HS256 key.
+//   - JWT_SECRET_ID: the Secrets Manager secret holding the service's
+//     signing key (jwtauth/secretkeys format); its AWSCURRENT and
+//     AWSPREVIOUS versions verify, so a rotation logs no one out.
+//   - JWT_SECRET: the service's HS256 key itself, when JWT_SECRET_ID is not
+//     set. One of the two is required.
 //   - REDIS_ADDR (required): where the service keeps revocations
 //     ("host:port", "rediss://host:port" for TLS); REDIS_CLUSTER=true for a
 //     Redis Cluster; REDIS_KEY_PREFIX as the service's (default
@@ -27,6 +31,7 @@
 package main
 
 import (
+	"context"
 	"crypto/tls"
 	"fmt"
 	"log/slog"
@@ -36,12 +41,16 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/lambdasec/lambdasec/jwtauth"
 	"github.com/lambdasec/lambdasec/jwtauth/authorizer"
 	"github.com/lambdasec/lambdasec/jwtauth/redisrevoker"
+	"github.com/lambdasec/lambdasec/jwtauth/secretkeys"
 	"github.com/lambdasec/lambdasec/secevent"
+	"github.com/lambdasec/lambdasec/secrets"
 )
 
 // The trial-balance service's token contract.
@@ -70,9 +79,9 @@ func main() {
 
 // newAuthorizer builds the authorizer from the environment.
 func newAuthorizer(getenv func(string) string, log *slog.Logger) (*authorizer.Authorizer, error) {
-	secret := getenv("JWT_SECRET")
-	if secret == "" {
-		return nil, fmt.Errorf("JWT_SECRET is required")
+	keyCfg, err := keys(getenv, log)
+	if err != nil {
+		return nil, err
 	}
 	rdb, err := openRedis(getenv)
 	if err != nil {
@@ -86,15 +95,10 @@ func newAuthorizer(getenv func(string) string, log *slog.Logger) (*authorizer.Au
 	if err != nil {
 		return nil, err
 	}
-	auth, err := jwtauth.New(jwtauth.Config{
-		Keys:     []jwtauth.Key{{ID: keyID, Algorithm: jwtauth.HS256, Secret: []byte(secret)}},
-		Issuer:   issuer,
-		Audience: audience,
-		Revoker:  revoker,
-		Logger:   log,
-	})
+	keyCfg.Issuer, keyCfg.Audience, keyCfg.Revoker, keyCfg.Logger = issuer, audience, revoker, log
+	auth, err := jwtauth.New(keyCfg)
 	if err != nil {
-		return nil, fmt.Errorf("JWT_SECRET: %w", err)
+		return nil, fmt.Errorf("signing key: %w", err)
 	}
 	ttl, err := seconds(getenv("AUTHORIZER_TTL"), 300)
 	if err != nil {
@@ -108,6 +112,37 @@ func newAuthorizer(getenv func(string) string, log *slog.Logger) (*authorizer.Au
 		Events:          secevent.NewLogSink(log),
 		Logger:          log,
 	})
+}
+
+// keys returns the key part of the jwtauth configuration: the secret
+// named by JWT_SECRET_ID, read at init, or the JWT_SECRET key.
+func keys(getenv func(string) string, log *slog.Logger) (jwtauth.Config, error) {
+	id := getenv("JWT_SECRET_ID")
+	if id == "" {
+		secret := getenv("JWT_SECRET")
+		if secret == "" {
+			return jwtauth.Config{}, fmt.Errorf("JWT_SECRET_ID or JWT_SECRET is required")
+		}
+		return jwtauth.Config{Keys: []jwtauth.Key{{ID: keyID, Algorithm: jwtauth.HS256, Secret: []byte(secret)}}}, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return jwtauth.Config{}, fmt.Errorf("AWS configuration: %w", err)
+	}
+	cache, err := secrets.New(secrets.Config{Client: secretsmanager.NewFromConfig(awsCfg), Logger: log})
+	if err != nil {
+		return jwtauth.Config{}, err
+	}
+	src, err := secretkeys.New(secretkeys.Config{Cache: cache, SecretID: id, Logger: log})
+	if err != nil {
+		return jwtauth.Config{}, err
+	}
+	if err := src.Load(ctx); err != nil {
+		return jwtauth.Config{}, fmt.Errorf("JWT_SECRET_ID: %w", err)
+	}
+	return jwtauth.Config{KeySource: src}, nil
 }
 
 func seconds(s string, def int) (time.Duration, error) {

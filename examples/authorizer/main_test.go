@@ -14,9 +14,12 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/lambdasec/lambdasec/internal/smfake"
 	"github.com/lambdasec/lambdasec/internal/testenv"
 	"github.com/lambdasec/lambdasec/jwtauth"
 	"github.com/lambdasec/lambdasec/jwtauth/redisrevoker"
+	"github.com/lambdasec/lambdasec/jwtauth/secretkeys"
+	"github.com/lambdasec/lambdasec/secrets"
 )
 
 const (
@@ -101,7 +104,7 @@ func requestEvent(header string) []byte {
 func httpEvent(header string) []byte {
 	b, _ := json.Marshal(map[string]any{"version": "2.0", "type": "REQUEST", "routeArn": routeARN,
 		"routeKey": "GET /v1/trial-balance", "rawPath": "/v1/trial-balance", "identitySource": []string{header},
-		"headers": map[string]string{"authorization": header},
+		"headers":        map[string]string{"authorization": header},
 		"requestContext": map[string]any{"http": map[string]string{"method": "GET", "sourceIp": "203.0.113.9"}}})
 	return b
 }
@@ -257,5 +260,59 @@ func TestConfig(t *testing.T) {
 				t.Fatal("accepted")
 			}
 		})
+	}
+}
+
+// TestSecretsManagerKeyUnderEmulator: with JWT_SECRET_ID the authorizer
+// reads the key from Secrets Manager (the real SDK against a loopback
+// endpoint), and a rotation logs no one out: tokens of the old and of the
+// new key both pass, without a restart.
+func TestSecretsManagerKeyUnderEmulator(t *testing.T) {
+	addr := testenv.RedisAddr(t)
+	sm := smfake.New()
+	defer sm.Close()
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	first, _ := secretkeys.NewHS256Secret(b)
+	sm.Put("trialbalance/jwt", first)
+	fn := testenv.StartLambda(t, ".", "JWT_SECRET_ID=trialbalance/jwt", "REDIS_ADDR="+addr,
+		"AWS_ENDPOINT_URL_SECRETS_MANAGER="+sm.URL(), "AWS_REGION="+smfake.Region,
+		"AWS_ACCESS_KEY_ID="+smfake.AccessKeyID, "AWS_SECRET_ACCESS_KEY="+smfake.SecretAccessKey,
+		"AWS_EC2_METADATA_DISABLED=true")
+
+	issue := func() string {
+		t.Helper()
+		cache, _ := secrets.New(secrets.Config{Client: sm.Client()})
+		src, _ := secretkeys.New(secretkeys.Config{Cache: cache, SecretID: "trialbalance/jwt", Logger: slog.New(slog.DiscardHandler)})
+		if err := src.Load(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		auth, err := jwtauth.New(jwtauth.Config{KeySource: src, Issuer: issuer, Audience: audience, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok, _, err := auth.Issue(jwtauth.Grant{Subject: "ada@example.com"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return "Bearer " + tok
+	}
+	old := issue()
+	payload, fnErr := fn.Call(t, tokenEvent(old))
+	if got := verdict(t, payload, fnErr, methodARN); got != "allow" {
+		t.Fatalf("before rotation: %s", got)
+	}
+	for _, step := range []string{"createSecret", "setSecret", "testSecret", "finishSecret"} {
+		if err := secretkeys.Rotate(context.Background(), sm.Client(), secretkeys.RotationEvent{
+			SecretID: "trialbalance/jwt", ClientRequestToken: "rotation-0000000000000000000000000001", Step: step}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fresh := issue()
+	for name, tok := range map[string]string{"old key": old, "new key": fresh} {
+		payload, fnErr := fn.Call(t, tokenEvent(tok))
+		if got := verdict(t, payload, fnErr, methodARN); got != "allow" {
+			t.Errorf("after rotation, %s: %s", name, got)
+		}
 	}
 }
