@@ -85,10 +85,15 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 		return nil, configErr("%v", err)
 	}
 
-	rdb, err := a.openRedis(ctx, cfg)
+	rdb, err := a.openRedis(cfg)
 	if err != nil {
 		return nil, err
 	}
+	// The Redis round trip (with TLS in AWS, a handshake) runs while the
+	// rest is built, the database included; a Redis that does not answer
+	// still fails the start.
+	pinged := make(chan error, 1)
+	go func() { pinged <- pingRedis(ctx, rdb) }()
 
 	secret := cfg.jwtSecret
 	if len(secret) == 0 {
@@ -159,16 +164,22 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 		return nil, err
 	}
 	a.closers = append(a.closers, a.store.close)
+	if err := <-pinged; err != nil {
+		return nil, err
+	}
 
-	// Made once now, so the first login for an unknown email is not slower
-	// than the others.
-	a.hasher.DummyHash()
+	// Made once, so the first login for an unknown email is not slower
+	// than the others; in the background, because it takes an argon2id
+	// hash (tens of milliseconds) that only such a login needs: that
+	// login waits for it, no other request does, and the cold start does
+	// not include it.
+	go a.hasher.DummyHash()
 	return a, nil
 }
 
-// openRedis connects to REDIS_ADDR, or starts the in-process Redis of the
+// openRedis makes the client of REDIS_ADDR, or starts the in-process Redis of the
 // embedded defaults.
-func (a *app) openRedis(ctx context.Context, cfg config) (redis.UniversalClient, error) {
+func (a *app) openRedis(cfg config) (redis.UniversalClient, error) {
 	if len(cfg.redisAddrs) == 0 {
 		m := miniredis.NewMiniRedis()
 		if err := m.Start(); err != nil {
@@ -210,12 +221,18 @@ func (a *app) openRedis(ctx context.Context, cfg config) (redis.UniversalClient,
 	rdb := redis.NewUniversalClient(opts)
 	a.closers = append(a.closers, rdb.Close)
 	tracing.Redis(rdb)
-	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	if err := rdb.Ping(pingCtx).Err(); err != nil {
-		return nil, fmt.Errorf("redis: %w", err)
-	}
 	return rdb, nil
+}
+
+// pingRedis checks that Redis answers, leaving a connection in the pool
+// for the first request.
+func pingRedis(ctx context.Context, rdb redis.UniversalClient) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("redis: %w", err)
+	}
+	return nil
 }
 
 // openDatabase reads the database login from Secrets Manager through a

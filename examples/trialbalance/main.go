@@ -125,11 +125,14 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 		initTimeout = 8 * time.Second
 	}
 	initCtx, cancel := context.WithTimeout(ctx, initTimeout)
+	start := time.Now()
 	a, err := newApp(initCtx, cfg, log)
 	cancel()
 	if err != nil {
 		return err
 	}
+	// bench/coldstart reads this line to split the cold start.
+	log.Debug("initialised", "init_ms", float64(time.Since(start).Microseconds())/1000)
 	return serve(ctx, a, cfg, log)
 }
 
