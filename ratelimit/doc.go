@@ -6,7 +6,8 @@
 // in process memory limits nothing when Lambda runs the service in many
 // isolated environments. A [Limiter] keeps its counters in Redis (a single
 // node, ElastiCache, or Redis Cluster) with the generic cell rate algorithm
-// of github.com/go-redis/redis_rate; [Attempts] keeps a failed-login log
+// (the one github.com/go-redis/redis_rate runs, in one script of its own
+// that answers in integers); [Attempts] keeps a failed-login log
 // per account. Without a Redis client both fall back to an in-process store
 // for tests and single servers.
 //
@@ -90,8 +91,8 @@
 // # Redis keys
 //
 // Each check touches one key, so on Redis Cluster it touches one slot.
-// Keys are the prefix followed by a digest of the caller's key (redis_rate
-// puts "rate:" in front of the limiter's), so account names and e-mail
+// Keys are the prefix followed by a digest of the caller's key, so account
+// names and e-mail
 // addresses are not stored in Redis, and a crafted name cannot choose its
 // cluster slot. Keys expire on their own once their state no longer
 // matters.

@@ -10,7 +10,6 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -183,11 +182,11 @@ func New(cfg Config) (*Limiter, error) {
 	if l.onError == nil {
 		l.onError = WriteError
 	}
+	alg := newGCRA(rate, burst, period)
 	if cfg.Redis != nil {
-		l.store = newRedisRate(cfg.Redis, cmp.Or(cfg.Timeout, DefaultTimeout),
-			redis_rate.Limit{Rate: rate, Burst: burst, Period: period})
+		l.store = newRedisRate(cfg.Redis, cmp.Or(cfg.Timeout, DefaultTimeout), alg)
 	} else {
-		l.store = &memRate{alg: newGCRA(rate, burst, period), now: l.now,
+		l.store = &memRate{alg: alg, now: l.now,
 			mem: newMemStore(cmp.Or(cfg.MaxLocalKeys, DefaultMaxLocalKeys), tatExpired)}
 	}
 	return l, nil

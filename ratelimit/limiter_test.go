@@ -367,8 +367,8 @@ func TestStoreFailure(t *testing.T) {
 }
 
 // TestUnexpectedReply makes the script's reply malformed, as a proxy or a
-// broken server might: redis_rate would panic on it; the check must fail
-// according to the policy instead.
+// broken server might: the check must fail according to the policy, not
+// panic.
 func TestUnexpectedReply(t *testing.T) {
 	c := newClock()
 	_, rdb := c.miniRedis(t)
@@ -444,10 +444,10 @@ func TestRefusalWithZeroWait(t *testing.T) {
 		reply []any
 		want  error
 	}{
-		{name: "refused, wait 0", reply: []any{int64(0), int64(0), "0", "3"}, want: ratelimit.ErrLimited},
-		{name: "refused, wait -1", reply: []any{int64(0), int64(0), "-1", "3"}, want: ratelimit.ErrLimited},
-		{name: "refused, wait 2s", reply: []any{int64(0), int64(0), "2", "3"}, want: ratelimit.ErrLimited},
-		{name: "allowed", reply: []any{int64(1), int64(4), "-1", "3"}, want: nil},
+		{name: "refused, wait 0", reply: []any{int64(0), int64(0), int64(0), int64(3e6)}, want: ratelimit.ErrLimited},
+		{name: "refused, wait -1", reply: []any{int64(0), int64(0), int64(-1), int64(3e6)}, want: ratelimit.ErrLimited},
+		{name: "refused, wait 2s", reply: []any{int64(0), int64(0), int64(2e6), int64(3e6)}, want: ratelimit.ErrLimited},
+		{name: "allowed", reply: []any{int64(1), int64(4), int64(0), int64(3e6)}, want: nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

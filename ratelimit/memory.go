@@ -87,7 +87,7 @@ func (s *memAttempts) apply(_ context.Context, key string, op attemptOp) (Result
 	return Result{}, fmt.Errorf("unknown attempts operation %q", op)
 }
 
-// gcra is the generic cell rate algorithm as redis_rate runs it in Redis,
+// gcra is the generic cell rate algorithm as gcraScript runs it in Redis,
 // so that both stores give the same answers: each request moves the
 // theoretical arrival time (tat) on by one emission interval, and a request
 // is refused when that would put tat more than the burst ahead of now.

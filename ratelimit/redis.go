@@ -7,41 +7,100 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/go-redis/redis_rate/v10"
 	"github.com/lambdasec/lambdasec/internal/redisx"
 	"github.com/redis/go-redis/v9"
 )
 
-// redisRate is the rateStore in Redis: redis_rate's GCRA script, one key
-// per check, on Redis time, so that every process agrees whatever its
-// clock says.
+// redisRate is the rateStore in Redis: gcraScript, one key per check, on
+// Redis time, so that every process agrees whatever its clock says.
 type redisRate struct {
-	call  redisx.Caller
-	rl    *redis_rate.Limiter
-	limit redis_rate.Limit
+	call   redisx.Caller
+	limit  int
+	period time.Duration
+	// args are the script's arguments, the emission interval and the burst
+	// offset in microseconds, formatted once rather than per check.
+	args []any
 }
 
-func newRedisRate(rdb redis.UniversalClient, timeout time.Duration, limit redis_rate.Limit) *redisRate {
-	return &redisRate{call: redisx.NewCaller(rdb, timeout), rl: redis_rate.NewLimiter(rdb), limit: limit}
+func newRedisRate(rdb redis.UniversalClient, timeout time.Duration, g gcra) *redisRate {
+	emission := float64(g.period) / float64(g.limit) / float64(time.Microsecond)
+	f := func(x float64) any { return strconv.FormatFloat(x, 'f', -1, 64) }
+	return &redisRate{call: redisx.NewCaller(rdb, timeout), limit: g.limit, period: g.period,
+		args: []any{f(emission), f(emission * float64(g.burst))}}
 }
 
 func (s *redisRate) allow(ctx context.Context, key string) (Result, error) {
-	return redisx.Do(ctx, s.call, func(ctx context.Context, _ redis.UniversalClient) (Result, error) {
-		r, err := s.rl.Allow(ctx, key, s.limit)
+	return redisx.Do(ctx, s.call, func(ctx context.Context, rdb redis.UniversalClient) (Result, error) {
+		v, err := fourInts(gcraScript.Run(ctx, rdb, []string{key}, s.args...))
 		if err != nil {
 			return Result{}, err
 		}
-		// The reply's Allowed decides, not the sign of a float the script
-		// formatted: a refusal whose wait rounds to zero is still a
-		// refusal.
-		retry := time.Duration(0)
-		if r.Allowed < 1 {
-			retry = max(r.RetryAfter, time.Nanosecond)
+		res := Result{Limit: s.limit, Period: s.period, Remaining: int(max(v[1], 0)),
+			ResetAfter: time.Duration(max(v[3], 0)) * time.Microsecond}
+		// The allowed flag decides, not the sign of the wait: a refusal
+		// whose wait came back as zero is still a refusal.
+		if v[0] != 1 {
+			res.Remaining = 0
+			res.RetryAfter = max(time.Duration(v[2])*time.Microsecond, time.Nanosecond)
 		}
-		return Result{Limit: s.limit.Rate, Period: s.limit.Period, Remaining: max(r.Remaining, 0),
-			RetryAfter: retry, ResetAfter: max(r.ResetAfter, 0)}, nil
+		return res, nil
 	})
 }
+
+// fourInts reads the reply of both scripts, four integers.
+func fourInts(cmd *redis.Cmd) (v [4]int64, err error) {
+	val, err := cmd.Result()
+	if err != nil {
+		return v, err
+	}
+	reply, ok := val.([]any)
+	if !ok || len(reply) != len(v) {
+		return v, fmt.Errorf("unexpected reply from script: %v", reply)
+	}
+	for i, x := range reply {
+		n, ok := x.(int64)
+		if !ok {
+			return v, fmt.Errorf("unexpected reply from script: %v", reply)
+		}
+		v[i] = n
+	}
+	return v, nil
+}
+
+// gcraScript is the generic cell rate algorithm (the one redis_rate and
+// memRate run) on one key holding the theoretical arrival time (tat) of
+// the next request, in microseconds of Redis time. Each admitted request
+// moves tat on by one emission interval (Period / Rate); a request is
+// refused when that would put tat more than the burst offset (emission
+// interval x Burst) ahead of now, and then nothing is written.
+//
+// Microseconds since the Unix epoch (about 1.8e15) are exact in the
+// script's double-precision numbers (up to 2^53, about 9e15), so no epoch
+// shift is needed, and Redis writes a number argument with every digit it
+// needs to read it back, so SET keeps tat to the fraction of a
+// microsecond. Integers in the reply are truncated by Redis, so waits are
+// rounded up first: a refusal never says "retry in 0".
+//
+// Reply: {allowed (1 or 0), remaining, µs until the next request fits (0
+// when allowed), µs until the quota is whole again}.
+var gcraScript = redis.NewScript(`
+local key = KEYS[1]
+local emission = tonumber(ARGV[1])
+local offset = tonumber(ARGV[2])
+local t = redis.call("TIME")
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local tat = tonumber(redis.call("GET", key)) or now
+if tat < now then
+  tat = now
+end
+local new_tat = tat + emission
+local diff = now - (new_tat - offset)
+if diff < 0 then
+  return {0, 0, math.ceil(-diff), math.ceil(tat - now)}
+end
+redis.call("SET", key, new_tat, "PX", math.ceil((new_tat - now) / 1000))
+return {1, math.floor(diff / emission), 0, math.ceil(new_tat - now)}
+`)
 
 // redisAttempts is the attemptStore in Redis: attemptsScript, one key per
 // call.
@@ -54,12 +113,12 @@ type redisAttempts struct {
 func (s *redisAttempts) apply(ctx context.Context, key string, op attemptOp) (Result, error) {
 	return redisx.Do(ctx, s.call, func(ctx context.Context, rdb redis.UniversalClient) (Result, error) {
 		args := []any{string(op), s.max, s.window.Milliseconds(), strconv.FormatUint(rand.Uint64(), 36)}
-		v, err := attemptsScript.Run(ctx, rdb, []string{key}, args...).Int64Slice()
+		v, err := fourInts(attemptsScript.Run(ctx, rdb, []string{key}, args...))
 		if err != nil {
 			return Result{}, err
 		}
-		if len(v) != 4 || v[0] == 0 && v[2] <= 0 {
-			return Result{}, fmt.Errorf("unexpected reply from attempts script: %v", v)
+		if v[0] == 0 && v[2] <= 0 {
+			return Result{}, fmt.Errorf("unexpected reply from script: %v", v)
 		}
 		return Result{Limit: s.max, Period: s.window, Remaining: int(v[1]),
 			RetryAfter: time.Duration(v[2]) * time.Millisecond, ResetAfter: time.Duration(v[3]) * time.Millisecond}, nil
