@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unsafe"
 )
 
 // Claims is a verified token's claim set: the registered claims this
@@ -157,19 +158,21 @@ func foldKey(s string) string {
 	return b.String()
 }
 
-// parseClaims decodes a verified payload. Every registered claim must have
-// its RFC 7519 JSON type; unknown members are kept for Decode only.
-func parseClaims(payload []byte) (*Claims, error) {
-	c := &Claims{payload: payload}
-	err := members(payload, func(name, val []byte) error {
+// parseClaims decodes a verified payload into c. Every registered claim
+// must have its RFC 7519 JSON type; unknown members are kept for Decode
+// only. payload must not be written to afterwards: c's strings share its
+// memory (see claimString).
+func parseClaims(payload []byte, c *Claims) error {
+	*c = Claims{payload: payload}
+	return members(payload, func(name, val []byte) error {
 		var err error
 		switch string(name) {
 		case "iss":
-			c.Issuer, err = jsonString(val)
+			c.Issuer, err = claimString(val)
 		case "sub":
-			c.Subject, err = jsonString(val)
+			c.Subject, err = claimString(val)
 		case "aud":
-			c.Audience, err = jsonStrings(val)
+			c.Audience, err = claimStrings(val)
 		case "exp":
 			c.ExpiresAt, err = numericDate(val)
 		case "nbf":
@@ -177,10 +180,10 @@ func parseClaims(payload []byte) (*Claims, error) {
 		case "iat":
 			c.IssuedAt, err = numericDate(val)
 		case "jti":
-			c.ID, err = jsonString(val)
+			c.ID, err = claimString(val)
 		case "scope":
 			var s string
-			if s, err = jsonString(val); err == nil {
+			if s, err = claimString(val); err == nil {
 				if c.Scopes, err = parseScope(s); err != nil {
 					return err
 				}
@@ -198,10 +201,41 @@ func parseClaims(payload []byte) (*Claims, error) {
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, err
+}
+
+// claimString decodes the JSON string val without copying it when it has
+// no escapes: the string shares the payload's memory. That is safe because
+// a payload is decoded into a buffer of its own and never written again,
+// so the string stays as immutable as Go requires, and it saves an
+// allocation per claim on every request.
+func claimString(val []byte) (string, error) {
+	b, err := stringBytes(val)
+	if err != nil || len(b) == 0 {
+		return "", err
 	}
-	return c, nil
+	return unsafe.String(&b[0], len(b)), nil
+}
+
+// stringBytes is jsonBytes for a value members already scanned: a string
+// without escapes is its bytes between the quotes, so only escaped strings
+// are scanned again.
+func stringBytes(val []byte) ([]byte, error) {
+	if len(val) >= 2 && val[0] == '"' && bytes.IndexByte(val, '\\') < 0 {
+		return val[1 : len(val)-1], nil
+	}
+	return jsonBytes(val)
+}
+
+// claimStrings decodes aud: one string, or an array of strings.
+func claimStrings(val []byte) ([]string, error) {
+	if len(val) > 0 && val[0] == '"' {
+		s, err := claimString(val)
+		if err != nil {
+			return nil, err
+		}
+		return []string{s}, nil
+	}
+	return jsonStrings(val)
 }
 
 type ctxKey struct{}

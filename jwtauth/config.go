@@ -109,6 +109,7 @@ type Authenticator struct {
 	issuer   string
 	audience string
 	typ      string
+	typBytes []byte // typ, for comparing with headers without a copy
 	ttl      time.Duration
 	maxLife  time.Duration
 	leeway   time.Duration
@@ -163,6 +164,7 @@ func New(cfg Config) (*Authenticator, error) {
 	if len(a.typ) > 12 && strings.EqualFold(a.typ[:12], "application/") {
 		a.typ = a.typ[12:]
 	}
+	a.typBytes = []byte(a.typ)
 	if a.keys == nil {
 		src, err := StaticKeys(cfg.Keys...)
 		if err != nil {

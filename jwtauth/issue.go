@@ -64,8 +64,8 @@ func (a *Authenticator) Issue(g Grant) (string, Claims, error) {
 	if err != nil {
 		return "", Claims{}, err
 	}
-	c, err := parseClaims(payload)
-	if err != nil { // a custom member named like a registered claim
+	var c Claims
+	if err := parseClaims(payload, &c); err != nil { // a custom member named like a registered claim
 		return "", Claims{}, fmt.Errorf("%w: custom claims redefine a registered claim: %w", ErrInvalidClaims, err)
 	}
 	input := a.headerFor(signer) + "." + base64.RawURLEncoding.EncodeToString(payload)
@@ -73,7 +73,7 @@ func (a *Authenticator) Issue(g Grant) (string, Claims, error) {
 	if err != nil {
 		return "", Claims{}, fmt.Errorf("jwtauth: sign: %w", err)
 	}
-	return input + "." + base64.RawURLEncoding.EncodeToString(sig), *c, nil
+	return input + "." + base64.RawURLEncoding.EncodeToString(sig), c, nil
 }
 
 func (s *KeySet) signingKey() *key {

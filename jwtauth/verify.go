@@ -1,10 +1,12 @@
 package jwtauth
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
 	"strings"
+	"unsafe"
 )
 
 // Verify checks a compact JWT and returns its claims. Every check is on and
@@ -14,14 +16,14 @@ import (
 // sub; and, with a Revoker, jti, iat and revocation. Errors match the
 // package's sentinels and never contain the token.
 func (a *Authenticator) Verify(ctx context.Context, token string) (Claims, error) {
-	c, err := a.verify(ctx, token)
-	if err != nil {
+	var c Claims
+	if err := a.verify(ctx, token, &c); err != nil {
 		return Claims{}, err
 	}
-	if err := a.checkRevoked(ctx, c); err != nil {
+	if err := a.checkRevoked(ctx, &c); err != nil {
 		return Claims{}, err
 	}
-	return *c, nil
+	return c, nil
 }
 
 // isB64url reports whether c belongs to the base64url alphabet or is '.',
@@ -33,57 +35,65 @@ func isB64url(c byte) bool {
 
 func malformed(why string) error { return fmt.Errorf("%w: %s", ErrTokenMalformed, why) }
 
-// verify runs every check except revocation.
-func (a *Authenticator) verify(ctx context.Context, token string) (*Claims, error) {
-	payload, typ, err := a.verifyJWS(ctx, token)
+// verify runs every check except revocation, filling c.
+func (a *Authenticator) verify(ctx context.Context, token string, c *Claims) error {
+	payload, hd, err := a.verifyJWS(ctx, token)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if typ == nil || !a.typeMatches(*typ) {
-		return nil, ErrTokenType
+	if !hd.hasTyp || !a.typeMatches(hd.typ) {
+		return ErrTokenType
 	}
-	c, err := parseClaims(payload)
-	if err != nil {
-		return nil, malformed("claims: " + err.Error())
+	if err := parseClaims(payload, c); err != nil {
+		return malformed("claims: " + err.Error())
 	}
-	return c, a.checkClaims(c)
+	return a.checkClaims(c)
 }
 
 // verifyJWS is the signature layer: it checks the token's shape and
 // header, selects the key, verifies the signature and returns the decoded
-// payload and the typ header (nil when absent).
-func (a *Authenticator) verifyJWS(ctx context.Context, token string) (payload []byte, typ *string, err error) {
+// payload and the header.
+//
+// Header and payload are decoded into one buffer, allocated once per
+// token; the payload part is never written again (parseClaims relies on
+// it).
+func (a *Authenticator) verifyJWS(ctx context.Context, token string) (payload []byte, hd joseHeader, err error) {
 	if len(token) > a.maxSize {
-		return nil, nil, malformed("too long")
+		return nil, hd, malformed("too long")
 	}
 	for i := 0; i < len(token); i++ {
 		if !isB64url(token[i]) {
-			return nil, nil, malformed("not base64url")
+			return nil, hd, malformed("not base64url")
 		}
 	}
 	h, rest, ok1 := strings.Cut(token, ".")
 	p, s, ok2 := strings.Cut(rest, ".")
 	if !ok1 || !ok2 || strings.IndexByte(s, '.') >= 0 {
-		return nil, nil, malformed("not three segments")
+		return nil, hd, malformed("not three segments")
 	}
 	if h == "" || s == "" { // an empty payload is a valid JWS, not a JWT
-		return nil, nil, malformed("empty segment")
+		return nil, hd, malformed("empty segment")
 	}
-	hd, err := a.parseHeader(h)
+	buf := make([]byte, a.b64.DecodedLen(len(h))+a.b64.DecodedLen(len(p)))
+	n, err := a.b64.Decode(buf, bytesOf(h))
 	if err != nil {
-		return nil, nil, err
+		return nil, hd, malformed("header encoding")
+	}
+	if hd, err = a.parseHeader(buf[:n:n]); err != nil {
+		return nil, hd, err
 	}
 	k, err := a.selectKey(ctx, hd)
 	if err != nil {
-		return nil, nil, err
+		return nil, hd, err
 	}
 	if err := a.checkSignature(k, token[:len(h)+1+len(p)], s); err != nil {
-		return nil, nil, err
+		return nil, hd, err
 	}
-	if payload, err = a.b64.DecodeString(p); err != nil {
-		return nil, nil, malformed("payload encoding")
+	m, err := a.b64.Decode(buf[n:], bytesOf(p))
+	if err != nil {
+		return nil, hd, malformed("payload encoding")
 	}
-	return payload, hd.typ, nil
+	return buf[n : n+m : n+m], hd, nil
 }
 
 // checkSignature verifies sigB64, the third segment, over input.
@@ -108,36 +118,34 @@ func (a *Authenticator) checkSignature(k *key, input, sigB64 string) error {
 	return nil
 }
 
+// bytesOf returns s's bytes without a copy, for reading only (the base64
+// decoder's input).
+func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
 // joseHeader is what verification reads from a token's header.
 type joseHeader struct {
-	alg, kid       []byte
-	hasAlg, hasKid bool
-	typ            *string // nil when absent
+	alg, kid, typ          []byte
+	hasAlg, hasKid, hasTyp bool
 }
 
 // parseHeader decodes and checks the JOSE header: alg present and not "none",
 // no crit, kid within bounds. Other members (jwk, jku, x5u, x5c) are
 // ignored: keys come only from the KeySource.
-func (a *Authenticator) parseHeader(h string) (joseHeader, error) {
+func (a *Authenticator) parseHeader(raw []byte) (joseHeader, error) {
 	var hd joseHeader
-	raw, err := a.b64.DecodeString(h)
-	if err != nil {
-		return hd, malformed("header encoding")
-	}
 	crit := false
-	err = members(raw, func(name, val []byte) error {
+	err := members(raw, func(name, val []byte) error {
 		var err error
 		switch string(name) {
 		case "alg":
-			hd.alg, err = jsonBytes(val)
+			hd.alg, err = stringBytes(val)
 			hd.hasAlg = true
 		case "kid":
-			hd.kid, err = jsonBytes(val)
+			hd.kid, err = stringBytes(val)
 			hd.hasKid = true
 		case "typ":
-			var t string
-			t, err = jsonString(val)
-			hd.typ = &t
+			hd.typ, err = stringBytes(val)
+			hd.hasTyp = true
 		case "crit", "b64":
 			// No extension is understood, so any crit entry is unknown
 			// (RFC 7515 §4.1.11), and b64 (RFC 7797) changes what is
@@ -184,11 +192,13 @@ func (a *Authenticator) selectKey(ctx context.Context, hd joseHeader) (*key, err
 	return k, nil
 }
 
-func (a *Authenticator) typeMatches(typ string) bool {
-	if len(typ) > 12 && strings.EqualFold(typ[:12], "application/") {
+// typeMatches compares a typ header with Config.Type, case-insensitively
+// and with "application/" optional (RFC 7515 §4.1.9).
+func (a *Authenticator) typeMatches(typ []byte) bool {
+	if len(typ) > 12 && bytes.EqualFold(typ[:12], []byte("application/")) {
 		typ = typ[12:]
 	}
-	return strings.EqualFold(typ, a.typ)
+	return bytes.EqualFold(typ, a.typBytes)
 }
 
 // checkClaims applies the time, lifetime, identity and revocation-readiness
