@@ -37,7 +37,7 @@ var restChecks = []struct {
 	{"request validator checks bodies and required query parameters", checkRequestValidation},
 	{"waf web acl with a rate rule is associated with the stage", checkWAF},
 	{"authorizer function is private, encrypted, traced and reaches only the cache", checkAuthorizerFunction},
-	{"alarms on rest 4xx and 5xx", checkRestAlarms},
+	{"alarms on rest 4xx and 5xx and on the authorizer's errors and throttles", checkRestAlarms},
 }
 
 func TestRestTemplate(t *testing.T) {
@@ -66,7 +66,8 @@ func TestRestTemplate(t *testing.T) {
 // frontDoor lists what the REST variant may change: the API itself, the
 // authorizer's resources and the alarms keyed by the API.
 var frontDoor = []string{"Api", "Api4xxAlarm", "Api5xxAlarm", "AuthorizerFunction", "AuthorizerRole",
-	"AuthorizerLogGroup", "AuthorizerSecurityGroup", "AuthorizerToCache", "CacheFromAuthorizer", "WebAcl", "WebAclAssociation"}
+	"AuthorizerLogGroup", "AuthorizerSecurityGroup", "AuthorizerToCache", "CacheFromAuthorizer", "WebAcl", "WebAclAssociation",
+	"AuthorizerErrorsAlarm", "AuthorizerThrottlesAlarm"}
 
 // TestRestTemplateMatchesHTTPTemplate: every other resource, and the
 // function apart from its events, is the same in both templates, so a
@@ -278,6 +279,17 @@ func checkAuthorizerFunction(s *stack) error {
 }
 
 func checkRestAlarms(s *stack) error {
+	for _, metric := range []string{"Errors", "Throttles"} {
+		found := false
+		for _, a := range s.tpl.GetAllCloudWatchAlarmResources() {
+			if str(a.MetricName) == metric && strings.Contains(fmt.Sprint(a.Dimensions), "ref:AuthorizerFunction") {
+				found = true
+			}
+		}
+		if !found {
+			return fmt.Errorf("no alarm on the authorizer's %s", metric)
+		}
+	}
 	for _, name := range []string{"Api4xxAlarm", "Api5xxAlarm"} {
 		p := s.props(name)
 		m, _ := p["MetricName"].(string)
@@ -332,6 +344,7 @@ func TestRestTemplateChecksCatchBreakage(t *testing.T) {
 		{"authorizer untraced", checkAuthorizerFunction, "      MemorySize: 128\n      Timeout: 5\n      Role: !GetAtt AuthorizerRole.Arn\n      ReservedConcurrentExecutions: 50\n      KmsKeyArn: !GetAtt AppKey.Arn\n      Tracing: Active", "      MemorySize: 128\n      Timeout: 5\n      Role: !GetAtt AuthorizerRole.Arn\n      ReservedConcurrentExecutions: 50\n      KmsKeyArn: !GetAtt AppKey.Arn\n      Tracing: PassThrough"},
 		{"authorizer reaches the database", checkAuthorizerFunction, "      Description: Redis (ElastiCache)\n      IpProtocol: tcp\n      FromPort: 6379\n      ToPort: 6379\n      DestinationSecurityGroupId: !Ref CacheSecurityGroup\n\n  CacheFromAuthorizer", "      Description: Redis (ElastiCache)\n      IpProtocol: tcp\n      FromPort: 3306\n      ToPort: 3306\n      DestinationSecurityGroupId: !Ref DatabaseSecurityGroup\n\n  CacheFromAuthorizer"},
 		{"alarm on the http metric", checkRestAlarms, "MetricName: 5XXError", "MetricName: 5xx"},
+		{"no authorizer error alarm", checkRestAlarms, "          Value: !Ref AuthorizerFunction\n      Statistic: Sum\n      Period: 60\n      EvaluationPeriods: 5\n      DatapointsToAlarm: 2\n      Threshold: 1\n      ComparisonOperator: GreaterThanOrEqualToThreshold\n      TreatMissingData: notBreaching\n      AlarmActions:\n        - !Ref AlarmTopic\n\n  AuthorizerThrottlesAlarm", "          Value: !Ref Function\n      Statistic: Sum\n      Period: 60\n      EvaluationPeriods: 5\n      DatapointsToAlarm: 2\n      Threshold: 1\n      ComparisonOperator: GreaterThanOrEqualToThreshold\n      TreatMissingData: notBreaching\n      AlarmActions:\n        - !Ref AlarmTopic\n\n  AuthorizerThrottlesAlarm"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if !strings.Contains(data, tc.old) {

@@ -166,6 +166,7 @@ var templateChecks = []struct {
 	{"role limited to the secret, logs, network interfaces and x-ray", checkRole},
 	{"alarms on errors, throttles, 4xx, 5xx, rds cpu and connections", checkAlarms},
 	{"database requires tls and its secret has the rds shape", checkDatabase},
+	{"alarms on failed-login and token-refusal spikes", checkSecurityEventAlarms},
 }
 
 func checkRuntime(s *stack) error {
@@ -543,6 +544,33 @@ func checkAlarms(s *stack) error {
 	return nil
 }
 
+// checkSecurityEventAlarms: the security events the service counts in
+// Embedded Metric Format (namespace trialbalance, dimension service) have
+// alarms that notify the topic.
+func checkSecurityEventAlarms(s *stack) error {
+	for _, metric := range []string{"authn_login_fail", "authn_token_invalid"} {
+		found := false
+		for _, a := range s.tpl.GetAllCloudWatchAlarmResources() {
+			if str(a.Namespace) != "trialbalance" || str(a.MetricName) != metric {
+				continue
+			}
+			if !slices.ContainsFunc(a.Dimensions, func(d cloudwatch.Alarm_Dimension) bool {
+				return d.Name == "service" && d.Value == "${AWS::StackName}-api"
+			}) {
+				return fmt.Errorf("alarm on %s does not select the function's service dimension", metric)
+			}
+			if !slices.ContainsFunc(a.AlarmActions, func(t string) bool { return s.typeOf(t) == "AWS::SNS::Topic" }) {
+				return fmt.Errorf("alarm on %s notifies no topic", metric)
+			}
+			found = true
+		}
+		if !found {
+			return fmt.Errorf("no alarm on the %s count", metric)
+		}
+	}
+	return nil
+}
+
 func checkDatabase(s *stack) error {
 	pg, err := s.tpl.GetRDSDBParameterGroupWithName("DBParameterGroup")
 	if err != nil {
@@ -635,6 +663,8 @@ func TestTemplateChecksCatchBreakage(t *testing.T) {
 		new    string
 	}{
 		{name: "go1.x runtime", check: checkRuntime, old: "Runtime: provided.al2023", new: "Runtime: go1.x"},
+		{name: "no failed-login alarm", check: checkSecurityEventAlarms, old: "MetricName: authn_login_fail", new: "MetricName: authn_login_success"},
+		{name: "token alarm on another service", check: checkSecurityEventAlarms, old: "      MetricName: authn_token_invalid\n      Dimensions:\n        - Name: service", new: "      MetricName: authn_token_invalid\n      Dimensions:\n        - Name: function"},
 		{name: "no burst limit", check: checkThrottling, old: "ThrottlingBurstLimit: 2000", new: "ThrottlingBurstLimit: 5000"},
 		{name: "text access logs", check: checkAccessLogs, old: `{"requestId":"$context.requestId",`, new: `$context.requestId {"a":"b",`},
 		{name: "public subnets", check: checkPrivateSubnets, old: "SubnetIds: !Ref PrivateSubnetIds\n        SecurityGroupIds", new: "SubnetIds: [subnet-public]\n        SecurityGroupIds"},

@@ -120,7 +120,7 @@ func (t *Template) checkCycles() error {
 	for _, id := range t.Order {
 		r := t.Resources[id]
 		for _, d := range r.DependsOn {
-			if _, ok := t.Resources[d]; !ok {
+			if _, ok := t.Resources[d]; !ok && !t.samGenerated(d) {
 				return fmt.Errorf("%d: %s DependsOn unknown resource %s", r.Line, id, d)
 			}
 		}
@@ -180,4 +180,28 @@ func findCycle(deps map[string][]string) []string {
 		}
 	}
 	return nil
+}
+
+// samGenerated reports whether name is a resource the SAM transform
+// creates and templates may name in DependsOn: an API's stage
+// (<Api><StageName>Stage, or <Api>ApiGatewayDefaultStage for an HTTP
+// API's $default stage) and a function's role (<Function>Role).
+func (t *Template) samGenerated(name string) bool {
+	for id, r := range t.Resources {
+		switch r.Type {
+		case "AWS::Serverless::Api", "AWS::Serverless::HttpApi":
+			stage, _ := r.Properties.Get("StageName").Str()
+			if stage != "" && name == id+stage+"Stage" {
+				return true
+			}
+			if r.Type == "AWS::Serverless::HttpApi" && name == id+"ApiGatewayDefaultStage" {
+				return true
+			}
+		case "AWS::Serverless::Function":
+			if name == id+"Role" && r.Properties.Get("Role") == nil {
+				return true
+			}
+		}
+	}
+	return false
 }

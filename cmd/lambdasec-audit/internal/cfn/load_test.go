@@ -51,6 +51,8 @@ func TestParseRefuses(t *testing.T) {
 		{"Sub cycle", "Resources:\n  A: {Type: T, Properties: {P: !Sub '${A.Arn}'}}\n", "cycle: [A A]"},
 		{"DependsOn cycle", "Resources:\n  A: {Type: T, DependsOn: B}\n  B: {Type: T, DependsOn: [A]}\n", "cycle"},
 		{"DependsOn unknown", "Resources:\n  A: {Type: T, DependsOn: Nope}\n", "unknown resource Nope"},
+		// A stage SAM would create only with that stage name.
+		{"DependsOn a stage SAM does not create", "Transform: AWS::Serverless-2016-10-31\nResources:\n  Api: {Type: AWS::Serverless::Api, Properties: {StageName: prod}}\n  A: {Type: T, DependsOn: ApidevStage}\n", "unknown resource ApidevStage"},
 		{"condition cycle", "Conditions:\n  X: !Condition Y\n  Y: {\"Fn::Not\": [{Condition: X}]}\n" + minimal, "cycle"},
 		{"condition refers to unknown", "Conditions:\n  X: !Condition Y\n" + minimal, "unknown condition Y"},
 		{"duplicate key", "Resources:\n  A: {Type: T}\n  A: {Type: T}\n", "duplicate key"},
@@ -247,5 +249,20 @@ Resources:
 	}
 	if s, _ := rest.Prop("TracingEnabled").Str(); s != "true" {
 		t.Errorf("implicit REST API lacks Globals.Api")
+	}
+}
+
+// A DependsOn may name the stage or role the SAM transform creates.
+func TestDependsOnSAMGenerated(t *testing.T) {
+	src := `
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api: {Type: AWS::Serverless::Api, Properties: {StageName: prod}}
+  Http: {Type: AWS::Serverless::HttpApi}
+  Fn: {Type: AWS::Serverless::Function, Properties: {Handler: h}}
+  A: {Type: AWS::WAFv2::WebACLAssociation, DependsOn: [ApiprodStage, HttpApiGatewayDefaultStage, FnRole]}
+`
+	if _, err := Parse("t.yaml", []byte(src)); err != nil {
+		t.Fatal(err)
 	}
 }
