@@ -72,9 +72,9 @@
 // failure before the password is checked, and only [Attempts.Reset] (the
 // password was right) takes it back: a burst of concurrent guesses cannot
 // all pass before the first failure is recorded, and a Fail lost to a slow
-// or failing Redis loses no guess. Choosing the key (account, account and address, or both
-// with two guards) trades locking out a victim against slowing an
-// attacker; see [Attempts.Allow].
+// or failing Redis loses no guess. Choosing the key (account, account and
+// address, or both with two guards) trades locking out a victim against
+// slowing an attacker; see [Attempts.Allow].
 //
 // # When Redis fails
 //
@@ -92,10 +92,49 @@
 //
 // Each check touches one key, so on Redis Cluster it touches one slot.
 // Keys are the prefix followed by a digest of the caller's key, so account
-// names and e-mail
-// addresses are not stored in Redis, and a crafted name cannot choose its
-// cluster slot. Keys expire on their own once their state no longer
-// matters.
+// names and e-mail addresses are not stored in Redis, and a crafted name
+// cannot choose its cluster slot. Keys expire on their own once their
+// state no longer matters. Each script runs atomically and is replicated
+// by its effects, so a replica or an append-only file never holds half of
+// a check. Redis 5 or later is needed (scripts read the TIME before they
+// write).
+//
+// # What survives when Redis loses data
+//
+// Counters are short-lived state, and nothing here detects that Redis
+// lost them: a key that is gone reads as a key never used. What that
+// costs, per lost key:
+//
+//   - A [Limiter] key starts again with a full burst: up to Burst more
+//     requests at once, then the steady rate.
+//   - An [Attempts] key forgets its failures and its unresolved attempts:
+//     the attacker gets Max new guesses at once. In the Window around one
+//     loss a key can take at most 2 x Max guesses (Max before, Max after),
+//     and (k+1) x Max with k losses; never more. Logins are refused (503)
+//     while Redis is unreachable, so an outage alone gives nothing.
+//
+// Which keys are lost depends on the deployment:
+//
+//   - A single node without persistence (redis-server's default, a cache
+//     node without replicas): a restart loses every key.
+//   - With an append-only file: appendfsync always loses nothing that was
+//     acknowledged; everysec (the usual setting) loses at most the last
+//     second of writes, so at most the guesses admitted in that second.
+//     RDB snapshots alone lose everything written since the last one.
+//   - A replicated ElastiCache group with automatic failover: replication
+//     is asynchronous, so a failover loses what the replica had not yet
+//     received, usually the last milliseconds of writes; a node restarted
+//     without a replica loses its keys. In Redis Cluster mode each shard
+//     fails on its own, so one shard's loss touches only the keys of its
+//     slots.
+//   - ElastiCache Serverless replicates across Availability Zones and
+//     replaces failed nodes itself; AWS states no bound on the writes a
+//     failure may lose, so count on the replicated case: the last writes
+//     before a failure may be gone.
+//
+// Changing the Prefix, or upgrading across a change of the key format,
+// counts as one loss of every key. Where 2 x Max guesses per Window would
+// be too many, halve Max, or add a second guard on a store that persists.
 //
 // # What the caller still does
 //
