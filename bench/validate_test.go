@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/go-playground/validator/v10"
+	"github.com/lambdasec/lambdasec/internal/strictjson"
 	"github.com/lambdasec/lambdasec/validate"
 )
 
@@ -195,5 +196,31 @@ func TestValidateBaselineAgrees(t *testing.T) {
 		if !reflect.DeepEqual(dstA, dstC) {
 			t.Fatalf("validate decoded %+v, baseline %+v", dstA, dstC)
 		}
+	}
+}
+
+// The strict JSON token layer that validate and jwtauth share, against
+// encoding/json's own syntax check on the same bodies: the floor for
+// reading every byte once. The strict layer also unescapes and compares
+// member names for duplicates, which json.Valid does not.
+func BenchmarkStrictJSON(b *testing.B) {
+	for _, body := range []struct{ name, json string }{{"login", valLoginJSON}, {"wide", valWideJSON}} {
+		in := []byte(body.json)
+		b.Run(body.name+"/strict", func(b *testing.B) {
+			b.SetBytes(int64(len(in)))
+			for b.Loop() {
+				if err := strictjson.Valid(in, 32); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(body.name+"/floor", func(b *testing.B) {
+			b.SetBytes(int64(len(in)))
+			for b.Loop() {
+				if !json.Valid(in) {
+					b.Fatal("invalid")
+				}
+			}
+		})
 	}
 }
