@@ -55,7 +55,7 @@ func fourInts(cmd *redis.Cmd) (v [4]int64, err error) {
 	}
 	reply, ok := val.([]any)
 	if !ok || len(reply) != len(v) {
-		return v, fmt.Errorf("unexpected reply from script: %v", reply)
+		return v, fmt.Errorf("unexpected reply from script: %v", val)
 	}
 	for i, x := range reply {
 		n, ok := x.(int64)
