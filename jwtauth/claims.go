@@ -240,12 +240,26 @@ func claimStrings(val []byte) ([]string, error) {
 
 type ctxKey struct{}
 
+// claimsContext carries claims in one allocation, where context.WithValue
+// and a pointer to the claims would take two on every request.
+type claimsContext struct {
+	context.Context
+	c Claims
+}
+
+func (x *claimsContext) Value(k any) any {
+	if k == (ctxKey{}) {
+		return &x.c
+	}
+	return x.Context.Value(k)
+}
+
 // NewContext returns a copy of ctx carrying c, as the middleware does.
 // [FromContext], [Authenticator.RequireScopes] and [Authenticator.Logout]
 // trust what it carries without checking a token again: pass it only
 // claims that [Authenticator.Verify] returned, or use it in tests.
 func NewContext(ctx context.Context, c Claims) context.Context {
-	return context.WithValue(ctx, ctxKey{}, &c)
+	return &claimsContext{Context: ctx, c: c}
 }
 
 // FromContext returns the claims the middleware verified for this request;

@@ -28,10 +28,16 @@ func (a *Authenticator) Verify(ctx context.Context, token string) (Claims, error
 
 // isB64url reports whether c belongs to the base64url alphabet or is '.',
 // the only bytes a compact JWS may hold (RFC 7515 §7.1); anything else
-// (whitespace, padding, JSON serialisation) is rejected before decoding.
-func isB64url(c byte) bool {
-	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.'
-}
+// (whitespace, which Go's decoder would skip, padding, JSON serialisation)
+// is rejected before decoding.
+func isB64url(c byte) bool { return b64urlBytes[c] }
+
+var b64urlBytes = func() (t [256]bool) {
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") {
+		t[c] = true
+	}
+	return t
+}()
 
 func malformed(why string) error { return fmt.Errorf("%w: %s", ErrTokenMalformed, why) }
 
