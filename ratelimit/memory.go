@@ -146,8 +146,8 @@ func attemptsExpired(log []attempt, now time.Time) bool {
 	return true
 }
 
-// slidingLog is the failed-login algorithm, run the same way by the Lua
-// script in attempts.go: a log of at most max entries per key, each
+// slidingLog is the failed-login algorithm, run the same way by
+// attemptsScript in Redis: a log of at most max entries per key, each
 // expiring on its own, so that no window of the configured length ever
 // holds more than max failures.
 type slidingLog struct {
