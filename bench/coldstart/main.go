@@ -1,0 +1,258 @@
+// Command coldstart measures how long a Lambda function takes from a cold
+// start to its first response, under the Lambda runtime interface
+// emulator: the trialbalance example against a hello-world aws-lambda-go
+// function, both built as Lambda would run them (linux, -tags
+// lambda.norpc, -trimpath, stripped).
+//
+//	scripts/test --serve /tmp/svc.env &   # Redis and the emulator
+//	. /tmp/svc.env && cd bench && go run ./coldstart -n 15
+//
+// Each round starts both functions, in alternating order, each in a fresh
+// emulator, and times one invocation from the moment the emulator accepts
+// it to the answer: the process start, the Go runtime, package
+// initialisation, the function's own init and the first request. It
+// prints the medians, their ratio, the stripped binary sizes, and a
+// breakdown of the example's init: package initialisation as the Go
+// runtime reports it (GODEBUG=inittrace=1), the app's own set-up as the
+// example logs it, and what remains for the first request.
+//
+// The example runs with a real Redis (LAMBDASEC_REDIS_ADDR), the in-memory
+// store, and an X-Ray daemon address (a UDP port nobody reads), as in
+// Lambda. The emulator's binary comes from LAMBDASEC_LAMBDA_RIE.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// healthz is the example's first request: an HTTP API healthz event.
+const healthz = `{"version":"2.0","routeKey":"$default","rawPath":"/healthz","rawQueryString":"",
+"headers":{"host":"a1b2c3d4e5.execute-api.us-east-1.amazonaws.com"},
+"requestContext":{"apiId":"a1b2c3d4e5","domainName":"a1b2c3d4e5.execute-api.us-east-1.amazonaws.com",
+"http":{"method":"GET","path":"/healthz","protocol":"HTTP/1.1","sourceIp":"198.51.100.10"},
+"requestId":"cold","routeKey":"$default","stage":"$default"},"isBase64Encoded":false}`
+
+type function struct {
+	name, pkg, bootstrap string
+	env                  []string
+	size                 int64
+	times                []time.Duration
+}
+
+func main() {
+	n := flag.Int("n", 11, "cold starts of each function")
+	root := flag.String("root", "..", "the lambdasec repository root")
+	flag.Parse()
+	if err := run(*n, *root); err != nil {
+		fmt.Fprintln(os.Stderr, "coldstart:", err)
+		os.Exit(1)
+	}
+}
+
+func run(n int, root string) error {
+	rie, redisAddr := os.Getenv("LAMBDASEC_LAMBDA_RIE"), os.Getenv("LAMBDASEC_REDIS_ADDR")
+	if rie == "" || redisAddr == "" {
+		return errors.New("set LAMBDASEC_LAMBDA_RIE and LAMBDASEC_REDIS_ADDR (scripts/test --serve prints them)")
+	}
+	dir, err := os.MkdirTemp("", "coldstart")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	root, err = filepath.Abs(root)
+	if err != nil {
+		return err
+	}
+	common := []string{"AWS_REGION=us-east-1", "AWS_LAMBDA_FUNCTION_NAME=coldstart", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=1024",
+		"AWS_LAMBDA_FUNCTION_TIMEOUT=30", "AWS_XRAY_DAEMON_ADDRESS=127.0.0.1:2000"}
+	hello := &function{name: "hello-world", pkg: "./coldstart/hello", env: common}
+	example := &function{name: "trialbalance", pkg: filepath.Join(root, "examples", "trialbalance"),
+		env: append(slices.Clone(common), "JWT_SECRET="+rand.Text()+rand.Text(),
+			"REDIS_ADDR="+redisAddr, "REDIS_KEY_PREFIX=coldstart:", "LOG_LEVEL=debug")}
+	for _, f := range []*function{hello, example} {
+		if err := f.build(dir); err != nil {
+			return err
+		}
+	}
+	for i := range n {
+		order := []*function{hello, example}
+		if i%2 == 1 {
+			order = []*function{example, hello}
+		}
+		for _, f := range order {
+			d, _, err := f.start(rie, dir, nil)
+			if err != nil {
+				return fmt.Errorf("%s: %w", f.name, err)
+			}
+			f.times = append(f.times, d)
+		}
+	}
+	h, e := median(hello.times), median(example.times)
+	fmt.Printf("first response after a cold start, median of %d (%s):\n", n, "alternating, fresh emulator each")
+	for _, f := range []*function{hello, example} {
+		fmt.Printf("  %-13s %7.1f ms  (min %.1f, max %.1f)   binary %5.1f MB stripped\n", f.name, ms(median(f.times)),
+			ms(slices.Min(f.times)), ms(slices.Max(f.times)), float64(f.size)/1e6)
+	}
+	fmt.Printf("  ratio         %7.2fx time, %.2fx size\n\n", float64(e)/float64(h), float64(example.size)/float64(hello.size))
+	return breakdown(rie, dir, example)
+}
+
+// build compiles f as Lambda's provided.al2023 runs it.
+func (f *function) build(dir string) error {
+	f.bootstrap = filepath.Join(dir, f.name, "bootstrap")
+	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", f.bootstrap, f.pkg)
+	cmd.Env = append(os.Environ(), "GOOS=linux", "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("build %s: %v\n%s", f.pkg, err, out)
+	}
+	st, err := os.Stat(f.bootstrap)
+	if err != nil {
+		return err
+	}
+	f.size = st.Size()
+	return nil
+}
+
+// start runs f in a fresh emulator and times its first invocation. It
+// returns the function's output too.
+func (f *function) start(rie, dir string, extraEnv []string) (time.Duration, string, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return 0, "", err
+	}
+	apiAddr, err := freeAddr()
+	if err != nil {
+		return 0, "", err
+	}
+	var out bytes.Buffer
+	cmd := exec.Command(rie, "--runtime-interface-emulator-address", addr, "--runtime-api-address", apiAddr,
+		"--log-level", "error", f.bootstrap)
+	cmd.Dir = filepath.Dir(f.bootstrap)
+	cmd.Env = append(append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir}, f.env...), extraEnv...)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		return 0, "", err
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	for i := 0; ; i++ {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			break
+		}
+		if i == 400 {
+			return 0, out.String(), fmt.Errorf("the emulator did not listen on %s", addr)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	start := time.Now()
+	res, err := http.Post("http://"+addr+"/2015-03-31/functions/function/invocations", "application/json", strings.NewReader(healthz))
+	if err != nil {
+		return 0, out.String(), err
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	d := time.Since(start)
+	if res.StatusCode != http.StatusOK || !bytes.Contains(body, []byte(`"statusCode":200`)) {
+		return 0, out.String(), fmt.Errorf("answer %d %s\n%s", res.StatusCode, body, out.String())
+	}
+	return d, out.String(), nil
+}
+
+var initLine = regexp.MustCompile(`init (\S+) @[0-9.]+ ms, ([0-9.]+) ms clock`)
+
+// breakdown starts the example once more with GODEBUG=inittrace=1 and
+// splits its cold start into package initialisation, the app's init as
+// it logs it, and the rest.
+func breakdown(rie, dir string, f *function) error {
+	total, out, err := f.start(rie, dir, []string{"GODEBUG=inittrace=1"})
+	if err != nil {
+		return err
+	}
+	type pkg struct {
+		name string
+		ms   float64
+	}
+	var pkgs []pkg
+	var pkgTotal float64
+	var app map[string]any
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		if m := initLine.FindStringSubmatch(sc.Text()); m != nil {
+			if len(pkgs) > 0 && m[1] == pkgs[0].name {
+				// The emulator, a Go program too, inherits GODEBUG:
+				// its lines came first; the function's start here.
+				pkgs, pkgTotal = nil, 0
+			}
+			v, _ := strconv.ParseFloat(m[2], 64)
+			pkgs = append(pkgs, pkg{m[1], v})
+			pkgTotal += v
+			continue
+		}
+		var l map[string]any
+		if json.Unmarshal(sc.Bytes(), &l) == nil && l["msg"] == "initialised" {
+			app = l
+		}
+	}
+	slices.SortFunc(pkgs, func(a, b pkg) int { return cmp.Compare(b.ms, a.ms) })
+	fmt.Printf("trialbalance cold start breakdown (one start, %.1f ms to first response):\n", ms(total))
+	fmt.Printf("  package init (%d packages)   %6.1f ms; largest:", len(pkgs), pkgTotal)
+	for _, p := range pkgs[:min(5, len(pkgs))] {
+		fmt.Printf(" %s %.2f,", p.name, p.ms)
+	}
+	fmt.Println()
+	if app == nil {
+		fmt.Println("  app init: no \"initialised\" log line")
+		return nil
+	}
+	var keys []string
+	for k := range app {
+		if strings.HasSuffix(k, "_ms") {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		fmt.Printf("  %-28s %6.1f ms\n", strings.TrimSuffix(k, "_ms"), app[k])
+	}
+	fmt.Printf("  the rest (process start, runtime, Lambda API, first request) %.1f ms\n",
+		ms(total)-pkgTotal-cmp.Or(app["init_ms"], any(0.0)).(float64))
+	return nil
+}
+
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
