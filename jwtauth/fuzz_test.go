@@ -80,6 +80,8 @@ func FuzzClaims(f *testing.F) {
 	f.Add(hdr("HS256", "hs"), payload("exp=\"1\""))
 	f.Add(hdr("HS256", "hs"), payload(`aud=["a",1]`))
 	f.Add(hdr("HS256", "hs"), payload(`+"sub":"admin"`))
+	f.Add(hdr("HS256", "hs"), payload(`+"Sub":"admin"`))
+	f.Add(hdr("HS256", "hs"), payload(`+"x":{"a":1,"A":2}`))
 	f.Add(hdr("HS256", "hs"), payload(`x={"a":[1,2,{"b":null}],"c":"\u00e9"}`))
 	f.Add(`{"alg":"HS256","typ":"JWT","crit":[]}`, payload())
 	f.Add(`{"alg":"HS256","typ":"JWT","kid":"hs","x":1e400}`, "{}")
@@ -98,6 +100,15 @@ func FuzzClaims(f *testing.F) {
 			var m map[string]any
 			if json.Unmarshal([]byte(pl), &m) != nil || m["sub"] != c.Subject {
 				t.Fatalf("sub differs from encoding/json's reading: %q", pl)
+			}
+			// Decode (encoding/json, case-insensitive) agrees with the
+			// verifier, or refuses.
+			var v struct {
+				Sub string `json:"sub"`
+				Iss string `json:"iss"`
+			}
+			if err := c.Decode(&v); err == nil && (v.Sub != c.Subject || v.Iss != c.Issuer) {
+				t.Fatalf("Decode read sub %q iss %q, verifier %q %q: %q", v.Sub, v.Iss, c.Subject, c.Issuer, pl)
 			}
 		}
 	})
