@@ -20,11 +20,12 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/lambdasec/lambdasec/dbconn"
-	"github.com/lambdasec/lambdasec/problem"
 	"github.com/lambdasec/lambdasec/jwtauth"
 	"github.com/lambdasec/lambdasec/jwtauth/redisrevoker"
 	"github.com/lambdasec/lambdasec/password"
+	"github.com/lambdasec/lambdasec/problem"
 	"github.com/lambdasec/lambdasec/ratelimit"
+	"github.com/lambdasec/lambdasec/secevent"
 	"github.com/lambdasec/lambdasec/secrets"
 	"github.com/lambdasec/lambdasec/tracing"
 	"github.com/lambdasec/lambdasec/validate"
@@ -62,6 +63,10 @@ type app struct {
 	// (tests use it to observe the wait).
 	onHashWait func()
 
+	events  secevent.Sink     // security events: log lines and counts
+	metrics *secevent.Metrics // the counts, flushed per request on Lambda
+	lambda  bool
+
 	closers []func() error // run in reverse order by close
 }
 
@@ -79,6 +84,10 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 			a.close()
 		}
 	}()
+	a.lambda = cfg.lambda
+	if err := a.setupEvents(log, cfg.metricsOut, cfg.lambda); err != nil {
+		return nil, err
+	}
 
 	a.tracer, err = tracing.New(tracing.Config{Service: serviceName, DaemonAddr: cfg.xrayAddr, Logger: log})
 	if err != nil {
@@ -111,6 +120,17 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 		Audience: audience,
 		Revoker:  revoker,
 		Logger:   log,
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			switch {
+			case errors.Is(err, jwtauth.ErrInsufficientScope):
+				a.event(r, secevent.AuthzFail, "", "missing_scope")
+			case errors.Is(err, jwtauth.ErrRevocationUnavailable):
+				a.event(r, secevent.SysDependencyFail, "", "revocation_store")
+			default:
+				a.event(r, secevent.AuthnTokenInvalid, "", tokenRefusal(err))
+			}
+			jwtauth.WriteError(w, r, err)
+		},
 	})
 	if err != nil {
 		// ErrWeakKey and ErrInvalidKey name the problem without the key.
@@ -125,6 +145,9 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 		// without is a malformed event, which gets a 400 rather than the
 		// 500 of a wiring mistake.
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			if errors.Is(err, ratelimit.ErrLimited) {
+				a.event(r, secevent.ExcessRateLimitExceeded, "", "per_ip")
+			}
 			if errors.Is(err, ratelimit.ErrNoKey) {
 				problem.Write(w, problem.Problem{Status: http.StatusBadRequest, Detail: "the request has no client address"})
 				return
@@ -174,6 +197,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 	// login waits for it, no other request does, and the cold start does
 	// not include it.
 	go a.hasher.DummyHash()
+	secevent.Emit(ctx, a.events, secevent.Event{Name: secevent.SysStartup, Reason: "init"})
 	return a, nil
 }
 
@@ -303,7 +327,9 @@ func dbCredentials(s secrets.Secret, err error) (dbconn.Credentials, error) {
 	if err := s.Decode(&c); err != nil {
 		return dbconn.Credentials{}, err
 	}
-	return dbconn.Credentials{User: c.Username, Password: c.Password, Host: c.Host, Port: c.Port, Database: c.DBName}, nil
+	cr := dbconn.NewCredentials(c.Username, c.Password())
+	cr.Host, cr.Port, cr.Database = c.Host, c.Port, c.DBName
+	return cr, nil
 }
 
 // withHashSlot runs fn, which hashes a password, once one of hashSlots is
@@ -368,7 +394,13 @@ func (a *app) handler() http.Handler {
 	}
 	// tracing.Routes hands the mux's route pattern to the trace even when a
 	// middleware in between passes a copy of the request.
-	return strictTransport(a.tracer.Handler(accessLog(a.log, tracing.TraceID, clientIP, a.perIP.Handler(tracing.Routes(mux)))))
+	h := strictTransport(a.tracer.Handler(accessLog(a.log, tracing.TraceID, clientIP, a.perIP.Handler(tracing.Routes(mux)))))
+	if a.lambda {
+		// The environment may freeze once the invocation returns: the
+		// event counts leave with every request.
+		h = a.metrics.Handler(h)
+	}
+	return h
 }
 
 // hstsValue asks browsers to reach the service over HTTPS only, for two

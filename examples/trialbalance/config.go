@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -23,7 +24,8 @@ type config struct {
 	dbCAFile     string // DB_TLS_CA_FILE: extra CA for servers outside RDS
 	xrayAddr     string // AWS_XRAY_DAEMON_ADDRESS
 	logLevel     slog.Level
-	lambda       bool // AWS_LAMBDA_RUNTIME_API is set: serve Lambda events
+	lambda       bool      // AWS_LAMBDA_RUNTIME_API is set: serve Lambda events
+	metricsOut   io.Writer // where event counts go; nil means stdout on Lambda, nowhere locally (tests set it)
 }
 
 const defaultAddr = "127.0.0.1:8080"

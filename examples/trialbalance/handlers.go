@@ -9,10 +9,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lambdasec/lambdasec/problem"
 	"github.com/lambdasec/lambdasec/jwtauth"
 	"github.com/lambdasec/lambdasec/password"
+	"github.com/lambdasec/lambdasec/problem"
 	"github.com/lambdasec/lambdasec/ratelimit"
+	"github.com/lambdasec/lambdasec/secevent"
 	"github.com/lambdasec/lambdasec/validate"
 )
 
@@ -70,6 +71,7 @@ func (a *app) decodeCredentials(w http.ResponseWriter, r *http.Request, checkPol
 	err := a.validate.DecodeJSON(r, &in)
 	var fe *validate.FieldErrors
 	if err != nil && !(errors.Is(err, validate.ErrInvalid) && errors.As(err, &fe)) {
+		a.event(r, secevent.InputValidationFail, "", "body")
 		validate.WriteError(w, r, err)
 		return in, false
 	}
@@ -105,6 +107,7 @@ func (a *app) decodeCredentials(w http.ResponseWriter, r *http.Request, checkPol
 		if len(named) == 1 {
 			detail = "1 field failed validation"
 		}
+		a.event(r, secevent.InputValidationFail, "", "fields")
 		problem.Write(w, problem.Problem{Status: http.StatusUnprocessableEntity, Detail: detail, Errors: fields})
 		return in, false
 	}
@@ -142,6 +145,7 @@ func (a *app) register(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		a.storeError(w, r, err)
 	default:
+		a.event(r, secevent.UserCreated, email, "")
 		writeJSON(w, http.StatusCreated, map[string]string{"email": email})
 	}
 }
@@ -161,6 +165,7 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 	if _, err := a.logins.Allow(ctx, key); err != nil {
 		var le *ratelimit.LimitError
 		if errors.As(err, &le) {
+			a.event(r, secevent.AuthnLoginLock, email, "maxretries")
 			le.Result.SetHeaders(w.Header())
 			problem.Write(w, problem.Problem{Status: http.StatusTooManyRequests,
 				Detail: "too many failed logins for this account; try again in " + retryAfter(le.Result.RetryAfter)})
@@ -187,6 +192,11 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 		a.log.ErrorContext(ctx, "verify password", "error", err)
 	}
 	if !found || !match {
+		reason := "bad_password"
+		if !found {
+			reason = "unknown_account"
+		}
+		a.event(r, secevent.AuthnLoginFail, email, reason)
 		if err := a.logins.Fail(ctx, key); err != nil {
 			a.log.ErrorContext(ctx, "count failed login", "error", err)
 		}
@@ -212,6 +222,8 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 		problem.Error(w, http.StatusInternalServerError)
 		return
 	}
+	a.event(r, secevent.AuthnLoginSuccess, email, "")
+	a.event(r, secevent.AuthnTokenCreated, email, "")
 	// RFC 6749 §5.1: responses carrying tokens are not cached.
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, tokenResponse{
@@ -237,12 +249,18 @@ func (a *app) logout(w http.ResponseWriter, r *http.Request) {
 		jwtauth.WriteError(w, r, err)
 		return
 	}
+	user := ""
+	if c, ok := jwtauth.FromContext(r.Context()); ok {
+		user = c.Subject
+	}
+	a.event(r, secevent.AuthnTokenRevoked, user, "logout")
 	w.WriteHeader(http.StatusNoContent)
 }
 
 func (a *app) trialBalance(w http.ResponseWriter, r *http.Request) {
 	var p period
 	if err := a.validate.DecodeQuery(r, &p); err != nil {
+		a.event(r, secevent.InputValidationFail, "", "query")
 		validate.WriteError(w, r, err)
 		return
 	}
