@@ -69,13 +69,15 @@ type AttemptsConfig struct {
 // Attempts limits failed attempts per key: the failed-login guard against
 // password guessing and credential stuffing that NIST SP 800-63B asks for.
 // Call [Attempts.Allow] before checking a password, [Attempts.Fail] after a
-// wrong one and [Attempts.Reset] after a right one. Once a key has Max
+// wrong one and [Attempts.Reset] after a right one ([Attempts.Cancel] if it
+// could not be checked). Once a key has Max
 // failures within Window, Allow refuses it (even if the next password
 // would be right) until the oldest of them is Window old, and says how long
 // that is. No window of length Window ever holds more than Max failures.
 //
 // Allow records the attempt it admits as a failure lasting Window, before
-// the password is checked; only [Attempts.Reset] takes it back. So many
+// the password is checked; only [Attempts.Reset] (a success) or
+// [Attempts.Cancel] (no check was made) takes it back. So many
 // concurrent requests (a single-packet race) cannot all pass Allow before
 // the first failure lands, and a Fail that never reaches the store (Redis
 // slow or down, the process killed) loses nothing: at most Max attempts
@@ -134,9 +136,9 @@ func NewAttempts(cfg AttemptsConfig) (*Attempts, error) {
 // guess it made from there.
 //
 // After Allow, call exactly one of Fail and Reset once the password has
-// been checked. Until then the attempt counts as a failure, and it keeps
-// counting for Window unless Reset says it succeeded: if the check itself
-// could not be made (the user database is down), call neither.
+// been checked, or Cancel if it could not be checked (the user database is
+// down). Until then the attempt counts as a failure, and it keeps counting
+// for Window unless Reset or Cancel takes it back.
 func (a *Attempts) Allow(ctx context.Context, key string) (Result, error) {
 	res, err := a.store.apply(ctx, storeKey(a.prefix, key), opAllow)
 	if err != nil {
@@ -176,7 +178,19 @@ func (a *Attempts) Reset(ctx context.Context, key string) error {
 	return a.unrecorded(ctx, "reset", err)
 }
 
-// unrecorded logs a Fail or Reset the store did not take, whatever the
+// Cancel takes back the attempt [Attempts.Allow] admitted when the password
+// was not checked at all: the user database or the password hasher was
+// unavailable and the login was answered with an error. No guess was made,
+// so nothing counts; failures already recorded stay. Never call it after
+// the password was checked. It returns an error wrapping [ErrUnavailable]
+// when the store failed; the attempt then counts as a failure until
+// Window has passed, the safe mistake.
+func (a *Attempts) Cancel(ctx context.Context, key string) error {
+	_, err := a.store.apply(ctx, storeKey(a.prefix, key), opCancel)
+	return a.unrecorded(ctx, "cancel", err)
+}
+
+// unrecorded logs a Fail, Reset or Cancel the store did not take, whatever the
 // failure policy, and returns it wrapped in [ErrUnavailable].
 func (a *Attempts) unrecorded(ctx context.Context, what string, err error) error {
 	if err == nil {

@@ -70,7 +70,8 @@
 // is refused, even with the right password, until the oldest failure is 15
 // minutes old. [Attempts.Allow] records the attempt it admits as a
 // failure before the password is checked, and only [Attempts.Reset] (the
-// password was right) takes it back: a burst of concurrent guesses cannot
+// password was right) or [Attempts.Cancel] (it could not be checked) takes
+// it back: a burst of concurrent guesses cannot
 // all pass before the first failure is recorded, and a Fail lost to a slow
 // or failing Redis loses no guess. Choosing the key (account, account and
 // address, or both with two guards) trades locking out a victim against

@@ -253,3 +253,19 @@ func ExampleFailurePolicy() {
 	fmt.Println(l != nil, err)
 	// Output: true <nil>
 }
+
+// Cancel takes an attempt back when the password could not be checked, so
+// an outage of the user database does not lock users out.
+func ExampleAttempts_Cancel() {
+	guard, _ := ratelimit.NewAttempts(ratelimit.AttemptsConfig{Max: 3})
+	ctx := context.Background()
+	res, _ := guard.Allow(ctx, "alice")
+	fmt.Println("remaining while checking:", res.Remaining)
+	// The user database did not answer: no password was checked.
+	guard.Cancel(ctx, "alice")
+	res, _ = guard.Allow(ctx, "alice")
+	fmt.Println("remaining on the next try:", res.Remaining)
+	// Output:
+	// remaining while checking: 2
+	// remaining on the next try: 2
+}

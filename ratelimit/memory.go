@@ -83,6 +83,9 @@ func (s *memAttempts) apply(_ context.Context, key string, op attemptOp) (Result
 	case opReset:
 		s.alg.reset(s.mem, key, now)
 		return Result{}, nil
+	case opCancel:
+		s.alg.cancel(s.mem, key, now)
+		return Result{}, nil
 	}
 	return Result{}, fmt.Errorf("unknown attempts operation %q", op)
 }
@@ -221,6 +224,18 @@ func (l slidingLog) reset(s *memStore[[]attempt], key string, now time.Time) {
 		delete(s.m, key)
 	} else {
 		s.m[key] = kept
+	}
+}
+
+// cancel takes back one pending attempt; failures stay.
+func (l slidingLog) cancel(s *memStore[[]attempt], key string, now time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	log := dropPending(live(s.m[key], now))
+	if len(log) == 0 {
+		delete(s.m, key)
+	} else {
+		s.m[key] = log
 	}
 }
 

@@ -129,7 +129,8 @@ func (s *redisAttempts) apply(ctx context.Context, key string, op attemptOp) (Re
 // attempt Allow admitted whose outcome is not known yet) or "f" (a
 // failure) plus a random nonce, scores their expiry in Redis milliseconds.
 // Both kinds count alike and both last a whole window: an admitted attempt
-// is a failure until "reset" resolves it as a success, so a "fail" that
+// is a failure until "reset" resolves it as a success (or "cancel" says
+// the password was never checked), so a "fail" that
 // never arrives (timed out, or the process died) loses no guess. It runs
 // the same algorithm as slidingLog. Reply: {allowed (1 or 0), remaining,
 // ms until the next attempt fits (0 when allowed), ms until the log is
@@ -177,6 +178,13 @@ elseif op == "fail" then
     -- anyway: dropping them changes no decision and bounds the log.
     redis.call("ZREMRANGEBYRANK", key, 0, n - max - 1)
     n = max
+  end
+elseif op == "cancel" then
+  -- The password was never checked: take this attempt's entry back.
+  n = n - dropPending()
+  if n <= 0 then
+    redis.call("DEL", key)
+    return {1, max, 0, 0}
   end
 elseif op == "reset" then
   -- A success: forget the failures and this attempt's own entry; other

@@ -229,3 +229,40 @@ func TestAttemptsStoreLoss(t *testing.T) {
 		t.Errorf("after the loss: %d more guesses, want 3 (2 x Max in the window)", n)
 	}
 }
+
+// TestAttemptsCancel checks that an attempt whose password was never
+// checked can be taken back, and only that attempt: failures and other
+// attempts in flight keep counting.
+func TestAttemptsCancel(t *testing.T) {
+	for _, st := range stores() {
+		t.Run(st.name, func(t *testing.T) {
+			c := newClock()
+			a := newAttempts(t, st, c, ratelimit.AttemptsConfig{Max: 3})
+			ctx := context.Background()
+			if err := wrongGuess(a, "alice"); err != nil { // one failure
+				t.Fatal(err)
+			}
+			for range 2 { // two attempts in flight
+				if _, err := a.Allow(ctx, "alice"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := a.Cancel(ctx, "alice"); err != nil { // one of them could not be checked
+				t.Fatal(err)
+			}
+			if res, err := a.Allow(ctx, "alice"); err != nil || res.Remaining != 0 {
+				t.Fatalf("after Cancel: %+v, %v; want the cancelled place back and no other", res, err)
+			}
+			if _, err := a.Allow(ctx, "alice"); !errors.Is(err, ratelimit.ErrLimited) {
+				t.Errorf("Cancel freed more than its own attempt: %v", err)
+			}
+			// Cancel without an attempt in flight changes nothing.
+			if err := a.Cancel(ctx, "bob"); err != nil {
+				t.Fatal(err)
+			}
+			if res, err := a.Allow(ctx, "bob"); err != nil || res.Remaining != 2 {
+				t.Errorf("bob: %+v, %v", res, err)
+			}
+		})
+	}
+}

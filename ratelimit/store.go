@@ -23,9 +23,10 @@ type rateStore interface {
 type attemptOp string
 
 const (
-	opAllow attemptOp = "allow" // admit an attempt, recorded as a failure, or refuse
-	opFail  attemptOp = "fail"  // confirm a failure (or record one)
-	opReset attemptOp = "reset" // resolve one attempt as a success, forget the failures
+	opAllow  attemptOp = "allow"  // admit an attempt, recorded as a failure, or refuse
+	opFail   attemptOp = "fail"   // confirm a failure (or record one)
+	opReset  attemptOp = "reset"  // resolve one attempt as a success, forget the failures
+	opCancel attemptOp = "cancel" // take back one attempt whose password was never checked
 )
 
 // attemptStore runs the failed-login log. One implementation keeps it in
