@@ -20,6 +20,8 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"errors"
+	"io"
+	"log"
 	"math/big"
 	"net"
 	"net/http"
@@ -72,6 +74,8 @@ func NewServer(opts Options) (*Server, error) {
 	}
 	s := &Server{}
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	// Clients giving up mid-handshake is what some tests do.
+	s.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	s.srv.TLS = &tls.Config{Certificates: []tls.Certificate{leaf}, MinVersion: tls.VersionTLS12}
 	s.srv.StartTLS()
 	addr := s.srv.Listener.Addr().String()
