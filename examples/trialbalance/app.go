@@ -191,12 +191,6 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 		return nil, err
 	}
 
-	// Made once, so the first login for an unknown email is not slower
-	// than the others; in the background, because it takes an argon2id
-	// hash (tens of milliseconds) that only such a login needs: that
-	// login waits for it, no other request does, and the cold start does
-	// not include it.
-	go a.hasher.DummyHash()
 	secevent.Emit(ctx, a.events, secevent.Event{Name: secevent.SysStartup, Reason: "init"})
 	return a, nil
 }

@@ -174,13 +174,18 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 		ratelimit.WriteError(w, r, err) // the guard's store is down: 503, fail closed
 		return
 	}
+	// The dummy hash is made on the first login, not at start, where its
+	// argon2id run would lengthen every cold start. Every login waits for
+	// it, so the first one for an unknown email is not the only one that
+	// takes longer.
+	dummy := a.hasher.DummyHash()
 	hash, found, err := a.store.passwordHash(ctx, email)
 	if err != nil {
 		a.storeError(w, r, err)
 		return
 	}
 	if !found {
-		hash = a.hasher.DummyHash()
+		hash = dummy
 	}
 	var match bool
 	if werr := a.withHashSlot(ctx, func() { match, err = a.hasher.Verify(ctx, in.Password, hash) }); werr != nil {
