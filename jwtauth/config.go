@@ -104,24 +104,25 @@ type Config struct {
 // net/http middleware. Create it with [New]; the zero value is not usable.
 // It is safe for concurrent use.
 type Authenticator struct {
-	keys     KeySource
-	header   atomic.Pointer[issueHeader] // header of issued tokens, per signing key
-	issuer   string
-	audience string
-	typ      string
-	typBytes []byte // typ, for comparing with headers without a copy
-	ttl      time.Duration
-	maxLife  time.Duration
-	leeway   time.Duration
-	maxSize  int
-	revoker  Revoker
-	revTime  time.Duration
-	failOpen bool
-	cookie   string
-	onError  func(http.ResponseWriter, *http.Request, error)
-	log      *slog.Logger
-	now      func() time.Time
-	rand     io.Reader
+	keys       KeySource
+	header     atomic.Pointer[issueHeader] // header of issued tokens, per signing key
+	lastHeader atomic.Pointer[knownHeader] // header of the last token parsed
+	issuer     string
+	audience   string
+	typ        string
+	typBytes   []byte // typ, for comparing with headers without a copy
+	ttl        time.Duration
+	maxLife    time.Duration
+	leeway     time.Duration
+	maxSize    int
+	revoker    Revoker
+	revTime    time.Duration
+	failOpen   bool
+	cookie     string
+	onError    func(http.ResponseWriter, *http.Request, error)
+	log        *slog.Logger
+	now        func() time.Time
+	rand       io.Reader
 	// b64 rejects padding and non-zero trailing bits, so each token has
 	// exactly one encoding (RFC 4648 §3.5).
 	b64 *base64.Encoding

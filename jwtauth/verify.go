@@ -58,11 +58,8 @@ func (a *Authenticator) verify(ctx context.Context, token string, c *Claims) err
 
 // verifyJWS is the signature layer: it checks the token's shape and
 // header, selects the key, verifies the signature and returns the decoded
-// payload and the header.
-//
-// Header and payload are decoded into one buffer, allocated once per
-// token; the payload part is never written again (parseClaims relies on
-// it).
+// payload and the header. The payload is decoded into a buffer of its
+// own that is never written again (parseClaims relies on it).
 func (a *Authenticator) verifyJWS(ctx context.Context, token string) (payload []byte, hd joseHeader, err error) {
 	if len(token) > a.maxSize {
 		return nil, hd, malformed("too long")
@@ -80,12 +77,7 @@ func (a *Authenticator) verifyJWS(ctx context.Context, token string) (payload []
 	if h == "" || s == "" { // an empty payload is a valid JWS, not a JWT
 		return nil, hd, malformed("empty segment")
 	}
-	buf := make([]byte, a.b64.DecodedLen(len(h))+a.b64.DecodedLen(len(p)))
-	n, err := a.b64.Decode(buf, bytesOf(h))
-	if err != nil {
-		return nil, hd, malformed("header encoding")
-	}
-	if hd, err = a.parseHeader(buf[:n:n]); err != nil {
+	if hd, err = a.readHeader(h); err != nil {
 		return nil, hd, err
 	}
 	k, err := a.selectKey(ctx, hd)
@@ -95,11 +87,38 @@ func (a *Authenticator) verifyJWS(ctx context.Context, token string) (payload []
 	if err := a.checkSignature(k, token[:len(h)+1+len(p)], s); err != nil {
 		return nil, hd, err
 	}
-	m, err := a.b64.Decode(buf[n:], bytesOf(p))
+	payload = make([]byte, a.b64.DecodedLen(len(p)))
+	n, err := a.b64.Decode(payload, bytesOf(p))
 	if err != nil {
 		return nil, hd, malformed("payload encoding")
 	}
-	return buf[n : n+m : n+m], hd, nil
+	return payload[:n:n], hd, nil
+}
+
+// knownHeader is a header segment already decoded and checked.
+type knownHeader struct {
+	b64 string
+	hd  joseHeader
+}
+
+// readHeader decodes and checks the header segment h. Most tokens a service
+// sees carry the same few header segments byte for byte, so the last one
+// that parsed is kept: the same bytes always parse the same way, and the
+// key is still looked up for every token.
+func (a *Authenticator) readHeader(h string) (joseHeader, error) {
+	if k := a.lastHeader.Load(); k != nil && k.b64 == h {
+		return k.hd, nil
+	}
+	raw, err := a.b64.DecodeString(h)
+	if err != nil {
+		return joseHeader{}, malformed("header encoding")
+	}
+	hd, err := a.parseHeader(raw)
+	if err != nil {
+		return hd, err
+	}
+	a.lastHeader.Store(&knownHeader{b64: strings.Clone(h), hd: hd})
+	return hd, nil
 }
 
 // checkSignature verifies sigB64, the third segment, over input.
