@@ -12,8 +12,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-
-	"golang.org/x/net/http/httpguts"
 )
 
 // incoming is an HTTP request as any of the event shapes carries it.
@@ -131,7 +129,7 @@ func (ev *Event) incoming() incoming {
 // invocation's, carrying ev) as its context. Errors wrap ErrBadEvent or
 // ErrBodyTooLarge.
 func (in incoming) request(ctx context.Context, maxBody int64) (*http.Request, error) {
-	if in.method == "" || !validMethod(in.method) {
+	if !isToken(in.method) {
 		return nil, fmt.Errorf("%w: missing or invalid HTTP method", ErrBadEvent)
 	}
 	u, err := in.url()
@@ -139,11 +137,11 @@ func (in incoming) request(ctx context.Context, maxBody int64) (*http.Request, e
 		return nil, err
 	}
 	for k, vs := range in.header {
-		if !httpguts.ValidHeaderFieldName(k) {
+		if !isToken(k) {
 			return nil, fmt.Errorf("%w: invalid header name", ErrBadEvent)
 		}
 		for _, v := range vs {
-			if !httpguts.ValidHeaderFieldValue(v) {
+			if !validHeaderValue(v) {
 				return nil, fmt.Errorf("%w: invalid value in header %s", ErrBadEvent, k)
 			}
 		}
@@ -228,7 +226,30 @@ func remoteAddr(s string) string {
 	return netip.AddrPortFrom(a.Unmap().WithZone(""), 0).String()
 }
 
-// validMethod reports whether m is an RFC 9110 token.
-func validMethod(m string) bool {
-	return strings.IndexFunc(m, func(c rune) bool { return !httpguts.IsTokenRune(c) }) < 0
+// isToken reports whether s is an RFC 9110 token, as methods and header
+// names must be.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := range len(s) {
+		c := s[i]
+		if c >= 0x80 || !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' ||
+			strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// validHeaderValue reports whether v may be an RFC 9110 field value: no
+// control characters other than horizontal tab (so no CR or LF that
+// could split a header), and no DEL.
+func validHeaderValue(v string) bool {
+	for i := range len(v) {
+		if c := v[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
