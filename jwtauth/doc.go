@@ -23,12 +23,18 @@
 //     RSA keys at least 2048 bits; PS256 requires the RFC 7518 salt length.
 //   - The token is refused before any decoding when longer than
 //     MaxTokenSize (8 KiB) or when it holds anything but base64url and two
-//     dots. Base64url must be canonical (no padding, no stray bits), so
-//     each token has one spelling.
+//     dots. Base64url must be canonical (no padding, no stray bits) and an
+//     ES256 signature must have the low S of its two valid forms, so each
+//     token has one spelling.
 //   - Header and claims must be UTF-8 JSON objects without duplicate member
-//     names at any depth; member names match exactly; registered claims
-//     must have their RFC 7519 types (a NumericDate is a JSON number, never
-//     a string).
+//     names at any depth; member names match exactly, and a case variant
+//     of a registered claim ("Sub") is refused, so [Claims.Decode] (which
+//     matches names case-insensitively) never reads one; registered
+//     claims must have their RFC 7519 types (a NumericDate is a JSON
+//     number, never a string).
+//   - scope is RFC 6749 §3.3 scope-tokens separated by single spaces;
+//     other whitespace or control characters refuse the token rather than
+//     split it.
 //   - crit is honoured (RFC 7515 §4.1.11): no extension is understood, so a
 //     token listing any is refused, as is the unencoded payload of RFC 7797.
 //   - typ must be the configured type ("JWT"), so other tokens from the same
