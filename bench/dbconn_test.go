@@ -24,7 +24,7 @@ func dbconnConnector(b *testing.B) (*dbconn.Connector, testenv.MySQLConfig) {
 	m := testenv.MySQL(b)
 	port, _ := strconv.Atoi(m.Port)
 	c, err := dbconn.NewConnector(dbconn.Config{Host: m.Host, Port: port, Database: m.Database,
-		User: m.User, Password: m.Password, RootCAs: m.CAPEM})
+		Credentials: dbconn.StaticCredentials(dbconn.NewCredentials(m.User, m.Password)), RootCAs: m.CAPEM})
 	if err != nil {
 		b.Fatal(err)
 	}

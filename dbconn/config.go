@@ -3,6 +3,7 @@ package dbconn
 import (
 	"context"
 	"database/sql/driver"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -26,9 +27,11 @@ const (
 
 // Config describes one MySQL or MariaDB database reached over verified TLS.
 //
-// Exactly one way to log in must be chosen: Password (static), Credentials
-// (a provider, for example one backed by Secrets Manager) or IAM. There is
-// deliberately no field that turns TLS or certificate verification off.
+// Exactly one way to log in must be chosen: Credentials (a provider, for
+// example one backed by Secrets Manager, or [StaticCredentials]) or IAM.
+// Config holds no password itself, so no way of printing it can show one.
+// There is deliberately no field that turns TLS or certificate
+// verification off.
 type Config struct {
 	// Host is the server's DNS name, normally the RDS or RDS Proxy endpoint.
 	// It is also the name the server certificate is verified against, so
@@ -38,14 +41,12 @@ type Config struct {
 	// Port is the server's TCP port. Zero means 3306.
 	Port int
 	// Database is the default schema. Empty means none; Credentials may
-	// supply it.
+	// supply it. It must not hold control characters.
 	Database string
-	// User is the login name. Credentials may override it.
+	// User is the login name. Credentials may override it. It must not
+	// hold control characters.
 	User string
 
-	// Password is a static password. Use it only for local runs; prefer
-	// Credentials or IAM in production.
-	Password string
 	// Credentials returns the login for each new server connection. It is
 	// called often (every ConnMaxLifetime at least), so it should answer
 	// from a cache. See [CredentialsFunc].
@@ -96,35 +97,33 @@ type Config struct {
 	// database/sql, for instrumentation such as tracing.
 	Wrap func(driver.Connector) driver.Connector
 	// Logger receives connection events (new connection, refused login,
-	// credential refresh) and the driver's own messages. Passwords, tokens
-	// and DSNs are never logged. Nil means nothing is logged.
+	// credential refresh) and the driver's own messages; passwords, tokens
+	// and DSNs are never logged. Nil means slog.Default().
 	Logger *slog.Logger
 	// Now is the clock for IAM token reuse and connection lifetime. Nil
 	// means time.Now.
 	Now func() time.Time
 }
 
-// String describes c without its password.
+// String describes c: where it connects and how it logs in.
 func (c Config) String() string {
-	return fmt.Sprintf("dbconn.Config{Host:%q Port:%d Database:%q User:%q Password:%s IAM:%t}",
-		c.Host, c.Port, c.Database, c.User, redact(c.Password), c.IAM != nil)
+	return fmt.Sprintf("dbconn.Config{Host:%q Port:%d Database:%q User:%q IAM:%t}",
+		c.Host, c.Port, c.Database, c.User, c.IAM != nil)
 }
 
-// GoString is like String, so %#v does not print the password either.
+// GoString is like String.
 func (c Config) GoString() string { return c.String() }
 
-// Format prints [Config.String] for every verb, so that no verb (%d, %x
-// and the like) prints the password by reflection. As with any exported
-// field, fmt still reaches it with %p and when a Config is an unexported
-// field of a struct it prints.
+// Format prints [Config.String] for every verb, so that no verb walks the
+// fields (which hold credential providers) by reflection.
 func (c Config) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, c.String()) }
 
-// LogValue logs c without its password, so that slog's JSON handler does
-// not marshal the fields.
+// LogValue logs what String shows, so that slog's JSON handler does not
+// try to marshal the fields.
 func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("host", c.Host), slog.Int("port", c.Port),
 		slog.String("database", c.Database), slog.String("user", c.User),
-		slog.String("password", redact(c.Password)), slog.Bool("iam", c.IAM != nil))
+		slog.Bool("iam", c.IAM != nil))
 }
 
 // Pool holds the per-execution-environment pool settings that [Open] and
@@ -184,37 +183,90 @@ type IAM struct {
 // usable with any source.
 type CredentialsFunc func(ctx context.Context) (Credentials, error)
 
+// StaticCredentials returns a provider that always answers c, for a fixed
+// password (local runs and tests). Prefer a Secrets Manager backed
+// provider or IAM in production.
+func StaticCredentials(c Credentials) CredentialsFunc {
+	return func(context.Context) (Credentials, error) { return c, nil }
+}
+
 // Credentials is a login. Host, Port and Database, when set, override the
 // [Config] values, as the RDS secret JSON carries them; the server
-// certificate is then verified against that Host.
+// certificate is then verified against that Host. Build it with
+// [NewCredentials] and set the other fields as needed.
+//
+// The password is not a field: it is held behind a pointer and read with
+// [Credentials.Password], so that no way of printing or encoding a
+// Credentials shows it. fmt (every verb, also %p and as an unexported field
+// of another struct, where fmt reaches fields by reflection) prints at most
+// an address, encoding/json skips it, and String, GoString, Format and
+// LogValue show [REDACTED].
 type Credentials struct {
 	User     string
-	Password string
 	Host     string
 	Port     int
 	Database string
+
+	pw *string // nil: no password
+}
+
+// NewCredentials returns the login user with password.
+func NewCredentials(user, password string) Credentials {
+	return Credentials{User: user, pw: &password}
+}
+
+// Password returns the password, "" when there is none.
+func (c Credentials) Password() string {
+	if c.pw == nil {
+		return ""
+	}
+	return *c.pw
+}
+
+// equal reports whether c and d are the same login (== would compare the
+// password pointers).
+func (c Credentials) equal(d Credentials) bool {
+	return c.User == d.User && c.Host == d.Host && c.Port == d.Port &&
+		c.Database == d.Database && c.Password() == d.Password()
 }
 
 // String describes c without its password.
 func (c Credentials) String() string {
 	return fmt.Sprintf("dbconn.Credentials{User:%q Password:%s Host:%q Port:%d Database:%q}",
-		c.User, redact(c.Password), c.Host, c.Port, c.Database)
+		c.User, c.redacted(), c.Host, c.Port, c.Database)
 }
 
 // GoString is like String.
 func (c Credentials) GoString() string { return c.String() }
 
-// Format prints [Credentials.String] for every verb (see [Config.Format]).
+// Format prints [Credentials.String] for every verb, so that no verb walks
+// the fields by reflection.
 func (c Credentials) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, c.String()) }
 
 // LogValue logs c without its password.
 func (c Credentials) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("user", c.User), slog.String("password", redact(c.Password)),
+	return slog.GroupValue(slog.String("user", c.User), slog.String("password", c.redacted()),
 		slog.String("host", c.Host), slog.Int("port", c.Port), slog.String("database", c.Database))
 }
 
-func redact(s string) string {
-	if s == "" {
+// MarshalJSON encodes c with its password redacted, so that a Credentials
+// put in a JSON log or response shows that it had one.
+func (c Credentials) MarshalJSON() ([]byte, error) {
+	pw := ""
+	if c.Password() != "" {
+		pw = "[REDACTED]"
+	}
+	return json.Marshal(struct {
+		User     string `json:"user,omitempty"`
+		Password string `json:"password,omitempty"`
+		Host     string `json:"host,omitempty"`
+		Port     int    `json:"port,omitempty"`
+		Database string `json:"database,omitempty"`
+	}{c.User, pw, c.Host, c.Port, c.Database})
+}
+
+func (c Credentials) redacted() string {
+	if c.Password() == "" {
 		return `""`
 	}
 	return "[REDACTED]"

@@ -3,6 +3,7 @@ package dbconn_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/lambdasec/lambdasec/dbconn"
+	"github.com/lambdasec/lambdasec/internal/redacttest"
 )
 
 func TestNewConnectorValidates(t *testing.T) {
@@ -24,26 +26,30 @@ func TestNewConnectorValidates(t *testing.T) {
 		cfg  dbconn.Config
 		ok   bool
 	}{
-		{"static", dbconn.Config{Host: "db.example.internal", User: "app", Password: "pw"}, true},
+		{"static", dbconn.Config{Host: "db.example.internal", User: "app", Credentials: dbconn.StaticCredentials(dbconn.NewCredentials("app", "pw"))}, true},
 		{"provider supplies host and user", dbconn.Config{Credentials: creds}, true},
 		{"iam", dbconn.Config{Host: "db.example.internal", User: "app", IAM: iam}, true},
-		{"ipv6 literal", dbconn.Config{Host: "::1", User: "app", Password: "pw"}, true},
+		{"ipv6 literal", dbconn.Config{Host: "::1", User: "app", Credentials: dbconn.StaticCredentials(dbconn.NewCredentials("app", "pw"))}, true},
 		{"no login", dbconn.Config{Host: "db", User: "app"}, false},
-		{"two logins", dbconn.Config{Host: "db", User: "app", Password: "pw", Credentials: creds}, false},
-		{"password and iam", dbconn.Config{Host: "db", User: "app", Password: "pw", IAM: iam}, false},
-		{"refresh without provider", dbconn.Config{Host: "db", User: "app", Password: "pw", RefreshCredentials: creds}, false},
-		{"pending without provider", dbconn.Config{Host: "db", User: "app", Password: "pw", PendingCredentials: creds}, false},
-		{"no host", dbconn.Config{User: "app", Password: "pw"}, false},
-		{"no user", dbconn.Config{Host: "db", Password: "pw"}, false},
-		{"host with port", dbconn.Config{Host: "db:3306", User: "app", Password: "pw"}, false},
+		{"credentials and iam", dbconn.Config{Host: "db", User: "app", Credentials: dbconn.StaticCredentials(dbconn.NewCredentials("app", "pw")), IAM: iam}, false},
+		{"refresh without provider", dbconn.Config{Host: "db", User: "app", IAM: iam, RefreshCredentials: creds}, false},
+		{"pending without provider", dbconn.Config{Host: "db", User: "app", IAM: iam, PendingCredentials: creds}, false},
+		{"no host", dbconn.Config{User: "app", IAM: iam}, false},
+		{"no user", dbconn.Config{Host: "db", IAM: iam}, false},
+		{"NUL in user", dbconn.Config{Host: "db", User: "app\x00x", IAM: iam}, false},
+		{"newline in user", dbconn.Config{Host: "db", User: "app\nx", IAM: iam}, false},
+		{"NUL in database", dbconn.Config{Host: "db", User: "app", Database: "d\x00x", IAM: iam}, false},
+		{"control in database", dbconn.Config{Host: "db", User: "app", Database: "d\x1bx", IAM: iam}, false},
+		{"C1 control in database", dbconn.Config{Host: "db", User: "app", Database: "d\u0085x", IAM: iam}, false},
+		{"host with port", dbconn.Config{Host: "db:3306", User: "app", Credentials: dbconn.StaticCredentials(dbconn.NewCredentials("app", "pw"))}, false},
 		// A DSN pasted into Host must not smuggle parameters such as tls=false.
-		{"dsn in host", dbconn.Config{Host: "app:pw@tcp(db:3306)/x?tls=false", User: "app", Password: "pw"}, false},
-		{"port out of range", dbconn.Config{Host: "db", Port: 70000, User: "app", Password: "pw"}, false},
+		{"dsn in host", dbconn.Config{Host: "app:pw@tcp(db:3306)/x?tls=false", User: "app", Credentials: dbconn.StaticCredentials(dbconn.NewCredentials("app", "pw"))}, false},
+		{"port out of range", dbconn.Config{Host: "db", Port: 70000, User: "app", Credentials: dbconn.StaticCredentials(dbconn.NewCredentials("app", "pw"))}, false},
 		{"iam without region", dbconn.Config{Host: "db", User: "app", IAM: &dbconn.IAM{Credentials: iam.Credentials}}, false},
 		{"iam without credentials", dbconn.Config{Host: "db", User: "app", IAM: &dbconn.IAM{Region: "eu-west-1"}}, false},
-		{"bad extra CA", dbconn.Config{Host: "db", User: "app", Password: "pw", RootCAs: []byte("nope")}, false},
-		{"negative timeout", dbconn.Config{Host: "db", User: "app", Password: "pw", ReadTimeout: -1}, false},
-		{"negative pool", dbconn.Config{Host: "db", User: "app", Password: "pw", Pool: dbconn.Pool{PerEnvironment: -1}}, false},
+		{"bad extra CA", dbconn.Config{Host: "db", User: "app", Credentials: dbconn.StaticCredentials(dbconn.NewCredentials("app", "pw")), RootCAs: []byte("nope")}, false},
+		{"negative timeout", dbconn.Config{Host: "db", User: "app", Credentials: dbconn.StaticCredentials(dbconn.NewCredentials("app", "pw")), ReadTimeout: -1}, false},
+		{"negative pool", dbconn.Config{Host: "db", User: "app", Credentials: dbconn.StaticCredentials(dbconn.NewCredentials("app", "pw")), Pool: dbconn.Pool{PerEnvironment: -1}}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -80,35 +86,32 @@ func TestConfigHasNoInsecureSwitch(t *testing.T) {
 	}
 }
 
+// No way of printing, logging or encoding a Credentials or a Config shows
+// the password, nested or not.
 func TestSecretsRedacted(t *testing.T) {
 	const pw = "hunter2-very-secret"
-	cfg := dbconn.Config{Host: "db", User: "app", Password: pw}
-	cr := dbconn.Credentials{User: "app", Password: pw, Host: "db"}
-	var logs, text strings.Builder
-	// slog's JSON handler marshals a value without LogValue, which would
-	// print the Password field (or fail on Config's funcs).
-	slog.New(slog.NewJSONHandler(&logs, nil)).Info("x", "creds", cr, "cfg", cfg)
-	slog.New(slog.NewTextHandler(&text, nil)).Info("x", "creds", cr, "cfg", cfg)
-	// Verbs a Stringer does not cover print the fields by reflection
-	// unless the type formats itself. The format is a variable so that
-	// vet lets the test use them.
-	verbs := "%d %x %X %q %t %o %e"
-	for _, s := range []string{
-		fmt.Sprint(cfg), fmt.Sprintf("%v %+v %#v %s", cfg, cfg, cfg, cfg),
-		fmt.Sprint(cr), fmt.Sprintf("%v %+v %#v %s", cr, cr, cr, cr),
-		fmt.Sprintf(verbs, cfg, cfg, cfg, cfg, cfg, cfg, cfg),
-		fmt.Sprintf(verbs, cr, cr, cr, cr, cr, cr, cr),
-		fmt.Sprintf(verbs, &cfg, &cfg, &cfg, &cfg, &cfg, &cfg, &cfg),
-		logs.String(), text.String(),
-	} {
-		if strings.Contains(s, pw) {
-			t.Fatalf("password printed: %s", s)
-		}
-		if !strings.Contains(s, "REDACTED") {
-			t.Fatalf("no redaction marker in %s", s)
-		}
+	cfg := dbconn.Config{Host: "db", User: "app", Credentials: dbconn.StaticCredentials(dbconn.NewCredentials("app", pw))}
+	cr := with(dbconn.NewCredentials("app", pw), dbconn.Credentials{Host: "db"})
+	redacttest.Check(t, cr, pw)
+	redacttest.Check(t, cfg, pw)
+	// As an unexported field fmt walks by reflection, without calling
+	// Format: the password sits behind a pointer, so only an address
+	// shows.
+	type holder struct{ c dbconn.Credentials }
+	if s := fmt.Sprintf("%v %+v", holder{cr}, holder{cr}); strings.Contains(s, pw) {
+		t.Fatalf("password printed: %s", s)
 	}
-	if strings.Contains(logs.String(), "ERROR") || !strings.Contains(logs.String(), `"host":"db"`) {
+	b, err := json.Marshal(cr)
+	if err != nil || string(b) != `{"user":"app","password":"[REDACTED]","host":"db"}` {
+		t.Fatalf("json.Marshal = %s, %v", b, err)
+	}
+	if cr.Password() != pw {
+		t.Fatal("Password() does not return the password")
+	}
+	var logs strings.Builder
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("x", "creds", cr, "cfg", cfg)
+	if strings.Contains(logs.String(), "ERROR") || !strings.Contains(logs.String(), `"host":"db"`) ||
+		!strings.Contains(logs.String(), "REDACTED") {
 		t.Fatalf("JSON log of the config is not usable: %s", logs.String())
 	}
 }
@@ -121,13 +124,21 @@ func TestCredentialsErrors(t *testing.T) {
 	}{
 		{"provider fails", func(context.Context) (dbconn.Credentials, error) { return dbconn.Credentials{}, boom }},
 		{"provider gives no host", func(context.Context) (dbconn.Credentials, error) {
-			return dbconn.Credentials{User: "u", Password: "p"}, nil
+			return dbconn.NewCredentials("u", "p"), nil
 		}},
 		{"provider gives a bad host", func(context.Context) (dbconn.Credentials, error) {
-			return dbconn.Credentials{User: "u", Password: "p", Host: "evil/host"}, nil
+			return with(dbconn.NewCredentials("u", "p"), dbconn.Credentials{Host: "evil/host"}), nil
 		}},
 		{"provider gives a bad port", func(context.Context) (dbconn.Credentials, error) {
-			return dbconn.Credentials{User: "u", Password: "p", Host: "db", Port: 99999}, nil
+			return with(dbconn.NewCredentials("u", "p"), dbconn.Credentials{Host: "db", Port: 99999}), nil
+		}},
+		// NUL ends a handshake field: "u\x00x" would send user "u" and
+		// shift "x" into the next field.
+		{"provider gives NUL in user", func(context.Context) (dbconn.Credentials, error) {
+			return with(dbconn.NewCredentials("u\x00x", "p"), dbconn.Credentials{Host: "db"}), nil
+		}},
+		{"provider gives a control byte in database", func(context.Context) (dbconn.Credentials, error) {
+			return with(dbconn.NewCredentials("u", "p"), dbconn.Credentials{Host: "db", Database: "d\x00mysql"}), nil
 		}},
 	}
 	for _, tc := range tests {
@@ -167,7 +178,7 @@ func TestPingBudget(t *testing.T) {
 			held = append(held, c)
 		}
 	}()
-	c, err := dbconn.NewConnector(dbconn.Config{Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port, User: "app", Password: "pw"})
+	c, err := dbconn.NewConnector(dbconn.Config{Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port, User: "app", Credentials: dbconn.StaticCredentials(dbconn.NewCredentials("app", "pw"))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,4 +202,10 @@ func TestIndependentOfSiblings(t *testing.T) {
 			t.Errorf("dbconn depends on %s", dep)
 		}
 	}
+}
+
+// with returns c with the endpoint fields of e.
+func with(c, e dbconn.Credentials) dbconn.Credentials {
+	c.Host, c.Port, c.Database = e.Host, e.Port, e.Database
+	return c
 }

@@ -1,6 +1,7 @@
 package dbconn
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -49,19 +50,14 @@ func NewConnector(cfg Config) (*Connector, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Connector{cfg: cfg, roots: roots, now: cfg.Now, log: cfg.Logger, retries: cfg.LoginRetries}
+	c := &Connector{cfg: cfg, roots: roots, now: cfg.Now, log: cfg.Logger, retries: cmp.Or(cfg.LoginRetries, DefaultLoginRetries)}
 	if c.now == nil {
 		c.now = time.Now
 	}
 	if c.log == nil {
-		c.log = slog.New(slog.DiscardHandler)
-		c.dlog = &mysql.NopLogger{}
-	} else {
-		c.dlog = driverLogger{c.log}
+		c.log = slog.Default()
 	}
-	if c.retries == 0 {
-		c.retries = DefaultLoginRetries
-	}
+	c.dlog = driverLogger{c.log}
 	c.cfg.RootCAs = nil // parsed; do not keep a second copy alive
 
 	switch {
@@ -71,21 +67,18 @@ func NewConnector(cfg Config) (*Connector, error) {
 		c.creds = &refresher{
 			current: func(ctx context.Context) (Credentials, error) {
 				tok, err := c.iam.get(ctx, false)
-				return Credentials{User: cfg.User, Password: tok}, err
+				return NewCredentials(cfg.User, tok), err
 			},
 			refresh: func(ctx context.Context) (Credentials, error) {
 				tok, err := c.iam.get(ctx, true)
-				return Credentials{User: cfg.User, Password: tok}, err
+				return NewCredentials(cfg.User, tok), err
 			},
 		}
-	case cfg.Credentials != nil:
+	default:
 		c.creds = &refresher{current: cfg.Credentials, refresh: cfg.RefreshCredentials, pending: cfg.PendingCredentials}
 		if c.creds.refresh == nil {
 			c.creds.refresh = cfg.Credentials
 		}
-	default:
-		static := Credentials{User: cfg.User, Password: cfg.Password}
-		c.creds = &refresher{current: func(context.Context) (Credentials, error) { return static, nil }}
 	}
 	return c, nil
 }
@@ -94,18 +87,8 @@ func validate(cfg *Config) error {
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, a...)...)
 	}
-	n := 0
-	if cfg.Password != "" {
-		n++
-	}
-	if cfg.Credentials != nil {
-		n++
-	}
-	if cfg.IAM != nil {
-		n++
-	}
-	if n != 1 {
-		return bad("set exactly one of Password, Credentials and IAM (%d set)", n)
+	if (cfg.Credentials == nil) == (cfg.IAM == nil) {
+		return bad("set exactly one of Credentials and IAM")
 	}
 	if cfg.Credentials == nil && (cfg.RefreshCredentials != nil || cfg.PendingCredentials != nil) {
 		return bad("RefreshCredentials and PendingCredentials need Credentials")
@@ -120,6 +103,12 @@ func validate(cfg *Config) error {
 	}
 	if cfg.User == "" && cfg.Credentials == nil {
 		return bad("User is required")
+	}
+	if err := checkName(cfg.User); err != nil {
+		return bad("User: %w", err)
+	}
+	if err := checkName(cfg.Database); err != nil {
+		return bad("Database: %w", err)
 	}
 	if cfg.Port < 0 || cfg.Port > 65535 {
 		return bad("Port %d out of range", cfg.Port)
@@ -151,6 +140,18 @@ func validate(cfg *Config) error {
 	}
 	if cfg.WriteTimeout == 0 {
 		cfg.WriteTimeout = DefaultWriteTimeout
+	}
+	return nil
+}
+
+// checkName refuses a user or database name holding a NUL or another
+// control character: the handshake sends both NUL-terminated, so such a
+// byte would end the field early and turn the rest into the next one.
+func checkName(s string) error {
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return errors.New("holds a control character")
+		}
 	}
 	return nil
 }
@@ -199,9 +200,6 @@ func (c *Connector) Connect(ctx context.Context) (driver.Conn, error) {
 	}
 	cr = c.creds.substitute(cr)
 	conn, ep, err := c.login(ctx, cr)
-	if c.creds.pending == nil && c.creds.refresh == nil { // static password
-		return c.finish(conn, ep, err)
-	}
 	for round := 0; isAccessDenied(err) && round < c.retries; round++ {
 		if round > 0 && !c.backoff(ctx, round) {
 			break
@@ -216,7 +214,10 @@ func (c *Connector) Connect(ctx context.Context) (driver.Conn, error) {
 			return nil, fmt.Errorf("%w: refresh after refused login: %w (login error: %v)", ErrCredentials, ferr, explain(err, ep, c.iam != nil))
 		}
 		gen = g
-		if fresh != cr {
+		if fresh.equal(cr) && c.creds.pending == nil {
+			break // nothing new to try: a wrong static password, say
+		}
+		if !fresh.equal(cr) {
 			refused, refusedEp := err, ep
 			cr = fresh
 			conn, ep, err = c.login(ctx, cr)
@@ -235,7 +236,7 @@ func (c *Connector) Connect(ctx context.Context) (driver.Conn, error) {
 				c.log.WarnContext(ctx, "dbconn: pending credentials unavailable", "err", perr)
 				continue
 			}
-			if p == cr || (p.User == "" && p.Password == "") {
+			if p.equal(cr) || (p.User == "" && p.Password() == "") {
 				continue
 			}
 			pconn, pep, perr := c.login(ctx, p)
@@ -292,12 +293,18 @@ func (c *Connector) login(ctx context.Context, cr Credentials) (driver.Conn, end
 	if ep.port < 1 || ep.port > 65535 {
 		return nil, ep, fmt.Errorf("%w: credentials port %d out of range", ErrCredentials, ep.port)
 	}
+	if err := checkName(user); err != nil {
+		return nil, ep, fmt.Errorf("%w: credentials user: %w", ErrCredentials, err)
+	}
+	if err := checkName(ep.db); err != nil {
+		return nil, ep, fmt.Errorf("%w: credentials database: %w", ErrCredentials, err)
+	}
 
 	mc := mysql.NewConfig()
 	mc.Net = "tcp"
 	mc.Addr = ep.addr()
 	mc.User = user
-	mc.Passwd = cr.Password
+	mc.Passwd = cr.Password()
 	mc.DBName = ep.db
 	// The server name follows the host actually dialled, also when the
 	// credentials moved it: verifying against a stale name would either

@@ -9,7 +9,7 @@
 //	db, err := dbconn.Open(ctx, dbconn.Config{
 //		Host:        "orders.cluster-abc.eu-west-1.rds.amazonaws.com",
 //		Database:    "orders",
-//		Credentials: fromSecret, // or Password, or IAM
+//		Credentials: fromSecret, // or StaticCredentials, or IAM
 //	})
 //
 // # Security model
@@ -23,14 +23,36 @@
 //   - The host name verified is the host dialled, also when the
 //     credentials (an RDS secret carries a host) move the connection
 //     elsewhere.
-//   - Clear-text authentication is enabled only for IAM tokens, and only
-//     inside that verified TLS connection; a password is never sent in
-//     clear text even if the server asks for it.
+//   - Nothing is sent before TLS is verified. Inside it, what reaches the
+//     server depends on the authentication plugin the server names (see
+//     below); clear-text authentication is enabled only for IAM tokens.
 //   - Passwords and tokens never appear in errors or logs, and no DSN is
-//     built or logged. [Config] and [Credentials] redact themselves when
-//     printed.
+//     built or logged. [Config] holds no password, and [Credentials] keeps
+//     its password behind a method, so no way of printing, logging or
+//     JSON-encoding either shows it.
 //   - A malformed server handshake (which an attacker on the path can send
 //     before TLS starts) is an [ErrProtocol] error, not a panic.
+//
+// # What reaches the server
+//
+// A server names an authentication plugin in its greeting or in an auth
+// switch, and go-sql-driver answers a password login with:
+//
+//	mysql_native_password             a scramble (SHA-1 of password and nonce)
+//	caching_sha2_password, fast path  a scramble (SHA-256 of password and nonce)
+//	caching_sha2_password, full auth  the password itself, inside TLS
+//	sha256_password                   the password itself, inside TLS
+//	mysql_clear_password              in a switch: refused; in a greeting: a native scramble
+//	                                  (IAM logins send their token this way)
+//
+// caching_sha2_password is the default of MySQL 8, and so of RDS for MySQL
+// 8; its server asks for full authentication on a user's first login after
+// it started or flushed its cache, and MySQL's own clients then send the
+// password inside TLS as well. dbconn allows it because only a server
+// holding a certificate valid for the host dialled can read that TLS, and
+// refusing would break such logins after every server restart. Where even
+// the genuine server must never see the password, create the users WITH
+// mysql_native_password, or use IAM authentication.
 //
 // # Sizing for Lambda
 //

@@ -33,11 +33,10 @@ func ExampleOpen() {
 		log.Fatal(err)
 	}
 	db, err := dbconn.Open(ctx, dbconn.Config{
-		Host:     "localhost",
-		Database: "orders",
-		User:     "orders_app",
-		Password: os.Getenv("DB_PASSWORD"),
-		RootCAs:  caPEM,
+		Host:        "localhost",
+		Database:    "orders",
+		Credentials: dbconn.StaticCredentials(dbconn.NewCredentials("orders_app", os.Getenv("DB_PASSWORD"))),
+		RootCAs:     caPEM,
 	})
 	if err != nil {
 		log.Fatal(err) // for example: dbconn: server certificate signed by unknown authority: ...
@@ -60,7 +59,9 @@ func credentialsFrom(cache *secrets.Cache, id string) (current, refresh, pending
 			if err := s.Decode(&c); err != nil {
 				return dbconn.Credentials{}, err
 			}
-			return dbconn.Credentials{User: c.Username, Password: c.Password, Host: c.Host, Port: c.Port, Database: c.DBName}, nil
+			cr := dbconn.NewCredentials(c.Username, c.Password())
+			cr.Host, cr.Port, cr.Database = c.Host, c.Port, c.DBName
+			return cr, nil
 		}
 	}
 	return adapt(func(ctx context.Context) (secrets.Secret, error) { return cache.Get(ctx, id) }),
@@ -170,10 +171,9 @@ func ExamplePlanError() {
 // wrap it for tracing. Configure applies the pool settings.
 func ExampleNewConnector() {
 	c, err := dbconn.NewConnector(dbconn.Config{
-		Host:     "orders-proxy.proxy-abc.eu-west-1.rds.amazonaws.com",
-		User:     "orders_app",
-		Password: "example-only-generate-your-own",
-		Pool:     dbconn.Pool{Proxy: true},
+		Host:        "orders-proxy.proxy-abc.eu-west-1.rds.amazonaws.com",
+		Credentials: dbconn.StaticCredentials(dbconn.NewCredentials("orders_app", "example-only-generate-your-own")),
+		Pool:        dbconn.Pool{Proxy: true},
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -186,7 +186,7 @@ func ExampleNewConnector() {
 }
 
 func ExampleConnector_Configure() {
-	c, err := dbconn.NewConnector(dbconn.Config{Host: "db.example.internal", User: "app", Password: "example-only",
+	c, err := dbconn.NewConnector(dbconn.Config{Host: "db.example.internal", Credentials: dbconn.StaticCredentials(dbconn.NewCredentials("app", "example-only")),
 		Pool: dbconn.Pool{PerEnvironment: 2}})
 	if err != nil {
 		log.Fatal(err)

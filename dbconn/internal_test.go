@@ -232,7 +232,7 @@ func TestNoTLSServerRefused(t *testing.T) {
 			if iam {
 				cfg.IAM = &IAM{Region: "eu-central-1", Credentials: &countingCreds{}}
 			} else {
-				cfg.Password = "correct horse battery staple"
+				cfg.Credentials = StaticCredentials(NewCredentials("app", "correct horse battery staple"))
 			}
 			_, err := Open(context.Background(), cfg)
 			if !errors.Is(err, ErrNoTLS) {
@@ -257,7 +257,7 @@ func TestOldTLSRefused(t *testing.T) {
 	s := newFakeServer(t, true, func(c *tls.Config) { c.MinVersion, c.MaxVersion = tls.VersionTLS10, tls.VersionTLS11 })
 	cfg := fakeConfig(s.Port())
 	cfg.RootCAs = s.CAPEM
-	cfg.Password = "correct horse battery staple"
+	cfg.Credentials = StaticCredentials(NewCredentials("app", "correct horse battery staple"))
 	if _, err := Open(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), "protocol version") {
 		t.Fatalf("got %v, want a refused TLS 1.1 handshake", err)
 	}
@@ -285,7 +285,7 @@ func TestOtherErrorsNotRetried(t *testing.T) {
 			provider := func(n *atomic.Int32) CredentialsFunc {
 				return func(context.Context) (Credentials, error) {
 					n.Add(1)
-					return Credentials{User: "app", Password: "pw-" + strconv.Itoa(int(n.Load()))}, nil
+					return NewCredentials("app", "pw-"+strconv.Itoa(int(n.Load()))), nil
 				}
 			}
 			cfg := fakeConfig(s.Port())
@@ -317,12 +317,12 @@ func TestAccessDeniedBeforeTLSIsForged(t *testing.T) {
 	count := func(n *atomic.Int32) CredentialsFunc {
 		return func(context.Context) (Credentials, error) {
 			n.Add(1)
-			return Credentials{User: "app", Password: "new"}, nil
+			return NewCredentials("app", "new"), nil
 		}
 	}
 	cfg := fakeConfig(port)
 	cfg.LoginRetries = 3
-	cfg.Credentials = func(context.Context) (Credentials, error) { return Credentials{User: "app", Password: "old"}, nil }
+	cfg.Credentials = func(context.Context) (Credentials, error) { return NewCredentials("app", "old"), nil }
 	cfg.RefreshCredentials, cfg.PendingCredentials = count(&refresh), count(&pending)
 	c, err := NewConnector(cfg)
 	if err != nil {
@@ -343,7 +343,8 @@ func TestStaticPasswordNeverSentInClear(t *testing.T) {
 	s := newFakeServer(t, true)
 	cfg := fakeConfig(s.Port())
 	cfg.RootCAs = s.CAPEM
-	cfg.Password = "correct horse battery staple"
+	const pw = "correct horse battery staple"
+	cfg.Credentials = StaticCredentials(NewCredentials("app", pw))
 	_, err := Open(context.Background(), cfg)
 	if err == nil {
 		t.Fatal("password login accepted a clear-text auth switch")
@@ -351,11 +352,11 @@ func TestStaticPasswordNeverSentInClear(t *testing.T) {
 	if !errors.Is(err, ErrAccessDenied) || !strings.Contains(err.Error(), "clear text") {
 		t.Fatalf("got %v, want ErrAccessDenied explaining the clear-text request", err)
 	}
-	if strings.Contains(err.Error(), cfg.Password) {
+	if strings.Contains(err.Error(), pw) {
 		t.Fatal("error contains the password")
 	}
 	for _, p := range s.Passwords() {
-		if strings.Contains(p, cfg.Password) {
+		if strings.Contains(p, pw) {
 			t.Fatal("password sent in clear text")
 		}
 	}
@@ -367,7 +368,7 @@ func TestRefresherSingleFlight(t *testing.T) {
 	r := &refresher{refresh: func(ctx context.Context) (Credentials, error) {
 		calls.Add(1)
 		<-release
-		return Credentials{User: "app", Password: "new"}, nil
+		return NewCredentials("app", "new"), nil
 	}}
 	// A caller that gives up does not cancel the shared refresh.
 	gone, cancel := context.WithCancel(context.Background())
@@ -397,7 +398,7 @@ func TestRefresherSingleFlight(t *testing.T) {
 		t.Fatalf("refresh called %d times, want 1", calls.Load())
 	}
 	for _, cr := range got {
-		if cr.Password != "new" {
+		if cr.Password() != "new" {
 			t.Fatalf("a waiter got %v", cr)
 		}
 	}
@@ -409,6 +410,35 @@ func TestRefresherSingleFlight(t *testing.T) {
 	r.refreshed(context.Background(), 1, Credentials{})
 	if calls.Load() != 2 {
 		t.Fatalf("calls %d, want 2", calls.Load())
+	}
+}
+
+// A provider that ignores its context cannot hold the shared refresh, and
+// with it every later refused login, forever: the refresh ends on its own
+// timer and the next one starts afresh.
+func TestRefreshBoundedWhenProviderIgnoresContext(t *testing.T) {
+	stuck := make(chan struct{})
+	defer close(stuck)
+	var calls atomic.Int32
+	r := &refresher{timeout: 50 * time.Millisecond, refresh: func(context.Context) (Credentials, error) {
+		if calls.Add(1) == 1 {
+			<-stuck // ignores ctx
+		}
+		return NewCredentials("app", "new"), nil
+	}}
+	errc := make(chan error, 1)
+	go func() { _, _, err := r.refreshed(context.Background(), 0, Credentials{}); errc <- err }()
+	select {
+	case err := <-errc:
+		if err == nil || !strings.Contains(err.Error(), "did not return") {
+			t.Fatalf("stuck refresh ended with %v", err)
+		}
+	case <-time.After(10 * time.Second): // a hang, not a timing assertion
+		t.Fatal("shared refresh still running after its timeout")
+	}
+	cr, g, err := r.refreshed(context.Background(), 0, Credentials{})
+	if err != nil || cr.Password() != "new" || g != 1 {
+		t.Fatalf("next refresh: %v, generation %d, %v", cr, g, err)
 	}
 }
 
@@ -425,7 +455,7 @@ func FuzzServerHandshake(f *testing.F) {
 	f.Add(handshake(true))  // valid: the client answers with an SSLRequest
 	f.Add(handshake(false)) // valid but without TLS: refused
 	const secret = "fuzz-password-must-not-leak"
-	c, err := NewConnector(Config{Host: "127.0.0.1", User: "fuzzuser", Password: secret, LoginRetries: 1})
+	c, err := NewConnector(Config{Host: "127.0.0.1", User: "fuzzuser", Credentials: StaticCredentials(NewCredentials("fuzzuser", secret)), LoginRetries: 1})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -530,12 +560,12 @@ func TestProviderPanicIsAnError(t *testing.T) {
 		if calls.Add(1) == 1 {
 			panic("password=hunter2")
 		}
-		return Credentials{User: "app", Password: "new"}, nil
+		return NewCredentials("app", "new"), nil
 	}}
 	if _, _, err := r.refreshed(context.Background(), 0, Credentials{}); err == nil || strings.Contains(err.Error(), "hunter2") {
 		t.Fatalf("refresh: got %v, want an error without the panic value", err)
 	}
-	if cr, _, err := r.refreshed(context.Background(), 0, Credentials{}); err != nil || cr.Password != "new" {
+	if cr, _, err := r.refreshed(context.Background(), 0, Credentials{}); err != nil || cr.Password() != "new" {
 		t.Fatalf("second refresh: got %v, %v; want the new credentials", cr, err)
 	}
 }
@@ -556,7 +586,7 @@ func TestDeadlineDuringRetryLogin(t *testing.T) {
 			s := newFakeServer(t, true)
 			s.refuse.Store(true)
 			creds := func(pw string) CredentialsFunc {
-				return func(context.Context) (Credentials, error) { return Credentials{User: "app", Password: pw}, nil }
+				return func(context.Context) (Credentials, error) { return NewCredentials("app", pw), nil }
 			}
 			cfg := fakeConfig(s.Port())
 			cfg.RootCAs, cfg.LoginRetries = s.CAPEM, 3

@@ -35,8 +35,8 @@ type server struct {
 func mariadb(t *testing.T) *server {
 	t.Helper()
 	m := testenv.MySQL(t)
-	c, err := dbconn.NewConnector(dbconn.Config{Host: m.Host, Port: port(t, m), User: m.AdminUser,
-		Password: m.AdminPass, RootCAs: m.CAPEM, Pool: dbconn.Pool{PerEnvironment: 2}})
+	c, err := dbconn.NewConnector(dbconn.Config{Host: m.Host, Port: port(t, m),
+		Credentials: dbconn.StaticCredentials(dbconn.NewCredentials(m.AdminUser, m.AdminPass)), RootCAs: m.CAPEM, Pool: dbconn.Pool{PerEnvironment: 2}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func (s *server) kill(t *testing.T, user string) {
 
 func (s *server) config(t *testing.T, user, password string) dbconn.Config {
 	return dbconn.Config{Host: s.m.Host, Port: port(t, s.m), Database: s.m.Database,
-		User: user, Password: password, RootCAs: s.m.CAPEM}
+		User: user, Credentials: dbconn.StaticCredentials(dbconn.NewCredentials(user, password)), RootCAs: s.m.CAPEM}
 }
 
 // open opens a pool for cfg, closed when t ends.
@@ -221,9 +221,9 @@ func TestCertificateRefused(t *testing.T) {
 		// verified must follow it (go-sql-driver keeps the old one when
 		// a BeforeConnect hook changes the address).
 		{"credentials move host", func(c *dbconn.Config) {
-			c.Host, c.Password = "localhost", ""
+			c.Host = "localhost"
 			c.Credentials = func(context.Context) (dbconn.Credentials, error) {
-				return dbconn.Credentials{User: user, Password: pw, Host: "127.0.0.2", Port: fwd}, nil
+				return with(dbconn.NewCredentials(user, pw), dbconn.Credentials{Host: "127.0.0.2", Port: fwd}), nil
 			}
 		}, dbconn.ErrHostMismatch},
 	}
@@ -246,9 +246,9 @@ func TestCertificateRefused(t *testing.T) {
 	// The same forwarder works when the name matches: the refusals above
 	// come from verification, not from the forwarding.
 	cfg := s.config(t, user, pw)
-	cfg.Host, cfg.Password = "localhost", ""
+	cfg.Host = "localhost"
 	cfg.Credentials = func(context.Context) (dbconn.Credentials, error) {
-		return dbconn.Credentials{User: user, Password: pw, Host: "localhost", Port: port(t, s.m)}, nil
+		return with(dbconn.NewCredentials(user, pw), dbconn.Credentials{Host: "localhost", Port: port(t, s.m)}), nil
 	}
 	open(t, cfg)
 }
@@ -318,18 +318,18 @@ func newSecret(user, pw string) *rotatingSecret {
 }
 
 func (r *rotatingSecret) Credentials(context.Context) (dbconn.Credentials, error) {
-	return dbconn.Credentials{User: r.user, Password: r.cached.Load().(string)}, nil
+	return dbconn.NewCredentials(r.user, r.cached.Load().(string)), nil
 }
 
 func (r *rotatingSecret) Refresh(context.Context) (dbconn.Credentials, error) {
 	r.refreshes.Add(1)
 	pw := r.current.Load().(string)
 	r.cached.Store(pw)
-	return dbconn.Credentials{User: r.user, Password: pw}, nil
+	return dbconn.NewCredentials(r.user, pw), nil
 }
 
 func (r *rotatingSecret) Pending(context.Context) (dbconn.Credentials, error) {
-	return dbconn.Credentials{User: r.user, Password: r.pendng.Load().(string)}, nil
+	return dbconn.NewCredentials(r.user, r.pendng.Load().(string)), nil
 }
 
 func (s *server) rotatingConfig(t *testing.T, sec *rotatingSecret) dbconn.Config {
@@ -451,12 +451,12 @@ func TestDeadlineDuringRetryReportsRefusal(t *testing.T) {
 	defer close(release)
 	cfg := s.config(t, "", "")
 	cfg.Credentials = func(context.Context) (dbconn.Credentials, error) {
-		return dbconn.Credentials{User: user, Password: "wrong"}, nil
+		return dbconn.NewCredentials(user, "wrong"), nil
 	}
 	cfg.RefreshCredentials = func(context.Context) (dbconn.Credentials, error) {
 		cancel() // the caller's deadline passes while Secrets Manager answers
 		<-release
-		return dbconn.Credentials{User: user, Password: "still-wrong"}, nil
+		return dbconn.NewCredentials(user, "still-wrong"), nil
 	}
 	c, err := dbconn.NewConnector(cfg)
 	if err != nil {
@@ -474,7 +474,7 @@ func TestDeadlineDuringRetryReportsRefusal(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cfg.RefreshCredentials = func(context.Context) (dbconn.Credentials, error) {
 			cancel()
-			return dbconn.Credentials{User: user, Password: "still-wrong"}, nil
+			return dbconn.NewCredentials(user, "still-wrong"), nil
 		}
 		c, err := dbconn.NewConnector(cfg)
 		if err != nil {
@@ -596,7 +596,7 @@ func TestStaleProviderCostsOneRefresh(t *testing.T) {
 	sec := newSecret(user, pw)
 	cfg := s.rotatingConfig(t, sec)
 	cfg.Credentials = func(context.Context) (dbconn.Credentials, error) {
-		return dbconn.Credentials{User: user, Password: pw}, nil // stale forever
+		return dbconn.NewCredentials(user, pw), nil // stale forever
 	}
 	db := open(t, cfg)
 	s.rotate(t, user, sec)

@@ -1,15 +1,19 @@
 package dbconn
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 )
 
 // refreshTimeout bounds a shared credential refresh. It runs detached from
 // the goroutine that started it, so that goroutine giving up does not fail
-// the others waiting for the same result.
+// the others waiting for the same result; and it ends on its own timer, not
+// only through its context, so that a provider that ignores the context
+// cannot keep every later refused login waiting on it.
 const refreshTimeout = 10 * time.Second
 
 // refresher hands out credentials and, after a refused login, fetches them
@@ -18,6 +22,7 @@ type refresher struct {
 	current CredentialsFunc
 	refresh CredentialsFunc // nil for a static password
 	pending CredentialsFunc // may be nil
+	timeout time.Duration   // zero: refreshTimeout; tests shorten it
 
 	mu      sync.Mutex
 	gen     uint64      // completed refreshes
@@ -44,7 +49,7 @@ func (r *refresher) generation() uint64 {
 func (r *refresher) substitute(cr Credentials) Credentials {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.gen > 0 && cr == r.refused && r.latest != cr {
+	if r.gen > 0 && cr.equal(r.refused) && !r.latest.equal(cr) {
 		return r.latest
 	}
 	return cr
@@ -80,10 +85,33 @@ func (r *refresher) refreshed(ctx context.Context, seen uint64, refused Credenti
 	}
 }
 
+// run performs flight f. The provider runs on a goroutine of its own and
+// run stops waiting for it when the timeout fires, whether or not it
+// honours ctx: the flight then ends with an error and the next refused
+// login starts a new one. A provider that never returns leaks only its own
+// goroutine, whose result is dropped.
 func (r *refresher) run(ctx context.Context, f *flight, refused Credentials) {
-	ctx, cancel := context.WithTimeout(ctx, refreshTimeout)
+	timeout := cmp.Or(r.timeout, refreshTimeout)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	cr, err := callProvider(ctx, r.refresh)
+	type result struct {
+		cr  Credentials
+		err error
+	}
+	done := make(chan result, 1) // buffered: a late provider does not block
+	go func() {
+		cr, err := callProvider(ctx, r.refresh)
+		done <- result{cr, err}
+	}()
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	var res result
+	select {
+	case res = <-done:
+	case <-timer.C:
+		res.err = fmt.Errorf("the credentials provider did not return within %v", timeout)
+	}
+	cr, err := res.cr, res.err
 	r.mu.Lock()
 	r.flight = nil
 	if err == nil {

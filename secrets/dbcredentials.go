@@ -24,19 +24,16 @@ import (
 // RDS manages itself carry no host.
 //
 // A DBCredentials does not print its password: String, GoString, Format
-// (every fmt verb but %p), LogValue and MarshalJSON show [Redacted] in its
-// place. Get it from the Password field. Because that field is exported,
-// fmt can still reach it by reflection where it skips these methods: with
-// %p, and when a DBCredentials is an unexported field of a struct that is
-// printed with fmt or logged without a LogValue method. Hold it in an
-// exported field or behind a pointer, or better, do not hold it: hand it
-// to the database driver and keep the [Cache].
+// (every fmt verb), LogValue and MarshalJSON show [Redacted] in its place.
+// The password is not a field but sits behind a pointer, read with
+// [DBCredentials.Password], so that even fmt's reflection (%p, or a
+// DBCredentials held in an unexported field of a struct that is printed)
+// shows an address, not the password.
 type DBCredentials struct {
 	Engine   string // mysql, mariadb, postgres, aurora-mysql, ...
 	Host     string
 	Port     int // zero when absent; see [DBCredentials.Addr]
 	Username string
-	Password string
 	DBName   string
 
 	// DBClusterIdentifier and DBInstanceIdentifier name the RDS resource
@@ -46,7 +43,21 @@ type DBCredentials struct {
 
 	// SSL is the rotation templates' optional "ssl" key: nil when absent.
 	SSL *bool
+
+	password *string // nil: none
 }
+
+// Password returns the password, "" when there is none.
+func (c DBCredentials) Password() string {
+	if c.password == nil {
+		return ""
+	}
+	return *c.password
+}
+
+// SetPassword sets the password, for credentials built by hand. It does not
+// change copies made before.
+func (c *DBCredentials) SetPassword(password string) { c.password = &password }
 
 // field numbers the DBCredentials fields for key matching.
 type field int
@@ -172,7 +183,7 @@ func ParseDBCredentials(data []byte) (DBCredentials, error) {
 	switch {
 	case c.Username == "":
 		return DBCredentials{}, fmt.Errorf("%w: username is missing", ErrInvalidCredentials)
-	case c.Password == "":
+	case c.Password() == "":
 		return DBCredentials{}, fmt.Errorf("%w: password is missing", ErrInvalidCredentials)
 	}
 	return c, nil
@@ -239,7 +250,10 @@ func (c *DBCredentials) fieldPtr(f field) *string {
 	case fieldUsername:
 		return &c.Username
 	case fieldPassword:
-		return &c.Password
+		if c.password == nil {
+			c.password = new(string)
+		}
+		return c.password
 	case fieldDBName:
 		return &c.DBName
 	case fieldCluster:

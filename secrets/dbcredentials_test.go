@@ -20,37 +20,37 @@ func TestParseDBCredentials(t *testing.T) {
 		{
 			name: "RDS managed shape",
 			in:   `{"engine":"mysql","host":"db.abc.us-east-1.rds.amazonaws.com","port":3306,"username":"admin","password":"pw","dbname":"orders","dbInstanceIdentifier":"orders-1"}`,
-			want: secrets.DBCredentials{Engine: "mysql", Host: "db.abc.us-east-1.rds.amazonaws.com", Port: 3306, Username: "admin", Password: "pw", DBName: "orders", DBInstanceIdentifier: "orders-1"},
+			want: withPassword(secrets.DBCredentials{Engine: "mysql", Host: "db.abc.us-east-1.rds.amazonaws.com", Port: 3306, Username: "admin", DBName: "orders", DBInstanceIdentifier: "orders-1"}, "pw"),
 		},
 		{
 			name: "RDS-managed master secret has only username and password",
 			in:   `{"username":"admin","password":"pw"}`,
-			want: secrets.DBCredentials{Username: "admin", Password: "pw"},
+			want: withPassword(secrets.DBCredentials{Username: "admin"}, "pw"),
 		},
 		{
 			name: "variants and port as string",
 			in:   `{"Engine":"aurora-mysql","HostName":"h","Port":"3307","user":"u","pass":"p","database":"d","db_cluster_identifier":"c","ssl":"true"}`,
-			want: secrets.DBCredentials{Engine: "aurora-mysql", Host: "h", Port: 3307, Username: "u", Password: "p", DBName: "d", DBClusterIdentifier: "c", SSL: &yes},
+			want: withPassword(secrets.DBCredentials{Engine: "aurora-mysql", Host: "h", Port: 3307, Username: "u", DBName: "d", DBClusterIdentifier: "c", SSL: &yes}, "p"),
 		},
 		{
 			name: "more variants",
 			in:   `{"endpoint":"h","user_name":"u","passwd":"p","db-name":"d","ssl":false}`,
-			want: secrets.DBCredentials{Host: "h", Username: "u", Password: "p", DBName: "d", SSL: &no},
+			want: withPassword(secrets.DBCredentials{Host: "h", Username: "u", DBName: "d", SSL: &no}, "p"),
 		},
 		{
 			name: "agreeing duplicates",
 			in:   `{"username":"u","user":"u","password":"p","pwd":"p"}`,
-			want: secrets.DBCredentials{Username: "u", Password: "p"},
+			want: withPassword(secrets.DBCredentials{Username: "u"}, "p"),
 		},
 		{
 			name: "null is absent, unknown keys ignored",
 			in:   `{"username":"u","password":"p","host":null,"extra":{"a":[1,2]}}`,
-			want: secrets.DBCredentials{Username: "u", Password: "p"},
+			want: withPassword(secrets.DBCredentials{Username: "u"}, "p"),
 		},
 		{
 			name: "password may hold any character",
 			in:   `{"username":"u","password":"p\u0000\n\"{}"}`,
-			want: secrets.DBCredentials{Username: "u", Password: "p\x00\n\"{}"},
+			want: withPassword(secrets.DBCredentials{Username: "u"}, "p\x00\n\"{}"),
 		},
 		{name: "missing password", in: `{"username":"u"}`, wantErr: "password is missing"},
 		{name: "empty password", in: `{"username":"u","password":""}`, wantErr: "password is missing"},
@@ -89,7 +89,7 @@ func TestParseDBCredentials(t *testing.T) {
 				t.Fatalf("got %v", err)
 			}
 			if !equalCreds(got, tc.want) {
-				t.Fatalf("got %+v, want %+v (passwords equal: %v)", got, tc.want, got.Password == tc.want.Password)
+				t.Fatalf("got %+v, want %+v (passwords equal: %v)", got, tc.want, got.Password() == tc.want.Password())
 			}
 			// UnmarshalJSON goes through the same parser.
 			var viaJSON secrets.DBCredentials
@@ -102,8 +102,8 @@ func TestParseDBCredentials(t *testing.T) {
 
 func equalCreds(a, b secrets.DBCredentials) bool {
 	sslEq := (a.SSL == nil) == (b.SSL == nil) && (a.SSL == nil || *a.SSL == *b.SSL)
-	a.SSL, b.SSL = nil, nil
-	return a == b && sslEq
+	return sslEq && a.Password() == b.Password() && a.Engine == b.Engine && a.Host == b.Host && a.Port == b.Port && a.Username == b.Username &&
+		a.DBName == b.DBName && a.DBClusterIdentifier == b.DBClusterIdentifier && a.DBInstanceIdentifier == b.DBInstanceIdentifier
 }
 
 func TestDBCredentialsAddr(t *testing.T) {
@@ -131,7 +131,7 @@ func TestDBCredentialsAddr(t *testing.T) {
 }
 
 func TestDBCredentialsMarshalRedacts(t *testing.T) {
-	c := secrets.DBCredentials{Engine: "mysql", Host: "h", Port: 3306, Username: "u", Password: "pw-xyzzy", DBName: "d"}
+	c := withPassword(secrets.DBCredentials{Engine: "mysql", Host: "h", Port: 3306, Username: "u", DBName: "d"}, "pw-xyzzy")
 	b, err := json.Marshal(c)
 	if err != nil {
 		t.Fatal(err)
@@ -183,12 +183,12 @@ func FuzzParseDBCredentials(f *testing.F) {
 			}
 			return
 		}
-		if c.Username == "" || c.Password == "" {
+		if c.Username == "" || c.Password() == "" {
 			t.Fatalf("success without username or password: %v", c)
 		}
 		// Redaction does not depend on the password at all.
 		other := c
-		other.Password = "different"
+		other.SetPassword("different")
 		if c.String() != other.String() || c.GoString() != other.GoString() {
 			t.Fatalf("String depends on the password")
 		}
@@ -198,4 +198,9 @@ func FuzzParseDBCredentials(f *testing.F) {
 			t.Fatalf("MarshalJSON depends on the password")
 		}
 	})
+}
+
+func withPassword(c secrets.DBCredentials, pw string) secrets.DBCredentials {
+	c.SetPassword(pw)
+	return c
 }

@@ -174,7 +174,7 @@ func ExampleCache_Refresh() {
 	dbPassword := "example-new" // what the database accepts after rotation
 
 	login := func(c secrets.DBCredentials) error {
-		if c.Password != dbPassword {
+		if c.Password() != dbPassword {
 			return errors.New("Error 1045 (28000): Access denied")
 		}
 		return nil

@@ -41,7 +41,7 @@ func TestSDKGet(t *testing.T) {
 		t.Fatalf("Get: %v, %v", s, err)
 	}
 	creds, err := secrets.GetJSON[secrets.DBCredentials](ctx, c, "prod/db")
-	if err != nil || creds.Password != "rotated" {
+	if err != nil || creds.Password() != "rotated" {
 		t.Fatalf("GetJSON: %v, %v", creds, err)
 	}
 	if s, err := c.GetStage(ctx, "prod/db", secrets.StagePrevious); err != nil || s.VersionID() != v1 {
@@ -208,7 +208,7 @@ func TestSDKRotation(t *testing.T) {
 		t.Fatalf("Refresh after finishSecret: %v, %v", s, err)
 	}
 	var creds secrets.DBCredentials
-	if err := s.Decode(&creds); err != nil || creds.Password != "new-pw" {
+	if err := s.Decode(&creds); err != nil || creds.Password() != "new-pw" {
 		t.Fatalf("Decode: %v", err)
 	}
 }

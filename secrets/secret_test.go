@@ -41,8 +41,8 @@ func TestRedaction(t *testing.T) {
 	if err := s.Decode(&creds); err != nil {
 		t.Fatal(err)
 	}
-	if creds.Password != "s3cr3t-Pa55w0rd-xyzzy" {
-		t.Fatalf("Decode: got password %q", creds.Password)
+	if creds.Password() != "s3cr3t-Pa55w0rd-xyzzy" {
+		t.Fatalf("Decode: got password %q", creds.Password())
 	}
 	type wrapper struct {
 		S secrets.Secret

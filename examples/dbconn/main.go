@@ -57,16 +57,17 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 	fmt.Fprintf(w, "set the proxy's MaxConnectionsPercent to %d; the pool interpolates parameters: %v\n",
 		sz.ProxyMaxConnectionsPercent, sz.Pool.Proxy)
 
+	login := dbconn.NewCredentials(getenv("DB_USER"), getenv("DB_PASSWORD"))
 	cfg := dbconn.Config{
-		Host:     getenv("DB_HOST"),
-		User:     getenv("DB_USER"),
-		Password: getenv("DB_PASSWORD"),
-		Database: getenv("DB_NAME"),
-		Pool:     dbconn.Pool{PerEnvironment: 1},
+		Host:        getenv("DB_HOST"),
+		Database:    getenv("DB_NAME"),
+		Credentials: dbconn.StaticCredentials(login),
+		Pool:        dbconn.Pool{PerEnvironment: 1},
 	}
 	if cfg.Host == "" {
-		cfg.Host, cfg.User, cfg.Password, cfg.Database = "db.example.internal", "app", "example-only-Xq7#v9", "ledger"
-		fmt.Fprintf(w, "\n== a configuration prints without its password\n%v\n", cfg)
+		login = dbconn.NewCredentials("app", "example-only-Xq7#v9")
+		login.Host, login.Database = "db.example.internal", "ledger"
+		fmt.Fprintf(w, "\n== credentials print without their password\n%v\n", login)
 		fmt.Fprintln(w, "\nset DB_HOST (and DB_USER, DB_PASSWORD, DB_NAME, DB_TLS_CA_FILE) to connect to a server")
 		return nil
 	}

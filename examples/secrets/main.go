@@ -79,7 +79,7 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 	var logged strings.Builder
 	slog.New(slog.NewJSONHandler(&logged, &slog.HandlerOptions{ReplaceAttr: dropTime})).Info("connecting", "creds", creds)
 	fmt.Fprint(w, "slog: ", logged.String())
-	fmt.Fprintf(w, "the field itself, for the driver: %d characters\n", len(creds.Password))
+	fmt.Fprintf(w, "Password(), for the driver: %d characters\n", len(creds.Password()))
 
 	fmt.Fprintln(w, "\n== a rotation: the cache keeps the old value until told")
 	first, _ := cache.Get(ctx, "prod/db")

@@ -14,7 +14,7 @@ func TestRun(t *testing.T) {
 		"after one more read: 1 calls, served from the cache: true",
 		`Password: [REDACTED]`,
 		`"password":"[REDACTED]"`,
-		"the field itself, for the driver: 19 characters",
+		"Password(), for the driver: 19 characters",
 		"same version while fresh: true",
 		"new version after Refresh: true [AWSCURRENT]",
 		"served the cached version: true, error: <nil>, after 3 attempts",

@@ -24,7 +24,7 @@ func main() {
 	port, _ := strconv.Atoi(os.Getenv("DB_PORT"))
 	db, err := dbconn.Open(context.Background(), dbconn.Config{
 		Host: os.Getenv("DB_HOST"), Port: port, Database: os.Getenv("DB_NAME"),
-		User: os.Getenv("DB_USER"), Password: os.Getenv("DB_PASSWORD"), RootCAs: ca,
+		Credentials: dbconn.StaticCredentials(dbconn.NewCredentials(os.Getenv("DB_USER"), os.Getenv("DB_PASSWORD"))), RootCAs: ca,
 	})
 	if err != nil {
 		log.Fatal(err)
