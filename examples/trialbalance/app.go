@@ -74,9 +74,12 @@ type app struct {
 // is closed again.
 func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err error) {
 	a := &app{
-		log:       log,
-		hasher:    &password.Hasher{},
-		policy:    password.Composition(),
+		log:    log,
+		hasher: &password.Hasher{},
+		// The policy the password package recommends: NIST SP 800-63B-4
+		// for single-factor logins (15 to 128 characters, no composition
+		// rules, blocklist and context words).
+		policy:    password.NIST(),
 		hashSlots: make(chan struct{}, runtime.GOMAXPROCS(0)),
 	}
 	defer func() {

@@ -187,8 +187,8 @@ func credentialsJSON(email, password string) string {
 	return string(b)
 }
 
-// A password that meets password.Composition: upper, lower, digit, special,
-// 8..100 characters, not common.
+// A password that meets password.NIST(): 15 to 128 characters, not
+// common, free of the service's and the account's names.
 const goodPassword = "Tr1al-Balance!2026"
 
 // otherPassword also meets the policy; a second registration uses it.
