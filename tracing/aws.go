@@ -7,7 +7,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
-	"github.com/aws/aws-xray-sdk-go/v2/xray"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -61,16 +60,16 @@ func (awsInit) HandleInitialize(ctx context.Context, in middleware.InitializeInp
 	}
 	st := &awsState{seg: sub}
 	ctx = context.WithValue(ctx, awsSegKey{}, st)
-	sub.Lock()
-	sub.Namespace = "aws"
-	a := sub.GetAWS()
+	sub.mu.Lock()
+	sub.doc.Namespace = "aws"
+	a := sub.aws()
 	a["operation"] = awsmiddleware.GetOperationName(ctx)
 	a["region"] = awsmiddleware.GetRegion(ctx)
-	sub.Unlock()
+	sub.mu.Unlock()
 
 	out, md, err = next.HandleInitialize(ctx, in)
 
-	sub.Lock()
+	sub.mu.Lock()
 	if id, ok := awsmiddleware.GetRequestIDMetadata(md); ok {
 		a["request_id"] = id
 	}
@@ -94,11 +93,11 @@ func (awsInit) HandleInitialize(ctx context.Context, in middleware.InitializeInp
 	if err != nil && status >= 400 && status < 500 {
 		addCause(sub, err) // an error or throttle, not a fault
 		err2 := err
-		sub.Unlock()
-		sub.Close(nil)
+		sub.mu.Unlock()
+		sub.close()
 		return out, md, err2
 	}
-	sub.Unlock()
+	sub.mu.Unlock()
 	closeSeg(sub, err)
 	return out, md, err
 }
@@ -114,7 +113,7 @@ func isThrottle(code string) bool {
 }
 
 type awsState struct {
-	seg      *xray.Segment
+	seg      *seg
 	attempts int
 	status   int
 }
@@ -134,9 +133,7 @@ func (awsAttempt) HandleDeserialize(ctx context.Context, in middleware.Deseriali
 	}
 	st.attempts++
 	if req, ok := in.Request.(*smithyhttp.Request); ok {
-		st.seg.RLock()
-		id := st.seg.ID
-		st.seg.RUnlock()
+		id := st.seg.id()
 		req.Header.Set(headerName, traceHeader{root: tr.id, parent: id, sampled: 1}.String())
 	}
 	out, md, err = next.HandleDeserialize(ctx, in)

@@ -10,18 +10,18 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/aws/aws-xray-sdk-go/v2/header"
-	"github.com/aws/aws-xray-sdk-go/v2/strategy/sampling"
-	"github.com/aws/aws-xray-sdk-go/v2/xray"
 )
 
 // headerName is the trace header on HTTP requests and responses.
 const headerName = "X-Amzn-Trace-Id"
+
+// lambdaTraceKey is the context key under which aws-lambda-go stores the
+// invocation's trace header: a plain string, which is why it is not a
+// type of ours.
+const lambdaTraceKey = "x-amzn-trace-id"
 
 // Handler returns next wrapped so that every request is traced. When the
 // Tracer is disabled it returns next itself.
@@ -66,7 +66,7 @@ func (t *Tracer) Handler(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		tr := &trace{log: t.log, annotations: t.reserved}
+		tr := &trace{log: t.log, emit: t.emit, annotations: t.reserved}
 		t.decide(tr, h, ok, lambda, r)
 		ctx = context.WithValue(ctx, traceKey{}, tr)
 		if !tr.sampled {
@@ -86,7 +86,7 @@ func (t *Tracer) Handler(next http.Handler) http.Handler {
 // invocation header inside Lambda (lambda is true), the client's
 // X-Amzn-Trace-Id header outside.
 func (t *Tracer) incoming(ctx context.Context, r *http.Request) (h traceHeader, ok, lambda bool) {
-	if v, isStr := ctx.Value(xray.LambdaTraceHeaderKey).(string); isStr {
+	if v, isStr := ctx.Value(lambdaTraceKey).(string); isStr {
 		h, ok = parseTraceHeader(v)
 		return h, ok, true
 	}
@@ -122,47 +122,34 @@ func (t *Tracer) decide(tr *trace, h traceHeader, ok, lambda bool, r *http.Reque
 	case 0:
 		tr.sampled = false
 	default:
-		tr.sampled = t.sampler.ShouldTrace(&sampling.Request{
-			Host: r.Host, URL: r.URL.Path, Method: r.Method, ServiceName: t.service,
-		}).Sample
+		tr.sampled = t.sampler.sample(r.Host, r.Method, r.URL.Path)
 	}
 }
 
 // begin opens the request's (sub)segment: a subsegment of Lambda's
-// segment inside Lambda, a segment of its own outside. It returns nil when
-// the SDK declines.
-func (t *Tracer) begin(ctx context.Context, tr *trace, h traceHeader, lambda bool, method string) (context.Context, *xray.Segment) {
-	ctx = context.WithValue(ctx, xray.RecorderContextKey{}, t.xcfg)
+// segment inside Lambda, a segment of its own outside.
+func (t *Tracer) begin(ctx context.Context, tr *trace, h traceHeader, lambda bool, method string) (context.Context, *seg) {
+	var s *seg
 	if lambda {
-		ctx, _ = xray.BeginFacadeSegment(ctx, "facade", &header.Header{
-			TraceID: h.root, ParentID: h.parent, SamplingDecision: header.Sampled,
-		})
-		return beginSub(ctx, method)
+		s = newRoot(tr, sanitizeName(method), h.parent, true)
+	} else {
+		s = newRoot(tr, t.service, h.parent, false)
+		s.doc.AWS = map[string]any{"xray": map[string]string{"sdk": "lambdasec/tracing", "sdk_version": sdkVersion}}
+		s.doc.Service = serviceBlock(t.version)
 	}
-	// Not BeginSegment: it starts a goroutine per request that can race
-	// with Close and send the segment twice. Without a header,
-	// BeginFacadeSegment builds a plain root segment.
-	ctx, seg := xray.BeginFacadeSegment(ctx, t.service, nil)
-	seg.Lock()
-	seg.TraceID = tr.id
-	seg.ParentID = h.parent
-	seg.GetAWS()["xray"] = xray.SDK{Version: xray.SDKVersion, Type: xray.SDKType}
-	svc := seg.GetService()
-	svc.Runtime, svc.RuntimeVersion = runtime.Compiler, runtime.Version()
-	svc.Version = t.version
-	seg.Unlock()
-	return ctx, seg
+	return context.WithValue(ctx, segKey{}, s), s
 }
 
 // serve runs next inside seg and closes seg, also when next panics.
-func (t *Tracer) serve(seg *xray.Segment, tr *trace, lambda, cold bool, w http.ResponseWriter, r *http.Request, next http.Handler) {
-	seg.Lock()
-	req := seg.GetHTTP().GetRequest()
-	req.Method = r.Method
-	req.URL = requestURL(r)
-	req.UserAgent = truncate(r.UserAgent(), 256)
-	req.ClientIP = clientIP(r.RemoteAddr)
-	seg.Unlock()
+func (t *Tracer) serve(seg *seg, tr *trace, lambda, cold bool, w http.ResponseWriter, r *http.Request, next http.Handler) {
+	seg.mu.Lock()
+	seg.http().Request = httpRequest{
+		Method:    r.Method,
+		URL:       requestURL(r),
+		UserAgent: truncate(r.UserAgent(), 256),
+		ClientIP:  clientIP(r.RemoteAddr),
+	}
+	seg.mu.Unlock()
 
 	rw := &responseWriter{ResponseWriter: w}
 	defer func() {
@@ -178,32 +165,34 @@ func (t *Tracer) serve(seg *xray.Segment, tr *trace, lambda, cold bool, w http.R
 // finish records the outcome of the request on seg, names it after the
 // route inside Lambda, and closes it. p is what the handler panicked
 // with, or nil.
-func (t *Tracer) finish(seg *xray.Segment, tr *trace, lambda, cold bool, rw *responseWriter, r *http.Request, p any) {
+func (t *Tracer) finish(seg *seg, tr *trace, lambda, cold bool, rw *responseWriter, r *http.Request, p any) {
 	status := rw.status
 	if p != nil && !rw.wrote {
 		status = http.StatusInternalServerError
 	} else if status == 0 {
 		status = http.StatusOK // what net/http sends for an empty answer
 	}
-	seg.Lock()
-	setStatus(seg, status)
-	seg.GetHTTP().GetResponse().ContentLength = int(rw.bytes)
-	if seg.Annotations == nil {
-		seg.Annotations = make(map[string]any, 4)
-	}
-	seg.Annotations["service"] = t.service
-	seg.Annotations["cold_start"] = cold
-	if t.version != "" {
-		seg.Annotations["service_version"] = t.version
-	}
 	route := tr.routeOf(r)
+	seg.mu.Lock()
+	setStatus(seg, status)
+	seg.http().Response.ContentLength = int(rw.bytes)
+	a := seg.doc.Annotations
+	if a == nil {
+		a = make(map[string]any, 4)
+		seg.doc.Annotations = a
+	}
+	a["service"] = t.service
+	a["cold_start"] = cold
+	if t.version != "" {
+		a["service_version"] = t.version
+	}
 	if route != "" {
-		seg.Annotations["route"] = truncate(strings.ToValidUTF8(route, "\uFFFD"), maxAnnotationValue)
+		a["route"] = truncate(strings.ToValidUTF8(route, "\uFFFD"), maxAnnotationValue)
 	}
 	if lambda {
-		seg.Name = lambdaName(route, r.Method, status)
+		seg.doc.Name = lambdaName(route, r.Method, status)
 	}
-	seg.Unlock()
+	seg.mu.Unlock()
 	var err error
 	if p != nil {
 		err = fmt.Errorf("panic: %v", p)

@@ -437,22 +437,6 @@ func TestLambdaEnvFallback(t *testing.T) {
 	}
 }
 
-func TestCentralizedSamplingStartsNothingUpFront(t *testing.T) {
-	outsideLambda(t)
-	tr, d := newTracer(t, tracing.Config{CentralizedSampling: true})
-	if !tr.Enabled() {
-		t.Fatal("not enabled")
-	}
-	// A request that brings its own decision never consults the rules,
-	// so the SDK's pollers (which never stop) are not started.
-	req := httptest.NewRequest("GET", "/", nil)
-	req.Header.Set("X-Amzn-Trace-Id", "Root="+localRoot+";Sampled=1")
-	tr.Handler(http.NotFoundHandler()).ServeHTTP(httptest.NewRecorder(), req)
-	if docs := d.Documents(); len(docs) != 1 {
-		t.Errorf("got %d documents, want 1", len(docs))
-	}
-}
-
 func TestResponseWriterPassThrough(t *testing.T) {
 	outsideLambda(t)
 	tr, d := newTracer(t, tracing.Config{})
@@ -511,7 +495,7 @@ func TestResponseWriterPassThrough(t *testing.T) {
 	}
 }
 
-// Past 20 subsegments the SDK sends finished ones as documents of their
+// Past 20 subsegments the tracer sends finished ones as documents of their
 // own; each must still name the trace and its parent.
 func TestManySubsegmentsAreStreamed(t *testing.T) {
 	outsideLambda(t)

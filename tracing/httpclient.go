@@ -53,26 +53,26 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if sub == nil {
 		return t.next.RoundTrip(req)
 	}
-	sub.Lock()
-	sub.Namespace = "remote"
-	hr := sub.GetHTTP().GetRequest()
+	sub.mu.Lock()
+	sub.doc.Namespace = "remote"
+	hr := &sub.http().Request
 	hr.Method = req.Method
 	hr.URL = outgoingURL(req.URL)
-	id := sub.ID
-	sub.Unlock()
+	id := sub.id()
+	sub.mu.Unlock()
 
 	r2 := req.Clone(ctx)
 	r2.Header.Set(headerName, traceHeader{root: tr.id, parent: id, sampled: 1}.String())
 	resp, err := t.next.RoundTrip(r2)
 
-	sub.Lock()
+	sub.mu.Lock()
 	if resp != nil {
 		setStatus(sub, resp.StatusCode)
 		if resp.ContentLength >= 0 {
-			sub.GetHTTP().GetResponse().ContentLength = int(resp.ContentLength)
+			sub.http().Response.ContentLength = int(resp.ContentLength)
 		}
 	}
-	sub.Unlock()
+	sub.mu.Unlock()
 	closeSeg(sub, err)
 	return resp, err
 }

@@ -74,13 +74,13 @@ func (h redisHook) record(ctx context.Context, command string, fn func(context.C
 		return fn(ctx)
 	}
 	ctx = context.WithValue(ctx, redisActive{}, true)
-	sub.Lock()
-	sub.Namespace = "remote"
-	sub.Metadata = map[string]map[string]any{"redis": {"command": truncate(command, 256)}}
-	sub.Unlock()
+	sub.mu.Lock()
+	sub.doc.Namespace = "remote"
+	sub.doc.Metadata = map[string]map[string]any{"redis": {"command": truncate(command, 256)}}
+	sub.mu.Unlock()
 	err := fn(ctx)
 	if errors.Is(err, redis.Nil) {
-		sub.Close(nil)
+		sub.close()
 	} else {
 		closeSeg(sub, err)
 	}

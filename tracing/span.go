@@ -6,8 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
-
-	"github.com/aws/aws-xray-sdk-go/v2/xray"
 )
 
 // trace is the per-request state the middleware puts in the context. It is
@@ -16,6 +14,7 @@ type trace struct {
 	id      string // X-Ray trace id, "" when the request carries none
 	sampled bool   // documents are sent
 	log     *slog.Logger
+	emit    *emitter
 
 	mu          sync.Mutex
 	annotations int    // counted against X-Ray's 50 per trace
@@ -31,16 +30,12 @@ func traceFrom(ctx context.Context) *trace {
 }
 
 // segment returns the open (sub)segment of a sampled trace in ctx, or nil.
-func segment(ctx context.Context) (*trace, *xray.Segment) {
+func segment(ctx context.Context) (*trace, *seg) {
 	tr := traceFrom(ctx)
 	if tr == nil || !tr.sampled {
 		return tr, nil
 	}
-	seg := xray.GetSegment(ctx)
-	if seg == nil || seg.ParentSegment == nil || seg.Dummy {
-		return tr, nil
-	}
-	return tr, seg
+	return tr, currentSeg(ctx)
 }
 
 // TraceID returns the X-Ray trace id of the request ctx belongs to, for
@@ -61,7 +56,7 @@ func TraceID(ctx context.Context) string {
 // The key is mapped to X-Ray's rules (letters, digits, underscores; other
 // characters become "_"). The value may be a string (cut to 1000
 // characters), a bool, any integer type, including int64 and uint64 which
-// the X-Ray SDK rejects, or a finite float; named types are accepted by
+// the X-Ray SDKs reject, or a finite float; named types are accepted by
 // kind. The keys service, service_version, cold_start and route belong to
 // the middleware.
 //
@@ -87,9 +82,9 @@ func Annotate(ctx context.Context, key string, value any) error {
 	return tr.annotate(seg, k, v)
 }
 
-func (tr *trace) annotate(seg *xray.Segment, k string, v any) error {
-	seg.Lock()
-	_, exists := seg.Annotations[k]
+func (tr *trace) annotate(seg *seg, k string, v any) error {
+	seg.mu.Lock()
+	_, exists := seg.doc.Annotations[k]
 	if !exists {
 		tr.mu.Lock()
 		full := tr.annotations >= maxAnnotations
@@ -100,18 +95,18 @@ func (tr *trace) annotate(seg *xray.Segment, k string, v any) error {
 		tr.warned = tr.warned || full
 		tr.mu.Unlock()
 		if full {
-			seg.Unlock()
+			seg.mu.Unlock()
 			if warn {
 				tr.log.Warn("tracing: annotation dropped, trace has 50", "trace_id", tr.id, "key", k)
 			}
 			return fmt.Errorf("%w: %q dropped", ErrAnnotationLimit, k)
 		}
 	}
-	if seg.Annotations == nil {
-		seg.Annotations = make(map[string]any, 4)
+	if seg.doc.Annotations == nil {
+		seg.doc.Annotations = make(map[string]any, 4)
 	}
-	seg.Annotations[k] = v
-	seg.Unlock()
+	seg.doc.Annotations[k] = v
+	seg.mu.Unlock()
 	return nil
 }
 
@@ -141,55 +136,41 @@ func Capture(ctx context.Context, name string, fn func(context.Context) error) e
 	return err
 }
 
-// beginSub begins a subsegment under the segment in ctx. It returns nil
-// when the SDK declines (AWS_XRAY_SDK_DISABLED set after New).
-func beginSub(ctx context.Context, name string) (context.Context, *xray.Segment) {
-	c, sub := xray.BeginSubsegment(ctx, name)
-	if sub == nil || sub.ParentSegment == nil {
-		return ctx, nil
-	}
-	return c, sub
-}
-
-// setStatus records an HTTP status on seg, with X-Ray's flags: 429 is a
-// throttle, other 4xx an error, 5xx a fault. The caller holds seg's lock.
-func setStatus(seg *xray.Segment, status int) {
-	seg.GetHTTP().GetResponse().Status = status
+// setStatus records an HTTP status on s, with X-Ray's flags: 429 is a
+// throttle, other 4xx an error, 5xx a fault. The caller holds s.mu.
+func setStatus(s *seg, status int) {
+	s.http().Response.Status = status
 	switch {
 	case status == http.StatusTooManyRequests:
-		seg.Throttle, seg.Error = true, true
+		s.doc.Throttle, s.doc.Error = true, true
 	case status >= 400 && status < 500:
-		seg.Error = true
+		s.doc.Error = true
 	case status >= 500:
-		seg.Fault = true
+		s.doc.Fault = true
 	}
 }
 
-// addCause records err on seg as an exception without setting any flag;
+// addCause records err on s as an exception without setting any flag;
 // the caller chooses error, fault or throttle. Quoted values in the
 // message are hidden (see redactMessage): every error recorded by the
-// package goes through here. The caller holds seg's lock.
-func addCause(seg *xray.Segment, err error) {
-	if err == nil || seg.ParentSegment == nil {
+// package goes through here. The caller holds s.mu.
+func addCause(s *seg, err error) {
+	if err == nil {
 		return
 	}
-	efs := seg.ParentSegment.GetConfiguration().ExceptionFormattingStrategy
-	if efs == nil {
-		return
+	if s.doc.Cause == nil {
+		s.doc.Cause = &causeBlock{}
 	}
-	ex := efs.ExceptionFromError(err)
-	ex.Message = redactMessage(ex.Message)
-	seg.GetCause().Exceptions = append(seg.GetCause().Exceptions, ex)
+	s.doc.Cause.Exceptions = append(s.doc.Cause.Exceptions, exceptionOf(err))
 }
 
-// closeSeg closes seg; a non-nil err is recorded as a fault. The X-Ray
-// SDK's own Close(err) would record the message as it is.
-func closeSeg(seg *xray.Segment, err error) {
+// closeSeg closes s; a non-nil err is recorded as a fault.
+func closeSeg(s *seg, err error) {
 	if err != nil {
-		seg.Lock()
-		seg.Fault = true
-		addCause(seg, err)
-		seg.Unlock()
+		s.mu.Lock()
+		s.doc.Fault = true
+		addCause(s, err)
+		s.mu.Unlock()
 	}
-	seg.Close(nil)
+	s.close()
 }

@@ -7,8 +7,6 @@ import (
 	"io"
 	"reflect"
 	"strings"
-
-	"github.com/aws/aws-xray-sdk-go/v2/xray"
 )
 
 // DB describes a database for the subsegments [Connector] records. Every
@@ -24,7 +22,7 @@ type DB struct {
 	// derived from the driver's package ("mysql" for go-sql-driver/mysql).
 	Type string
 	// Version is the server version, if known. It is never queried: the
-	// X-Ray SDK runs an extra query on every new connection to find it.
+	// X-Ray SDK for Go runs an extra query on every new connection to find it.
 	Version string
 }
 
@@ -83,7 +81,7 @@ type dbInfo struct {
 }
 
 // begin opens a subsegment for one database call, or returns nil.
-func (i *dbInfo) begin(ctx context.Context, query string) *xray.Segment {
+func (i *dbInfo) begin(ctx context.Context, query string) *seg {
 	if _, seg := segment(ctx); seg == nil {
 		return nil
 	}
@@ -91,22 +89,19 @@ func (i *dbInfo) begin(ctx context.Context, query string) *xray.Segment {
 	if sub == nil {
 		return nil
 	}
-	sub.Lock()
-	sub.Namespace = "remote"
-	s := sub.GetSQL()
-	s.URL = i.url
-	s.DatabaseType = i.Type
-	s.DatabaseVersion = i.Version
-	s.DriverVersion = i.driver
-	s.User = i.User
-	s.SanitizedQuery = sanitizeQuery(query)
-	sub.Unlock()
+	sub.mu.Lock()
+	sub.doc.Namespace = "remote"
+	sub.doc.SQL = sqlBlock(map[string]any{
+		"url": i.url, "database_type": i.Type, "database_version": i.Version,
+		"driver_version": i.driver, "user": i.User, "sanitized_query": sanitizeQuery(query),
+	})
+	sub.mu.Unlock()
 	return sub
 }
 
 // end closes sub with err; ErrSkip and ErrBadConn are not failures of the
 // database: database/sql retries the call another way.
-func end(sub *xray.Segment, err error) {
+func end(sub *seg, err error) {
 	if sub == nil {
 		return
 	}
@@ -115,7 +110,7 @@ func end(sub *xray.Segment, err error) {
 		closeSeg(sub, err)
 		return
 	}
-	sub.Close(nil)
+	sub.close()
 }
 
 type connector struct {
@@ -127,9 +122,9 @@ func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
 	sub := c.info.begin(ctx, "")
 	cn, err := c.Connector.Connect(ctx)
 	if sub != nil {
-		sub.Lock()
-		sub.Metadata = map[string]map[string]any{"sql": {"operation": "connect"}}
-		sub.Unlock()
+		sub.mu.Lock()
+		sub.doc.Metadata = map[string]map[string]any{"sql": {"operation": "connect"}}
+		sub.mu.Unlock()
 		end(sub, err)
 	}
 	if err != nil {
@@ -334,11 +329,11 @@ func (s *stmt) CheckNamedValue(nv *driver.NamedValue) error {
 }
 
 // prepared marks sub as the execution of a prepared statement.
-func prepared(sub *xray.Segment) {
+func prepared(sub *seg) {
 	if sub != nil {
-		sub.Lock()
-		sub.GetSQL().Preparation = "statement"
-		sub.Unlock()
+		sub.mu.Lock()
+		sub.doc.SQL["preparation"] = "statement"
+		sub.mu.Unlock()
 	}
 }
 
@@ -359,4 +354,14 @@ func values(args []driver.NamedValue) ([]driver.Value, error) {
 		v[i] = a.Value
 	}
 	return v, nil
+}
+
+// sqlBlock drops the empty fields of an sql block.
+func sqlBlock(m map[string]any) map[string]any {
+	for k, v := range m {
+		if v == "" {
+			delete(m, k)
+		}
+	}
+	return m
 }

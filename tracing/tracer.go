@@ -11,12 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-
-	"github.com/aws/aws-xray-sdk-go/v2/daemoncfg"
-	"github.com/aws/aws-xray-sdk-go/v2/strategy/ctxmissing"
-	"github.com/aws/aws-xray-sdk-go/v2/strategy/exception"
-	"github.com/aws/aws-xray-sdk-go/v2/strategy/sampling"
-	"github.com/aws/aws-xray-sdk-go/v2/xray"
 )
 
 // Environment variables New reads. Lambda sets the first four.
@@ -74,11 +68,6 @@ type Config struct {
 	// default: the first request each second and 5% of the others.
 	// Inside Lambda, Lambda's own decision always applies.
 	SamplingRules []byte
-	// CentralizedSampling fetches sampling rules from the X-Ray daemon,
-	// falling back to SamplingRules. It starts two goroutines on the
-	// first sampled request that poll the daemon until the process
-	// exits (the SDK cannot stop them), so it is off by default.
-	CentralizedSampling bool
 
 	// Logger receives the few problems worth a log line: documents that
 	// could not be sent, annotations dropped at the per-trace cap. Nil
@@ -96,8 +85,8 @@ type Tracer struct {
 	service  string
 	version  string
 	log      *slog.Logger
-	xcfg     *xray.Config
-	sampler  sampling.Strategy
+	emit     *emitter
+	sampler  *sampler
 	reserved int // annotations the middleware itself sets per request
 	warm     atomic.Bool
 }
@@ -109,7 +98,7 @@ func New(cfg Config) (*Tracer, error) {
 	addr := cmp.Or(cfg.DaemonAddr, os.Getenv(envDaemonAddr))
 	// Validate whatever is configured, even when tracing ends up off: a
 	// typo should fail the deployment, not silently lose traces later.
-	var ep *daemoncfg.DaemonEndpoints
+	var ep *daemonEndpoints
 	if addr != "" {
 		var err error
 		if ep, err = parseDaemonAddr(addr); err != nil {
@@ -125,13 +114,12 @@ func New(cfg Config) (*Tracer, error) {
 		ep, _ = parseDaemonAddr(DefaultDaemonAddr)
 	}
 	var err error
-	if t.sampler, err = newSampler(cfg, ep); err != nil {
+	if t.sampler, err = newSampler(cfg.SamplingRules); err != nil {
 		return nil, err
 	}
-	if t.xcfg, err = t.recorderConfig(ep); err != nil {
-		return nil, err
+	if t.emit, err = newEmitter(ep.udp, t.log); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrDaemonAddr, err)
 	}
-	sdkLog.Store(t.log)
 	return t, nil
 }
 
@@ -158,71 +146,21 @@ func newTracer(cfg Config) *Tracer {
 	return t
 }
 
-// newSampler builds the local sampling strategy from cfg.SamplingRules,
-// or the centralized one when cfg asks for it.
-func newSampler(cfg Config, ep *daemoncfg.DaemonEndpoints) (sampling.Strategy, error) {
-	if cfg.CentralizedSampling {
-		var cs *sampling.CentralizedStrategy
-		var err error
-		if cfg.SamplingRules != nil {
-			cs, err = sampling.NewCentralizedStrategyWithJSONBytes(cfg.SamplingRules)
-		} else {
-			cs, err = sampling.NewCentralizedStrategy()
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrSamplingRules, err)
-		}
-		cs.LoadDaemonEndpoints(ep)
-		return cs, nil
-	}
-	var local *sampling.LocalizedStrategy
-	var err error
-	if cfg.SamplingRules != nil {
-		local, err = sampling.NewLocalizedStrategyFromJSONBytes(cfg.SamplingRules)
-	} else {
-		local, err = sampling.NewLocalizedStrategy()
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrSamplingRules, err)
-	}
-	return local, nil
-}
-
-// recorderConfig is the X-Ray SDK configuration the Tracer passes through
-// request contexts.
-func (t *Tracer) recorderConfig(ep *daemoncfg.DaemonEndpoints) (*xray.Config, error) {
-	emitter, err := xray.NewDefaultEmitter(ep.UDPAddr)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrDaemonAddr, err)
-	}
-	efs, err := exception.NewDefaultFormattingStrategy()
-	if err != nil {
-		return nil, fmt.Errorf("tracing: %w", err)
-	}
-	sts, err := xray.NewDefaultStreamingStrategy()
-	if err != nil {
-		return nil, fmt.Errorf("tracing: %w", err)
-	}
-	return &xray.Config{
-		Emitter:                     emitter,
-		SamplingStrategy:            t.sampler,
-		StreamingStrategy:           sts,
-		ExceptionFormattingStrategy: efs,
-		// The package only begins subsegments under a segment it
-		// found, so a missing context is never worth a log line.
-		ContextMissingStrategy: ctxmissing.NewDefaultIgnoreErrorStrategy(),
-		ServiceVersion:         t.version,
-	}, nil
-}
-
 // Enabled reports whether the Tracer records anything. When it does not,
 // [Tracer.Handler] returns its argument unchanged.
 func (t *Tracer) Enabled() bool { return t.enabled }
 
+// daemonEndpoints are the daemon's addresses: UDP for documents, TCP for
+// its sampling API, which the package does not use.
+type daemonEndpoints struct {
+	udp *net.UDPAddr
+	tcp *net.TCPAddr
+}
+
 // parseDaemonAddr accepts the forms the X-Ray SDK and daemon document,
 // "host:port" or "tcp:host:port udp:host:port" in either order, with IPv6
 // hosts in brackets. It resolves host names once, here.
-func parseDaemonAddr(s string) (*daemoncfg.DaemonEndpoints, error) {
+func parseDaemonAddr(s string) (*daemonEndpoints, error) {
 	bad := func(why string) error {
 		return fmt.Errorf("%w %q: %s", ErrDaemonAddr, s, why)
 	}
@@ -267,5 +205,5 @@ func parseDaemonAddr(s string) (*daemoncfg.DaemonEndpoints, error) {
 	if err != nil {
 		return nil, bad("cannot resolve tcp address")
 	}
-	return &daemoncfg.DaemonEndpoints{UDPAddr: ua, TCPAddr: ta}, nil
+	return &daemonEndpoints{udp: ua, tcp: ta}, nil
 }
