@@ -31,6 +31,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -213,9 +214,14 @@ func breakdown(rie, dir string, f *function) error {
 	}
 	slices.SortFunc(pkgs, func(a, b pkg) int { return cmp.Compare(b.ms, a.ms) })
 	fmt.Printf("trialbalance cold start breakdown (one start, %.1f ms to first response):\n", ms(total))
-	fmt.Printf("  package init (%d packages)   %6.1f ms; largest:", len(pkgs), pkgTotal)
-	for _, p := range pkgs[:min(5, len(pkgs))] {
-		fmt.Printf(" %s %.2f,", p.name, p.ms)
+	fmt.Printf("  package init (%d packages)   %6.1f ms; by module:", len(pkgs), pkgTotal)
+	byModule := map[string]float64{}
+	for _, p := range pkgs {
+		byModule[module(p.name)] += p.ms
+	}
+	mods := slices.SortedFunc(maps.Keys(byModule), func(a, b string) int { return cmp.Compare(byModule[b], byModule[a]) })
+	for _, m := range mods[:min(8, len(mods))] {
+		fmt.Printf(" %s %.1f,", m, byModule[m])
 	}
 	fmt.Println()
 	if app == nil {
@@ -235,6 +241,16 @@ func breakdown(rie, dir string, f *function) error {
 	fmt.Printf("  the rest (process start, runtime, Lambda API, first request) %.1f ms\n",
 		ms(total)-pkgTotal-cmp.Or(app["init_ms"], any(0.0)).(float64))
 	return nil
+}
+
+// module names the module a package belongs to, roughly: its first three
+// path elements for a hosted module, "std" for the standard library.
+func module(pkg string) string {
+	parts := strings.Split(pkg, "/")
+	if !strings.Contains(parts[0], ".") {
+		return "std"
+	}
+	return strings.Join(parts[:min(3, len(parts))], "/")
 }
 
 func freeAddr() (string, error) {
