@@ -134,7 +134,7 @@ func (awsAttempt) HandleDeserialize(ctx context.Context, in middleware.Deseriali
 	st.attempts++
 	if req, ok := in.Request.(*smithyhttp.Request); ok {
 		id := st.seg.id()
-		req.Header.Set(headerName, traceHeader{root: tr.id, parent: id, sampled: 1}.String())
+		tr.propagate(req.Header, id)
 	}
 	out, md, err = next.HandleDeserialize(ctx, in)
 	if resp, ok := out.RawResponse.(*smithyhttp.Response); ok && resp != nil {

@@ -39,14 +39,19 @@ func (e *emitter) write(doc []byte) {
 	}
 }
 
+// exporter sends finished segments somewhere: the X-Ray daemon
+// ([emitter]) or an OTLP endpoint ([otlpExporter]). send is called with
+// a root when it closes (standalone) and with a child that closes after
+// its root was sent, which then goes on its own under its parent.
+type exporter interface {
+	send(tr *trace, s *seg, standalone bool)
+}
+
 // send encodes s, with the closed subsegments under it, and sends it. A
 // root (or a child ending after its root) carries the trace and parent
 // ids; when s holds too many subsegments, or too many bytes, each direct
 // child is sent as its own document instead.
-func (tr *trace) send(s *seg, standalone bool) {
-	if tr.emit == nil {
-		return
-	}
+func (e *emitter) send(tr *trace, s *seg, standalone bool) {
 	parentID := ""
 	if !standalone && s.parent != nil {
 		parentID = s.parent.id()
@@ -55,9 +60,9 @@ func (tr *trace) send(s *seg, standalone bool) {
 	if len(b)+len(daemonHeader) > maxDatagram && len(children) == 0 {
 		b, children = encode(s, parentID, tr.id, true)
 	}
-	tr.emit.write(b)
+	e.write(b)
 	for _, c := range children {
-		tr.send(c, false)
+		e.send(tr, c, false)
 	}
 }
 

@@ -66,7 +66,7 @@ func (t *Tracer) Handler(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		tr := &trace{log: t.log, emit: t.emit, annotations: t.reserved}
+		tr := &trace{log: t.log, exp: t.exp, w3c: t.otlp, annotations: t.reserved}
 		t.decide(tr, h, ok, lambda, r)
 		ctx = context.WithValue(ctx, traceKey{}, tr)
 		if !tr.sampled {
@@ -100,6 +100,9 @@ func (t *Tracer) incoming(ctx context.Context, r *http.Request) (h traceHeader, 
 		return h, ok, true
 	}
 	h, ok = parseTraceHeader(r.Header.Get(headerName))
+	if !ok && t.otlp {
+		h, ok = parseTraceparent(r.Header.Get(traceparentHeader))
+	}
 	return h, ok, false
 }
 
@@ -115,6 +118,9 @@ func (t *Tracer) decide(tr *trace, h traceHeader, ok, lambda bool, r *http.Reque
 	tr.id = h.root
 	if !ok {
 		tr.id = newTraceID()
+	}
+	if t.ignoreParent {
+		h.sampled = -1
 	}
 	switch h.sampled {
 	case 1:

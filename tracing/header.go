@@ -1,6 +1,9 @@
 package tracing
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // traceHeader is the part of an X-Amzn-Trace-Id header the package uses.
 // Other fields (Self, Lineage, ...) are dropped: they are not ours to
@@ -90,4 +93,41 @@ func isHex(s string) bool {
 		}
 	}
 	return true
+}
+
+// traceparentHeader is the W3C Trace Context header.
+const traceparentHeader = "Traceparent"
+
+// parseTraceparent parses a W3C traceparent header of version 00 into
+// the X-Ray form of its ids, so a trace started by an OpenTelemetry
+// service continues under the same id.
+func parseTraceparent(s string) (h traceHeader, ok bool) {
+	h.sampled = -1
+	if len(s) != 55 || s[:3] != "00-" || s[35] != '-' || s[52] != '-' {
+		return h, false
+	}
+	tid, pid, flags := s[3:35], s[36:52], s[53:]
+	if !isHex(tid) || !isHex(pid) || !isHex(flags) ||
+		tid == "00000000000000000000000000000000" || pid == "0000000000000000" {
+		return h, false
+	}
+	h.root, h.parent = xrayTraceID(tid), pid
+	h.sampled = 0
+	if f, _ := strconv.ParseUint(flags, 16, 8); f&1 == 1 {
+		h.sampled = 1
+	}
+	return h, true
+}
+
+// traceparent formats a W3C traceparent header for a downstream call.
+func (h traceHeader) traceparent() string {
+	flags := "-00"
+	if h.sampled == 1 {
+		flags = "-01"
+	}
+	parent := h.parent
+	if parent == "" {
+		parent = newSegmentID()
+	}
+	return "00-" + h.root[2:10] + h.root[11:] + "-" + parent + flags
 }

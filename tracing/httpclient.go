@@ -46,7 +46,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		// Not sampled: tell the next service, so it does not sample
 		// a fragment of this trace on its own.
 		r2 := req.Clone(ctx)
-		r2.Header.Set(headerName, traceHeader{root: tr.id, sampled: 0}.String())
+		tr.propagate(r2.Header, "")
 		return t.next.RoundTrip(r2)
 	}
 	_, sub := beginSub(ctx, sanitizeName(req.URL.Host))
@@ -62,7 +62,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	sub.mu.Unlock()
 
 	r2 := req.Clone(ctx)
-	r2.Header.Set(headerName, traceHeader{root: tr.id, parent: id, sampled: 1}.String())
+	tr.propagate(r2.Header, id)
 	resp, err := t.next.RoundTrip(r2)
 
 	sub.mu.Lock()

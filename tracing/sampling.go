@@ -2,9 +2,11 @@ package tracing
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -139,4 +141,26 @@ func wildcard(pattern, s string) bool {
 		pi++
 	}
 	return pi == len(p)
+}
+
+// otelSampler builds the sampler OTEL_TRACES_SAMPLER names, and reports
+// whether it follows the caller's decision (the parentbased_ forms).
+func otelSampler(name, arg string) (*sampler, bool, error) {
+	parentBased := strings.HasPrefix(name, "parentbased_")
+	rate := 1.0
+	switch strings.TrimPrefix(name, "parentbased_") {
+	case "always_on":
+	case "always_off":
+		rate = 0
+	case "traceidratio":
+		r, err := strconv.ParseFloat(cmp.Or(arg, "1"), 64)
+		if err != nil || !(r >= 0 && r <= 1) {
+			return nil, false, fmt.Errorf("%w: %s=%q; want a ratio from 0 to 1", ErrSamplingRules, envOTELSamplerArg, arg)
+		}
+		rate = r
+	default:
+		return nil, false, fmt.Errorf("%w: %s=%q is not supported", ErrSamplingRules, envOTELSampler, name)
+	}
+	zero := 0
+	return &sampler{def: &samplingRule{FixedTarget: &zero, Rate: &rate}}, parentBased, nil
 }

@@ -142,14 +142,14 @@ func (s *seg) close() {
 		root = root.parent
 	}
 	if s == root {
-		s.tr.send(s, true)
+		s.tr.exp.send(s.tr, s, true)
 		return
 	}
 	root.mu.Lock()
 	late := root.sent
 	root.mu.Unlock()
 	if late {
-		s.tr.send(s, false)
+		s.tr.exp.send(s.tr, s, false)
 	}
 }
 

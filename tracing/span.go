@@ -14,7 +14,8 @@ type trace struct {
 	id      string // X-Ray trace id, "" when the request carries none
 	sampled bool   // documents are sent
 	log     *slog.Logger
-	emit    *emitter
+	exp     exporter
+	w3c     bool // downstream calls carry traceparent too
 
 	mu          sync.Mutex
 	annotations int    // counted against X-Ray's 50 per trace
@@ -23,6 +24,19 @@ type trace struct {
 }
 
 type traceKey struct{}
+
+// propagate sets the trace headers of a downstream call made under the
+// segment parent ("" when the request is not sampled).
+func (tr *trace) propagate(h http.Header, parent string) {
+	th := traceHeader{root: tr.id, parent: parent, sampled: 0}
+	if parent != "" {
+		th.sampled = 1
+	}
+	h.Set(headerName, th.String())
+	if tr.w3c {
+		h.Set(traceparentHeader, th.traceparent())
+	}
+}
 
 func traceFrom(ctx context.Context) *trace {
 	t, _ := ctx.Value(traceKey{}).(*trace)

@@ -2,6 +2,7 @@ package tracing
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -32,8 +33,12 @@ var (
 	// when the field is empty, is not a daemon address.
 	ErrDaemonAddr = errors.New("tracing: invalid daemon address")
 	// ErrSamplingRules means Config.SamplingRules is not a valid X-Ray
-	// local sampling rules document.
+	// local sampling rules document, or OTEL_TRACES_SAMPLER is not a
+	// sampler the package knows.
 	ErrSamplingRules = errors.New("tracing: invalid sampling rules")
+	// ErrOTLPEndpoint means Config.OTLPEndpoint, or the OTEL_ variable
+	// it falls back to, is not an http or https URL.
+	ErrOTLPEndpoint = errors.New("tracing: invalid OTLP endpoint")
 )
 
 // Config configures a [Tracer]. The zero value is ready to use: inside
@@ -56,6 +61,20 @@ type Config struct {
 	// [DefaultDaemonAddr] inside Lambda, and tracing is off outside Lambda.
 	// Unlike the X-Ray SDK, a value set here wins over the environment.
 	DaemonAddr string
+
+	// OTLPEndpoint, when set, sends spans to an OpenTelemetry collector
+	// (the ADOT Lambda layer, or any collector) as OTLP over HTTP with
+	// protobuf, instead of to the X-Ray daemon: the full traces URL, such
+	// as "http://localhost:4318/v1/traces". Empty means
+	// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, then OTEL_EXPORTER_OTLP_ENDPOINT
+	// with "/v1/traces" appended, unless DaemonAddr is set; with neither,
+	// traces go to the X-Ray daemon. On this backend OTEL_SERVICE_NAME
+	// names the service when Service is empty, and OTEL_TRACES_SAMPLER
+	// (always_on, always_off, traceidratio and their parentbased_ forms,
+	// with OTEL_TRACES_SAMPLER_ARG) replaces SamplingRules. Trace ids stay
+	// X-Ray's, so a trace keeps one id across X-Ray and OTLP services, and
+	// outgoing requests carry W3C traceparent besides X-Amzn-Trace-Id.
+	OTLPEndpoint string
 
 	// Disabled turns tracing off whatever the environment says, as does
 	// AWS_XRAY_SDK_DISABLED=true. A disabled Tracer's Handler returns
@@ -85,10 +104,14 @@ type Tracer struct {
 	service  string
 	version  string
 	log      *slog.Logger
-	emit     *emitter
-	sampler  *sampler
-	reserved int // annotations the middleware itself sets per request
-	warm     atomic.Bool
+	exp      exporter
+	otlp     bool // spans go to an OTLP endpoint; traceparent is sent too
+	flusher  interface{ flush(context.Context) error }
+
+	ignoreParent bool // an OTEL_TRACES_SAMPLER that is not parent-based
+	sampler      *sampler
+	reserved     int // annotations the middleware itself sets per request
+	warm         atomic.Bool
 }
 
 // New returns a Tracer configured by cfg. It never panics: a bad daemon
@@ -105,22 +128,60 @@ func New(cfg Config) (*Tracer, error) {
 			return nil, err
 		}
 	}
+	otlp, err := otlpEndpoint(cfg, os.Getenv)
+	if err != nil {
+		return nil, err
+	}
 	t.enabled = !cfg.Disabled && !strings.EqualFold(os.Getenv(envSDKDisabled), "true") &&
-		(t.inLambda || addr != "")
+		(t.inLambda || addr != "" || otlp != "")
 	if !t.enabled {
 		return t, nil
+	}
+	if t.sampler, err = newSampler(cfg.SamplingRules); err != nil {
+		return nil, err
+	}
+	if otlp != "" {
+		return t, t.useOTLP(cfg, otlp)
 	}
 	if ep == nil {
 		ep, _ = parseDaemonAddr(DefaultDaemonAddr)
 	}
-	var err error
-	if t.sampler, err = newSampler(cfg.SamplingRules); err != nil {
-		return nil, err
-	}
-	if t.emit, err = newEmitter(ep.udp, t.log); err != nil {
+	if t.exp, err = newEmitter(ep.udp, t.log); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrDaemonAddr, err)
 	}
 	return t, nil
+}
+
+// useOTLP makes t export to an OTLP endpoint, with the service name and
+// sampler the OTEL_ variables set.
+func (t *Tracer) useOTLP(cfg Config, endpoint string) error {
+	t.otlp = true
+	if cfg.Service == "" {
+		if name := os.Getenv(envOTELServiceName); name != "" {
+			t.service = sanitizeName(name)
+		}
+	}
+	if name := os.Getenv(envOTELSampler); name != "" {
+		s, parentBased, err := otelSampler(name, os.Getenv(envOTELSamplerArg))
+		if err != nil {
+			return err
+		}
+		t.sampler, t.ignoreParent = s, !parentBased
+	}
+	exp := newOTLPExporter(endpoint, t.service, t.version, t.inLambda, t.log)
+	t.exp, t.flusher = exp, exp
+	return nil
+}
+
+// Flush waits until the spans of requests that have ended are exported,
+// or until ctx is done. Only the OTLP backend outside Lambda exports in
+// the background; call Flush before the program exits. Elsewhere it
+// returns at once.
+func (t *Tracer) Flush(ctx context.Context) error {
+	if t.flusher == nil {
+		return nil
+	}
+	return t.flusher.flush(ctx)
 }
 
 // newTracer fills in what the environment decides: the mode, names and
