@@ -185,3 +185,45 @@ func backendMux(t *testing.T, secret string) http.Handler {
 	})
 	return m
 }
+
+// TestOTLPEndpointFromEnv: the OTEL_ variables choose the OTLP backend
+// even where a daemon address is set, as Lambda always sets one.
+func TestOTLPEndpointFromEnv(t *testing.T) {
+	outsideLambda(t)
+	c := tracingtest.NewCollector(t)
+	d := tracingtest.NewDaemon(t)
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", strings.TrimSuffix(c.Endpoint(), "/v1/traces"))
+	t.Setenv("OTEL_SERVICE_NAME", "billing")
+	t.Setenv("OTEL_TRACES_SAMPLER", "always_on")
+	tr, err := tracing.New(tracing.Config{DaemonAddr: d.Addr()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header.Set("Traceparent", "00-5759e988bd862e3fe1be46a994272793-53995c3f42cd8ad8-00")
+	tr.Handler(http.NotFoundHandler()).ServeHTTP(httptest.NewRecorder(), req)
+	if err := tr.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	spans := c.Spans()
+	// always_on is not parent-based: the unsampled traceparent is
+	// continued (same trace id) but does not decide.
+	if len(spans) != 1 || spans[0].Resource["service.name"] != "billing" ||
+		spans[0].TraceID != "5759e988bd862e3fe1be46a994272793" || spans[0].ParentSpanID != "53995c3f42cd8ad8" {
+		t.Fatalf("spans %+v", spans)
+	}
+	if docs := d.Documents(); len(docs) != 0 {
+		t.Errorf("X-Ray got %d documents", len(docs))
+	}
+	for _, bad := range []string{"ftp://x/v1/traces", "http://user:pw@x/v1/traces", "://"} {
+		t.Setenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", bad)
+		if _, err := tracing.New(tracing.Config{}); !errors.Is(err, tracing.ErrOTLPEndpoint) || strings.Contains(err.Error(), "pw") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+	t.Setenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "")
+	t.Setenv("OTEL_TRACES_SAMPLER", "sometimes")
+	if _, err := tracing.New(tracing.Config{}); !errors.Is(err, tracing.ErrSamplingRules) {
+		t.Errorf("unknown sampler: %v", err)
+	}
+}

@@ -35,7 +35,7 @@ const maxOTLPInFlight = 64
 // appended, as the OTLP exporter specification says. "" means none.
 func otlpEndpoint(cfg Config, getenv func(string) string) (string, error) {
 	u := cfg.OTLPEndpoint
-	if u == "" && cfg.DaemonAddr == "" {
+	if u == "" {
 		u = getenv(envOTLPTracesEndpoint)
 		if u == "" {
 			if base := getenv(envOTLPEndpoint); base != "" {

@@ -67,8 +67,9 @@ type Config struct {
 	// protobuf, instead of to the X-Ray daemon: the full traces URL, such
 	// as "http://localhost:4318/v1/traces". Empty means
 	// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, then OTEL_EXPORTER_OTLP_ENDPOINT
-	// with "/v1/traces" appended, unless DaemonAddr is set; with neither,
-	// traces go to the X-Ray daemon. On this backend OTEL_SERVICE_NAME
+	// with "/v1/traces" appended; with none of them, traces go to the
+	// X-Ray daemon. An OTLP endpoint wins over DaemonAddr and
+	// AWS_XRAY_DAEMON_ADDRESS, which Lambda always sets. On this backend OTEL_SERVICE_NAME
 	// names the service when Service is empty, and OTEL_TRACES_SAMPLER
 	// (always_on, always_off, traceidratio and their parentbased_ forms,
 	// with OTEL_TRACES_SAMPLER_ARG) replaces SamplingRules. Trace ids stay
