@@ -66,6 +66,18 @@ func BenchmarkTracingHandler(b *testing.B) {
 	// Inside Lambda xray.Handler is not an option (it makes a detached
 	// segment); the SDK's way is a Capture around the handler.
 	b.Run("lambdasec-lambda", func(b *testing.B) { run(b, ours.Handler(mux), lambdaReq) })
+	// The OTLP backend inside Lambda posts each request's spans to the
+	// collector before the handler returns (Lambda freezes afterwards):
+	// one loopback HTTP round trip per request.
+	b.Run("lambdasec-otlp-lambda", func(b *testing.B) {
+		c := tracingtest.NewCollector(b)
+		b.Setenv("AWS_LAMBDA_FUNCTION_NAME", "bench")
+		otlp, err := tracing.New(tracing.Config{Service: "bench", OTLPEndpoint: c.Endpoint()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		run(b, otlp.Handler(mux), lambdaReq)
+	})
 	b.Run("xray.Capture-lambda", func(b *testing.B) {
 		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			_ = xray.Capture(r.Context(), "GET /orders/{id}", func(ctx context.Context) error {
