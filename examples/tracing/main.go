@@ -8,7 +8,9 @@
 //
 // By default it starts a fake X-Ray daemon on loopback and prints the
 // documents it receives. AWS_XRAY_DAEMON_ADDRESS (host:port) sends them to
-// a real daemon instead.
+// a real daemon instead, and OTEL_EXPORTER_OTLP_ENDPOINT (for example
+// http://localhost:4318) sends spans to an OpenTelemetry collector as OTLP
+// over HTTP; the OTLP endpoint wins when both are set.
 package main
 
 import (
@@ -37,8 +39,12 @@ func main() {
 
 func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 	addr := getenv("AWS_XRAY_DAEMON_ADDRESS")
+	otlp := getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+	if base := getenv("OTEL_EXPORTER_OTLP_ENDPOINT"); otlp == "" && base != "" {
+		otlp = strings.TrimSuffix(base, "/") + "/v1/traces"
+	}
 	var daemon *tracingtest.Daemon
-	if addr == "" {
+	if addr == "" && otlp == "" {
 		var err error
 		if daemon, err = tracingtest.Listen(); err != nil {
 			return err
@@ -46,10 +52,12 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 		defer daemon.Close()
 		addr = daemon.Addr()
 	}
-	tr, err := tracing.New(tracing.Config{Service: "orders", Version: "1.4.2", DaemonAddr: addr})
+	tr, err := tracing.New(tracing.Config{Service: "orders", Version: "1.4.2", DaemonAddr: addr, OTLPEndpoint: otlp})
 	if err != nil {
 		return err
 	}
+	// The OTLP backend exports in the background outside Lambda.
+	defer tr.Flush(context.WithoutCancel(ctx))
 
 	// A downstream service that reports the trace header it received.
 	downstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -120,7 +128,7 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 // show prints the documents the fake daemon received since the last call.
 func show(w io.Writer, d *tracingtest.Daemon) error {
 	if d == nil {
-		fmt.Fprintln(w, "sent to the X-Ray daemon")
+		fmt.Fprintln(w, "sent to the X-Ray daemon or OTLP endpoint")
 		return nil
 	}
 	docs, err := d.Received()
