@@ -27,6 +27,23 @@
 //     a trace do nothing at all, instead of logging "segment cannot be
 //     found".
 //
+// # Backends
+//
+// Traces go to the X-Ray daemon over UDP unless an OTLP endpoint is
+// configured ([Config.OTLPEndpoint], OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or
+// OTEL_EXPORTER_OTLP_ENDPOINT): then the same segments are sent as
+// OpenTelemetry spans, OTLP over HTTP with protobuf, to a collector such
+// as the ADOT Lambda layer. Both backends record the same things under
+// the same redaction rules. Trace ids stay in X-Ray's form (the W3C id is
+// the same 32 digits), so one trace runs through API Gateway, Lambda and
+// services on either backend; incoming W3C traceparent is continued and
+// outgoing calls carry it. Inside Lambda the spans of a request are
+// posted before its handler returns, since Lambda freezes the
+// environment once the invocation ends; outside Lambda they are posted
+// in the background, and [Tracer.Flush] waits for them. The encoder is
+// written here, not taken from the OpenTelemetry SDK, whose OTLP/HTTP
+// exporter links gRPC and protobuf (about 10 MB).
+//
 // # Modes
 //
 // [New] decides once whether tracing is on: inside Lambda
@@ -81,5 +98,5 @@
 // Pass the request's context to every client call, or nothing is recorded.
 //
 // Package [github.com/lambdasec/lambdasec/tracing/tracingtest] has a fake
-// X-Ray daemon to assert traces in tests.
+// X-Ray daemon and a fake OTLP collector to assert traces in tests.
 package tracing

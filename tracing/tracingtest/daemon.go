@@ -1,5 +1,6 @@
 // Package tracingtest helps test code traced with package tracing: a fake
-// X-Ray daemon on loopback that decodes what the tracer sends, and a
+// X-Ray daemon on loopback that decodes what the tracer sends, a fake
+// OTLP/HTTP collector ([Collector]) that does the same for spans, and a
 // context that carries a Lambda trace header the way aws-lambda-go sets it.
 //
 //	d := tracingtest.NewDaemon(t)
