@@ -313,3 +313,22 @@ func FuzzRedactMessage(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseTraceparent(f *testing.F) {
+	for _, s := range []string{"00-5759e988bd862e3fe1be46a994272793-53995c3f42cd8ad8-01",
+		"00-00000000000000000000000000000000-53995c3f42cd8ad8-01", "ff-x", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		h, ok := parseTraceparent(s)
+		if !ok {
+			return
+		}
+		if !validTraceID(h.root) || !validSegmentID(h.parent) || h.sampled < 0 {
+			t.Fatalf("accepted %q as %+v", s, h)
+		}
+		if again, ok := parseTraceparent(h.traceparent()); !ok || again != h {
+			t.Fatalf("round trip %+v -> %+v", h, again)
+		}
+	})
+}
