@@ -141,6 +141,12 @@ func TestRedisClusterOneSlotPerCheck(t *testing.T) {
 		if err := a.Reset(ctx, key); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := a.Allow(ctx, key); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Cancel(ctx, key); err != nil {
+			t.Fatal(err)
+		}
 	}
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
