@@ -81,7 +81,7 @@ type drill struct {
 	addr    string // the service's listen address
 	logPath string
 
-	down    atomic.Bool // the drill stopped the service on purpose
+	down atomic.Bool // the drill stopped the service on purpose
 
 	mu      sync.Mutex
 	svc     *exec.Cmd
