@@ -26,10 +26,10 @@ var budgets = map[string]time.Duration{
 }
 
 // documented lists the statuses each route may answer, from the service's
-// documentation: 503 where Redis or the database is down (fail closed),
+// documentation: 422 for a password rule, 503 where Redis or the database is down (fail closed),
 // 429 for the failed-login guard.
 var documented = map[string]map[int]bool{
-	"register":      {201: true, 503: true},
+	"register":      {201: true, 422: true, 503: true},
 	"login":         {200: true, 401: true, 429: true, 503: true},
 	"logout":        {204: true, 401: true, 503: true},
 	"trial-balance": {200: true, 401: true, 503: true},
