@@ -17,6 +17,7 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/lambdasec/lambdasec/internal/redacttest"
 	"github.com/lambdasec/lambdasec/secrets"
 )
 
@@ -31,6 +32,19 @@ func testSecret(t *testing.T) secrets.Secret {
 	t.Helper()
 	c := newCache(t, secrets.Config{Client: secrets.Static(map[string]string{"prod/db": secretValue})})
 	return mustGet(t, c, "prod/db")
+}
+
+// No rendering of a Secret or a DBCredentials, nested or not, shows the
+// password or the whole value.
+func TestRedactCheck(t *testing.T) {
+	s := testSecret(t)
+	redacttest.Check(t, s, "s3cr3t-Pa55w0rd-xyzzy", secretValue)
+	var creds secrets.DBCredentials
+	if err := s.Decode(&creds); err != nil {
+		t.Fatal(err)
+	}
+	redacttest.Check(t, creds, "s3cr3t-Pa55w0rd-xyzzy")
+	redacttest.Check(t, &creds, "s3cr3t-Pa55w0rd-xyzzy")
 }
 
 // TestRedaction prints a Secret and a DBCredentials every way a program
