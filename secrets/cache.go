@@ -95,7 +95,8 @@ type Config struct {
 
 	// Logger receives failed fetches (Warn, at most one per backoff
 	// period), fetches and stale values served (Debug). Values are never
-	// logged. Nil means no logging.
+	// logged. Nil means slog.Default(). To silence it, pass
+	// slog.New(slog.DiscardHandler).
 	Logger *slog.Logger
 
 	// Metrics receives cache events. The zero value records nothing.
@@ -309,7 +310,7 @@ func New(cfg Config) (*Cache, error) {
 		c.epoch = c.nowFn()
 	}
 	if c.log == nil {
-		c.log = slog.New(slog.DiscardHandler)
+		c.log = slog.Default()
 	}
 	return c, nil
 }

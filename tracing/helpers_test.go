@@ -420,8 +420,9 @@ func TestSQLWithDBConn(t *testing.T) {
 		t.Fatal(err)
 	}
 	db, err := dbconn.Open(context.Background(), dbconn.Config{
-		Host: my.Host, Port: port, Database: my.Database, User: my.User, Password: my.Password,
-		RootCAs: my.CAPEM,
+		Host: my.Host, Port: port, Database: my.Database, User: my.User,
+		Credentials: dbconn.StaticCredentials(dbconn.NewCredentials(my.User, my.Password)),
+		RootCAs:     my.CAPEM,
 		Wrap: func(c driver.Connector) driver.Connector {
 			return tracing.Connector(c, tracing.DB{Name: my.Database, Host: my.Host, User: my.User, Type: "MySQL"})
 		},

@@ -12,8 +12,8 @@ import (
 )
 
 // A seg is one X-Ray segment or subsegment being recorded. Its fields are
-// the segment document (see the X-Ray developer guide, "Segment
-// documents"), encoded when the request's root closes. Every field is
+// the segment document (the X-Ray "Segment documents"
+// format), encoded when the request's root closes. Every field is
 // guarded by mu; the helpers that set several at once take it themselves.
 type seg struct {
 	mu       sync.Mutex

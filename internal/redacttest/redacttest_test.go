@@ -11,7 +11,7 @@ type leaky struct{ Password string }
 type sealed struct{ p *string }
 
 func (s sealed) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte("sealed{REDACTED}")) }
-func (s sealed) LogValue() slog.Value      { return slog.StringValue("REDACTED") }
+func (s sealed) LogValue() slog.Value       { return slog.StringValue("REDACTED") }
 func (s sealed) MarshalJSON() ([]byte, error) {
 	return []byte(`"REDACTED"`), nil
 }

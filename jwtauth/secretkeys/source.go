@@ -140,7 +140,9 @@ func (s *Source) Lookup(ctx context.Context, kid string) (*jwtauth.KeySet, error
 func (s *Source) reread(ctx context.Context, forced bool) error {
 	s.nextReread.Store(s.now().Add(s.every).UnixNano())
 	get := s.cache.Get
-	getPrev := func(ctx context.Context) (secrets.Secret, error) { return s.cache.GetStage(ctx, s.id, secrets.StagePrevious) }
+	getPrev := func(ctx context.Context) (secrets.Secret, error) {
+		return s.cache.GetStage(ctx, s.id, secrets.StagePrevious)
+	}
 	if forced {
 		get = s.cache.Refresh
 		getPrev = func(ctx context.Context) (secrets.Secret, error) {
