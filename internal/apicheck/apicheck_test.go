@@ -20,13 +20,13 @@ import (
 // libraryPackages returns the directories of the library's public
 // packages: everything under the module root except internal, examples,
 // testdata, cmd and bench.
-func libraryPackages(t *testing.T) map[string]*ast.Package {
+func libraryPackages(t *testing.T) map[string]*pkg {
 	t.Helper()
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]*ast.Package{}
+	out := map[string]*pkg{}
 	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || !d.IsDir() {
 			return err
@@ -40,17 +40,12 @@ func libraryPackages(t *testing.T) map[string]*ast.Package {
 			first == "cmd", first == "scripts", d.Name() == "testdata", d.Name() == "internal":
 			return filepath.SkipDir
 		}
-		fset := token.NewFileSet()
-		pkgs, err := parser.ParseDir(fset, path, func(fi fs.FileInfo) bool {
-			return !strings.HasSuffix(fi.Name(), "_test.go")
-		}, parser.ParseComments)
+		p, err := parseDir(path)
 		if err != nil {
 			return err
 		}
-		for name, p := range pkgs {
-			if name != "main" {
-				out[filepath.ToSlash(rel)] = p
-			}
+		if p != nil {
+			out[filepath.ToSlash(rel)] = p
 		}
 		return nil
 	})
@@ -61,6 +56,38 @@ func libraryPackages(t *testing.T) map[string]*ast.Package {
 		t.Fatalf("found only %d packages: %v", len(out), out)
 	}
 	return out
+}
+
+// A pkg is the non-test Go files of one library package.
+type pkg struct{ Files []*ast.File }
+
+// parseDir parses the non-test .go files of dir with their comments. It
+// returns nil for a directory without them or holding a main package.
+func parseDir(dir string) (*pkg, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	fset := token.NewFileSet()
+	p := &pkg{}
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, filepath.Join(dir, name), nil, parser.ParseComments)
+		if err != nil {
+			return nil, err
+		}
+		if f.Name.Name == "main" {
+			return nil, nil
+		}
+		p.Files = append(p.Files, f)
+	}
+	if len(p.Files) == 0 {
+		return nil, nil
+	}
+	return p, nil
 }
 
 func render(n ast.Node) string {
