@@ -11,6 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 )
 
 // Redacted replaces secret values wherever a value would be printed.
@@ -178,4 +181,25 @@ func decodeJSON(id string, data []byte, v any) error {
 		// might quote the value, so only its type is kept.
 		return fmt.Errorf("%w: secret %q: %T failed", ErrDecode, id, err)
 	}
+}
+
+// secretFrom builds the Secret for id from a GetSecretValue answer.
+func secretFrom(id string, out *secretsmanager.GetSecretValueOutput) Secret {
+	s := Secret{
+		id:        id,
+		name:      aws.ToString(out.Name),
+		arn:       aws.ToString(out.ARN),
+		versionID: aws.ToString(out.VersionId),
+		stages:    append([]string(nil), out.VersionStages...),
+		created:   aws.ToTime(out.CreatedDate),
+	}
+	switch {
+	case out.SecretString != nil:
+		s.v = &value{s: *out.SecretString}
+	case out.SecretBinary != nil:
+		s.v = &value{s: string(out.SecretBinary), binary: true}
+	default:
+		s.v = &value{}
+	}
+	return s
 }
