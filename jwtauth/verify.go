@@ -17,13 +17,19 @@ import (
 // package's sentinels and never contain the token.
 func (a *Authenticator) Verify(ctx context.Context, token string) (Claims, error) {
 	var c Claims
-	if err := a.verify(ctx, token, &c); err != nil {
-		return Claims{}, err
-	}
-	if err := a.checkRevoked(ctx, &c); err != nil {
+	if err := a.verifyInto(ctx, token, &c); err != nil {
 		return Claims{}, err
 	}
 	return c, nil
+}
+
+// verifyInto is Verify filling c in place; the middleware passes the
+// claims its request context will carry, so they are never copied.
+func (a *Authenticator) verifyInto(ctx context.Context, token string, c *Claims) error {
+	if err := a.verify(ctx, token, c); err != nil {
+		return err
+	}
+	return a.checkRevoked(ctx, c)
 }
 
 // isB64url reports whether c belongs to the base64url alphabet or is '.',

@@ -3,6 +3,7 @@ package redisx
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -97,5 +98,33 @@ func TestDoRuns(t *testing.T) {
 	})
 	if err != nil || got != "v" {
 		t.Fatalf("Do = %q, %v", got, err)
+	}
+}
+
+func TestAppendDigest(t *testing.T) {
+	long := strings.Repeat("x", 1000) // past the stack buffer
+	for _, parts := range [][]string{{}, {""}, {"s", "iss", "sub"}, {long, "y"}} {
+		want := Digest(parts...)
+		got := AppendDigest([]byte("p:"), parts...)
+		if string(got) != "p:"+want {
+			t.Errorf("AppendDigest(%.20q): got %s, want p:%s", parts, got, want)
+		}
+	}
+	// The values are frozen: keys already stored depend on them.
+	for _, tc := range []struct {
+		parts []string
+		want  string
+	}{
+		{[]string{"s", "iss", "sub"}, "234a56ca4ddb683048780757a6cee652"},
+		{[]string{long, "y"}, "147ddcf4da06c493bb13c4a6ba84783f"},
+		{nil, "e3b0c44298fc1c149afbf4c8996fb924"},
+	} {
+		if got := Digest(tc.parts...); got != tc.want {
+			t.Errorf("Digest(%.20q) = %s, want %s", tc.parts, got, tc.want)
+		}
+	}
+	buf := make([]byte, 0, 64)
+	if n := testing.AllocsPerRun(100, func() { buf = AppendDigest(buf[:0], "s", "iss", "sub") }); n != 0 {
+		t.Errorf("AppendDigest allocates %v times, want 0", n)
 	}
 }
