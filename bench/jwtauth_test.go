@@ -47,7 +47,7 @@ var jwtBenchSecret = []byte("q8Jz4nW1rT0vXy7LpM3sB6dF9gH2kC5e")
 
 func jwtFixture(b *testing.B) (*jwtauth.Authenticator, string) {
 	a, err := jwtauth.New(jwtauth.Config{
-		Keys:     []jwtauth.Key{{ID: "v1", Algorithm: jwtauth.HS256, Secret: jwtBenchSecret}},
+		Keys:     []jwtauth.Key{{ID: "v1", Algorithm: jwtauth.HS256, Secret: jwtauth.NewHMACSecret(jwtBenchSecret)}},
 		Issuer:   "trialbalance",
 		Audience: "trialbalance-api",
 		Logger:   slog.New(slog.DiscardHandler),

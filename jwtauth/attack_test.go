@@ -200,6 +200,12 @@ func TestAttacks(t *testing.T) {
 		// jti is a store key: capped like kid.
 		{"jti too long", forge(t, hsKey(), hdr("HS256", "hs"), payload(`jti="`+strings.Repeat("j", 257)+`"`)), ErrTokenMalformed},
 		{"jti at the cap", forge(t, hsKey(), hdr("HS256", "hs"), payload(`jti="`+strings.Repeat("j", 256)+`"`)), nil},
+		// fid names the family whose revocation refuses the token: a
+		// non-string or oversized fid is refused, never ignored.
+		{"fid", forge(t, hsKey(), hdr("HS256", "hs"), payload(`fid="f-1"`)), nil},
+		{"fid number", forge(t, hsKey(), hdr("HS256", "hs"), payload(`fid=1`)), ErrTokenMalformed},
+		{"fid too long", forge(t, hsKey(), hdr("HS256", "hs"), payload(`fid="`+strings.Repeat("f", 65)+`"`)), ErrTokenMalformed},
+		{"fid name case", forge(t, hsKey(), hdr("HS256", "hs"), payload(`FID="f-1"`)), ErrTokenMalformed},
 		// RFC 8259 §6-7: numbers without leading zeros, no raw control
 		// characters in strings; encoding/json elsewhere would refuse them.
 		{"exp leading zero", forge(t, hsKey(), hdr("HS256", "hs"), payload(fmt.Sprintf("exp=0%d", t0.Add(time.Minute).Unix()))), ErrTokenMalformed},
@@ -363,16 +369,16 @@ func TestKeyValidation(t *testing.T) {
 	}{
 		{"good HS256", hsKey(), nil},
 		{"empty secret", Key{ID: "k", Algorithm: HS256}, ErrWeakKey},
-		{"short secret", Key{ID: "k", Algorithm: HS256, Secret: []byte("q8Jz4nW1rT0vXy7LpM3s")}, ErrInvalidKey},
-		{"secret", Key{ID: "k", Algorithm: HS256, Secret: []byte("secret")}, ErrWeakKey},
-		{"changeme", Key{ID: "k", Algorithm: HS256, Secret: []byte("changeme")}, ErrWeakKey},
-		{"jwt.io sample", Key{ID: "k", Algorithm: HS256, Secret: []byte("your-256-bit-secret")}, ErrWeakKey},
-		{"placeholder 32+", Key{ID: "k", Algorithm: HS256, Secret: []byte("please-change-me-in-production!!")}, ErrWeakKey},
-		{"repeated block", Key{ID: "k", Algorithm: HS256, Secret: []byte(strings.Repeat("a1b2c3d4e5", 4))}, ErrWeakKey},
-		{"zeros", Key{ID: "k", Algorithm: HS256, Secret: make([]byte, 32)}, ErrWeakKey},
-		{"seven distinct bytes", Key{ID: "k", Algorithm: HS256, Secret: []byte("q1w2e3rq1rwe23qw1e2r3wq12ew3rq1w")}, ErrWeakKey},
-		{"few distinct bytes", Key{ID: "k", Algorithm: HS256, Secret: []byte("abababababababcabababababababcab")}, ErrWeakKey},
-		{"HS256 with RSA key", Key{ID: "k", Algorithm: HS256, Secret: testSecret, PrivateKey: f.rsa}, ErrInvalidKey},
+		{"short secret", Key{ID: "k", Algorithm: HS256, Secret: NewHMACSecret([]byte("q8Jz4nW1rT0vXy7LpM3s"))}, ErrInvalidKey},
+		{"secret", Key{ID: "k", Algorithm: HS256, Secret: NewHMACSecret([]byte("secret"))}, ErrWeakKey},
+		{"changeme", Key{ID: "k", Algorithm: HS256, Secret: NewHMACSecret([]byte("changeme"))}, ErrWeakKey},
+		{"jwt.io sample", Key{ID: "k", Algorithm: HS256, Secret: NewHMACSecret([]byte("your-256-bit-secret"))}, ErrWeakKey},
+		{"placeholder 32+", Key{ID: "k", Algorithm: HS256, Secret: NewHMACSecret([]byte("please-change-me-in-production!!"))}, ErrWeakKey},
+		{"repeated block", Key{ID: "k", Algorithm: HS256, Secret: NewHMACSecret([]byte(strings.Repeat("a1b2c3d4e5", 4)))}, ErrWeakKey},
+		{"zeros", Key{ID: "k", Algorithm: HS256, Secret: NewHMACSecret(make([]byte, 32))}, ErrWeakKey},
+		{"seven distinct bytes", Key{ID: "k", Algorithm: HS256, Secret: NewHMACSecret([]byte("q1w2e3rq1rwe23qw1e2r3wq12ew3rq1w"))}, ErrWeakKey},
+		{"few distinct bytes", Key{ID: "k", Algorithm: HS256, Secret: NewHMACSecret([]byte("abababababababcabababababababcab"))}, ErrWeakKey},
+		{"HS256 with RSA key", Key{ID: "k", Algorithm: HS256, Secret: NewHMACSecret(testSecret), PrivateKey: f.rsa}, ErrInvalidKey},
 		{"RSA 1024", Key{ID: "k", Algorithm: RS256, PrivateKey: small}, ErrInvalidKey},
 		{"ES256 with P-384", Key{ID: "k", Algorithm: ES256, PrivateKey: p384}, ErrInvalidKey},
 		{"ES256 with RSA", Key{ID: "k", Algorithm: ES256, PrivateKey: f.rsa}, ErrInvalidKey},
@@ -382,11 +388,11 @@ func TestKeyValidation(t *testing.T) {
 		{"mismatched public", Key{ID: "k", Algorithm: ES256, PrivateKey: f.ec, PublicKey: &f.ec2.PublicKey}, ErrInvalidKey},
 		{"public only", Key{ID: "k", Algorithm: ES256, PublicKey: &f.ec.PublicKey}, nil},
 		{"no material", Key{ID: "k", Algorithm: ES256}, ErrInvalidKey},
-		{"secret for ES256", Key{ID: "k", Algorithm: ES256, PrivateKey: f.ec, Secret: testSecret}, ErrInvalidKey},
-		{"alg none", Key{ID: "k", Algorithm: "none", Secret: testSecret}, ErrInvalidKey},
-		{"HS384 unsupported", Key{ID: "k", Algorithm: "HS384", Secret: testSecret}, ErrInvalidKey},
-		{"no id", Key{Algorithm: HS256, Secret: testSecret}, nil}, // the key of kid-less tokens
-		{"no algorithm", Key{ID: "k", Secret: testSecret}, ErrInvalidKey},
+		{"secret for ES256", Key{ID: "k", Algorithm: ES256, PrivateKey: f.ec, Secret: NewHMACSecret(testSecret)}, ErrInvalidKey},
+		{"alg none", Key{ID: "k", Algorithm: "none", Secret: NewHMACSecret(testSecret)}, ErrInvalidKey},
+		{"HS384 unsupported", Key{ID: "k", Algorithm: "HS384", Secret: NewHMACSecret(testSecret)}, ErrInvalidKey},
+		{"no id", Key{Algorithm: HS256, Secret: NewHMACSecret(testSecret)}, nil}, // the key of kid-less tokens
+		{"no algorithm", Key{ID: "k", Secret: NewHMACSecret(testSecret)}, ErrInvalidKey},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -399,10 +405,10 @@ func TestKeyValidation(t *testing.T) {
 			}
 		})
 	}
-	if _, err := New(Config{Keys: []Key{{Algorithm: HS256, Secret: testSecret}, {Algorithm: ES256, PrivateKey: f.ec}}}); !errors.Is(err, ErrInvalidKey) {
+	if _, err := New(Config{Keys: []Key{{Algorithm: HS256, Secret: NewHMACSecret(testSecret)}, {Algorithm: ES256, PrivateKey: f.ec}}}); !errors.Is(err, ErrInvalidKey) {
 		t.Errorf("two keys without id: got %v", err)
 	}
-	if _, err := New(Config{Keys: []Key{{ID: "k", Secret: testSecret}}}); err == nil || !strings.Contains(err.Error(), "set Algorithm") {
+	if _, err := New(Config{Keys: []Key{{ID: "k", Secret: NewHMACSecret(testSecret)}}}); err == nil || !strings.Contains(err.Error(), "set Algorithm") {
 		t.Errorf("zero Algorithm: got %v, want a hint to set Algorithm", err)
 	}
 	if _, err := New(Config{Keys: []Key{hsKey(), hsKey()}}); !errors.Is(err, ErrInvalidKey) {
@@ -445,7 +451,7 @@ func TestConfigValidation(t *testing.T) {
 // has the token's algorithm (rotation).
 func TestKeySelection(t *testing.T) {
 	clk := newClock()
-	old := Key{ID: "old", Algorithm: HS256, Secret: []byte("Zk3pQ9wX2mV7rT4yL8nB1cJ6hF5dG0sA")}
+	old := Key{ID: "old", Algorithm: HS256, Secret: NewHMACSecret([]byte("Zk3pQ9wX2mV7rT4yL8nB1cJ6hF5dG0sA"))}
 	a := mustAuth(t, testConfig(clk, hsKey(), old, esKey()))
 	tests := []struct {
 		name  string

@@ -26,7 +26,7 @@ func now() time.Time { return time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC) }
 
 func newExampleAuth(rev jwtauth.Revoker) *jwtauth.Authenticator {
 	return mustNew(jwtauth.Config{
-		Keys:     []jwtauth.Key{{ID: "v1", Algorithm: jwtauth.HS256, Secret: exampleSecret}},
+		Keys:     []jwtauth.Key{{ID: "v1", Algorithm: jwtauth.HS256, Secret: jwtauth.NewHMACSecret(exampleSecret)}},
 		Issuer:   "trialbalance",
 		Audience: "trialbalance-api",
 		Revoker:  rev,
@@ -64,7 +64,7 @@ func Example() {
 		secret = exampleSecret // for this example only
 	}
 	auth, err := jwtauth.New(jwtauth.Config{
-		Keys:     []jwtauth.Key{{ID: "v1", Algorithm: jwtauth.HS256, Secret: secret}},
+		Keys:     []jwtauth.Key{{ID: "v1", Algorithm: jwtauth.HS256, Secret: jwtauth.NewHMACSecret(secret)}},
 		Issuer:   "trialbalance",
 		Audience: "trialbalance-api",
 		Revoker:  &jwtauth.MemoryRevoker{}, // redisrevoker when several instances run
@@ -116,7 +116,7 @@ func Example() {
 
 func ExampleNew() {
 	_, err := jwtauth.New(jwtauth.Config{
-		Keys: []jwtauth.Key{{ID: "v1", Algorithm: jwtauth.HS256, Secret: []byte("changeme")}},
+		Keys: []jwtauth.Key{{ID: "v1", Algorithm: jwtauth.HS256, Secret: jwtauth.NewHMACSecret([]byte("changeme"))}},
 	})
 	fmt.Println(errors.Is(err, jwtauth.ErrWeakKey))
 	// Output: true
@@ -126,7 +126,7 @@ func ExampleNew() {
 // without kid selects the key without ID.
 func Example_singleKey() {
 	auth, err := jwtauth.New(jwtauth.Config{
-		Keys: []jwtauth.Key{{Algorithm: jwtauth.HS256, Secret: exampleSecret}},
+		Keys: []jwtauth.Key{{Algorithm: jwtauth.HS256, Secret: jwtauth.NewHMACSecret(exampleSecret)}},
 	})
 	if err != nil {
 		log.Fatal(err) // a short or weak secret is refused here
@@ -245,7 +245,7 @@ func ExampleAuthenticator_Revoke() {
 // Key rotation: the new key goes first and signs; the old one still
 // verifies until its last token has expired, then it is removed.
 func Example_keyRotation() {
-	oldKey := jwtauth.Key{ID: "2026-10", Algorithm: jwtauth.HS256, Secret: exampleSecret}
+	oldKey := jwtauth.Key{ID: "2026-10", Algorithm: jwtauth.HS256, Secret: jwtauth.NewHMACSecret(exampleSecret)}
 	priv, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	newKey := jwtauth.Key{ID: "2026-11", Algorithm: jwtauth.ES256, PrivateKey: priv}
 
@@ -338,7 +338,7 @@ func ExampleWriteError() {
 }
 
 func ExampleKey() {
-	k := jwtauth.Key{ID: "v1", Algorithm: jwtauth.HS256, Secret: exampleSecret}
+	k := jwtauth.Key{ID: "v1", Algorithm: jwtauth.HS256, Secret: jwtauth.NewHMACSecret(exampleSecret)}
 	fmt.Println(k) // never prints the secret
 	// Output: jwtauth.Key{ID:"v1", Algorithm:HS256}
 }

@@ -53,7 +53,7 @@ var fixtures = sync.OnceValue(func() fixtureKeys {
 	return f
 })
 
-func hsKey() Key { return Key{ID: "hs", Algorithm: HS256, Secret: testSecret} }
+func hsKey() Key { return Key{ID: "hs", Algorithm: HS256, Secret: NewHMACSecret(testSecret)} }
 func esKey() Key { return Key{ID: "es", Algorithm: ES256, PrivateKey: fixtures().ec} }
 func rsKey() Key { return Key{ID: "rs", Algorithm: RS256, PrivateKey: fixtures().rsa} }
 func psKey() Key { return Key{ID: "ps", Algorithm: PS256, PrivateKey: fixtures().rsa} }

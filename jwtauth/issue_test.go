@@ -164,7 +164,7 @@ func TestIssueUniqueIDs(t *testing.T) {
 // key is removed.
 func TestKeyRotation(t *testing.T) {
 	clk := newClock()
-	old := Key{ID: "2026-01", Algorithm: HS256, Secret: []byte("Zk3pQ9wX2mV7rT4yL8nB1cJ6hF5dG0sA")}
+	old := Key{ID: "2026-01", Algorithm: HS256, Secret: NewHMACSecret([]byte("Zk3pQ9wX2mV7rT4yL8nB1cJ6hF5dG0sA"))}
 	next := Key{ID: "2026-02", Algorithm: ES256, PrivateKey: fixtures().ec}
 	before := mustAuth(t, testConfig(clk, old))
 	oldTok, _, _ := before.Issue(Grant{Subject: "alice"})

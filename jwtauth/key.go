@@ -64,11 +64,12 @@ type Key struct {
 	// Algorithm is the only algorithm this key signs and verifies.
 	// Required.
 	Algorithm Algorithm
-	// Secret is the HS256 key, used as the bytes given: at least 32 bytes
-	// (ErrInvalidKey when shorter) and not a known-weak value (ErrWeakKey,
-	// at any length). Text such as the output of `openssl rand -base64
-	// 32` is not decoded; its 44 characters are the key, which is fine.
-	Secret []byte
+	// Secret is the HS256 key, made with NewHMACSecret from the bytes
+	// given: at least 32 bytes (ErrInvalidKey when shorter) and not a
+	// known-weak value (ErrWeakKey, at any length). Text such as the
+	// output of `openssl rand -base64 32` is not decoded; its 44
+	// characters are the key, which is fine.
+	Secret HMACSecret
 	// PrivateKey signs (and, through its public half, verifies).
 	PrivateKey crypto.Signer
 	// PublicKey verifies. Zero means the public half of PrivateKey.
@@ -126,7 +127,7 @@ func newKey(k Key) (*key, error) {
 	default:
 		return nil, keyError(k, fmt.Sprintf("unsupported algorithm %q", k.Algorithm))
 	}
-	if len(k.Secret) != 0 {
+	if k.Secret.Len() != 0 {
 		return nil, keyError(k, "Secret is for HS256 only")
 	}
 	pub, err := publicHalf(k)
@@ -162,13 +163,13 @@ func newHMACKey(k Key) (*key, error) {
 	if k.PrivateKey != nil || k.PublicKey != nil {
 		return nil, keyError(k, "HS256 takes Secret only")
 	}
-	if weakSecret(k.Secret) {
+	if weakSecret(k.Secret.bytes()) {
 		return nil, fmt.Errorf("%w: key %q: generate 32 random bytes", ErrWeakKey, k.ID)
 	}
-	if len(k.Secret) < minHMACSecret {
+	if k.Secret.Len() < minHMACSecret {
 		return nil, keyError(k, fmt.Sprintf("HS256 secret must be at least %d bytes", minHMACSecret))
 	}
-	m := newMAC(k.Secret)
+	m := newMAC(k.Secret.bytes())
 	return &key{id: k.ID, alg: HS256, method: hs256{}, sign: m, verify: m}, nil
 }
 

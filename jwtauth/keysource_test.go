@@ -56,7 +56,7 @@ func sourceAuth(t testing.TB, src KeySource) *Authenticator {
 // A new key set reaches Issue and Verify without rebuilding the
 // Authenticator.
 func TestKeySourceRotation(t *testing.T) {
-	old := Key{ID: "2026-01", Algorithm: HS256, Secret: testSecret}
+	old := Key{ID: "2026-01", Algorithm: HS256, Secret: NewHMACSecret(testSecret)}
 	next := esKey()
 	src := &swapSource{}
 	src.set.Store(mustSet(t, old))

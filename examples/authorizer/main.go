@@ -123,7 +123,7 @@ func keys(getenv func(string) string, log *slog.Logger) (jwtauth.Config, error) 
 		if secret == "" {
 			return jwtauth.Config{}, fmt.Errorf("JWT_SECRET_ID or JWT_SECRET is required")
 		}
-		return jwtauth.Config{Keys: []jwtauth.Key{{ID: keyID, Algorithm: jwtauth.HS256, Secret: []byte(secret)}}}, nil
+		return jwtauth.Config{Keys: []jwtauth.Key{{ID: keyID, Algorithm: jwtauth.HS256, Secret: jwtauth.NewHMACSecret([]byte(secret))}}}, nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

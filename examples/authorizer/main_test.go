@@ -44,7 +44,7 @@ func newService(t *testing.T, rdb redis.UniversalClient, prefix string) service 
 		t.Fatal(err)
 	}
 	auth, err := jwtauth.New(jwtauth.Config{
-		Keys:   []jwtauth.Key{{ID: keyID, Algorithm: jwtauth.HS256, Secret: []byte(secret)}},
+		Keys:   []jwtauth.Key{{ID: keyID, Algorithm: jwtauth.HS256, Secret: jwtauth.NewHMACSecret([]byte(secret))}},
 		Issuer: issuer, Audience: audience, Revoker: rev,
 		Logger: slog.New(slog.DiscardHandler),
 	})
@@ -59,7 +59,7 @@ func (s service) token(t *testing.T, mod func(*jwtauth.Config)) string {
 	a := s.auth
 	if mod != nil {
 		cfg := jwtauth.Config{
-			Keys:   []jwtauth.Key{{ID: keyID, Algorithm: jwtauth.HS256, Secret: []byte(s.secret)}},
+			Keys:   []jwtauth.Key{{ID: keyID, Algorithm: jwtauth.HS256, Secret: jwtauth.NewHMACSecret([]byte(s.secret))}},
 			Issuer: issuer, Audience: audience, Logger: slog.New(slog.DiscardHandler),
 		}
 		mod(&cfg)

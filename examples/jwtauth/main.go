@@ -61,7 +61,7 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 	}
 	var logs bytes.Buffer
 	cfg := jwtauth.Config{
-		Keys:     []jwtauth.Key{{ID: "2026-11", Algorithm: jwtauth.HS256, Secret: secret}},
+		Keys:     []jwtauth.Key{{ID: "2026-11", Algorithm: jwtauth.HS256, Secret: jwtauth.NewHMACSecret(secret)}},
 		Issuer:   "https://auth.example.com",
 		Audience: "example-api",
 		Revoker:  revoker,

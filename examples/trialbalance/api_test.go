@@ -398,7 +398,7 @@ func TestLogout(t *testing.T) {
 func forge(t *testing.T, secret string, mutate func(*jwtauth.Config)) string {
 	t.Helper()
 	cfg := jwtauth.Config{
-		Keys:     []jwtauth.Key{{ID: "trialbalance-1", Algorithm: jwtauth.HS256, Secret: []byte(secret)}},
+		Keys:     []jwtauth.Key{{ID: "trialbalance-1", Algorithm: jwtauth.HS256, Secret: jwtauth.NewHMACSecret([]byte(secret))}},
 		Issuer:   issuer,
 		Audience: audience,
 		Revoker:  &jwtauth.MemoryRevoker{},

@@ -118,7 +118,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 		return nil, err
 	}
 	a.auth, err = jwtauth.New(jwtauth.Config{
-		Keys:     []jwtauth.Key{{ID: "trialbalance-1", Algorithm: jwtauth.HS256, Secret: secret}},
+		Keys:     []jwtauth.Key{{ID: "trialbalance-1", Algorithm: jwtauth.HS256, Secret: jwtauth.NewHMACSecret(secret)}},
 		Issuer:   issuer,
 		Audience: audience,
 		Revoker:  revoker,

@@ -110,7 +110,7 @@ func TestRefusals(t *testing.T) {
 	wrongAud, _, _ := otherAud.Issue(jwtauth.Grant{Subject: "ada"})
 	otherKey := newAuth(t, func(c *jwtauth.Config) {
 		other := sha256.Sum256([]byte("another key"))
-		c.Keys = []jwtauth.Key{{ID: "k1", Algorithm: jwtauth.HS256, Secret: other[:]}}
+		c.Keys = []jwtauth.Key{{ID: "k1", Algorithm: jwtauth.HS256, Secret: jwtauth.NewHMACSecret(other[:])}}
 	})
 	forged, _, _ := otherKey.Issue(jwtauth.Grant{Subject: "admin"})
 	az := newAuthorizer(t, f.auth, nil)

@@ -15,7 +15,7 @@ import (
 func exampleAuth() (*jwtauth.Authenticator, string) {
 	key := sha256.Sum256([]byte("example only: generate your own 32 random bytes"))
 	auth, err := jwtauth.New(jwtauth.Config{
-		Keys:     []jwtauth.Key{{ID: "k1", Algorithm: jwtauth.HS256, Secret: key[:]}},
+		Keys:     []jwtauth.Key{{ID: "k1", Algorithm: jwtauth.HS256, Secret: jwtauth.NewHMACSecret(key[:])}},
 		Issuer:   "trialbalance",
 		Audience: "trialbalance-api",
 		Revoker:  &jwtauth.MemoryRevoker{},

@@ -29,7 +29,7 @@ type fixture struct {
 func newAuth(t testing.TB, mod func(*jwtauth.Config)) *jwtauth.Authenticator {
 	t.Helper()
 	cfg := jwtauth.Config{
-		Keys:     []jwtauth.Key{{ID: "k1", Algorithm: jwtauth.HS256, Secret: secret}},
+		Keys:     []jwtauth.Key{{ID: "k1", Algorithm: jwtauth.HS256, Secret: jwtauth.NewHMACSecret(secret)}},
 		Issuer:   "trialbalance",
 		Audience: "trialbalance-api",
 		Logger:   discard(),
@@ -170,6 +170,9 @@ func (failingRevoker) RevokeToken(context.Context, jwtauth.Claims, time.Time) er
 	return errors.New("down")
 }
 func (failingRevoker) RevokeSubject(context.Context, string, string, time.Time, time.Time) error {
+	return errors.New("down")
+}
+func (failingRevoker) RevokeFamily(context.Context, string, string, string, time.Time) error {
 	return errors.New("down")
 }
 func (failingRevoker) Revoked(context.Context, jwtauth.Claims) (bool, error) {

@@ -25,7 +25,7 @@ func ExampleNew() {
 		log.Fatal(err)
 	}
 	auth, err := jwtauth.New(jwtauth.Config{
-		Keys:              []jwtauth.Key{{ID: "v1", Algorithm: jwtauth.HS256, Secret: []byte(os.Getenv("JWT_SECRET"))}},
+		Keys:              []jwtauth.Key{{ID: "v1", Algorithm: jwtauth.HS256, Secret: jwtauth.NewHMACSecret([]byte(os.Getenv("JWT_SECRET")))}},
 		Issuer:            "trialbalance",
 		Audience:          "trialbalance-api",
 		Revoker:           rev,

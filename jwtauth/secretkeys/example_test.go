@@ -58,7 +58,7 @@ func ExampleNewHS256Secret() {
 
 func ExampleParseKey() {
 	k, err := secretkeys.ParseKey("HS256", "c2VjcmV0", "")
-	fmt.Println(k.Algorithm, len(k.Secret), err)
+	fmt.Println(k.Algorithm, k.Secret.Len(), err)
 	// Output: HS256 6 <nil>
 }
 

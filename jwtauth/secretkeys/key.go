@@ -56,7 +56,7 @@ func ParseKey(alg, secret, privateKeyPEM string) (jwtauth.Key, error) {
 		if err != nil {
 			return jwtauth.Key{}, fmt.Errorf("secret is not base64")
 		}
-		k.Secret = b
+		k.Secret = jwtauth.NewHMACSecret(b)
 	case jwtauth.ES256, jwtauth.RS256, jwtauth.PS256, jwtauth.EdDSA:
 		if secret != "" {
 			return jwtauth.Key{}, fmt.Errorf("%s takes private_key, not secret", alg)

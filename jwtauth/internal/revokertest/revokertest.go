@@ -24,7 +24,7 @@ func Contract(t *testing.T, clk *clocktest.Clock, rev jwtauth.Revoker, expire fu
 	t.Helper()
 	ctx := context.Background()
 	a, err := jwtauth.New(jwtauth.Config{
-		Keys:     []jwtauth.Key{{ID: "hs", Algorithm: jwtauth.HS256, Secret: Secret}},
+		Keys:     []jwtauth.Key{{ID: "hs", Algorithm: jwtauth.HS256, Secret: jwtauth.NewHMACSecret(Secret)}},
 		Issuer:   "trialbalance",
 		Audience: "trialbalance-api",
 		Now:      clk.Now,
