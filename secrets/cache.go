@@ -50,6 +50,11 @@ type Config struct {
 	// environments started together, do not refresh in lockstep. Zero means
 	// 5 minutes. Values requested by version id never change and are kept
 	// until evicted or invalidated.
+	//
+	// A hit reads no clock: the TTL ends on a runtime timer, which can fire
+	// a little late when the process is busy or has just been thawed, so a
+	// value may be served for a moment past its TTL. With Now set, hits
+	// read that clock instead.
 	TTL time.Duration
 
 	// MaxStale is how long past its TTL a value may still be served while
@@ -66,7 +71,7 @@ type Config struct {
 	NoStale bool
 
 	// MaxEntries bounds the number of (secret, stage or version) values
-	// held; the least recently used (to the millisecond) is evicted first.
+	// held; the least recently used is evicted first.
 	// Zero means 1024. Hits cost the same at any size, but adding an entry
 	// copies the index and, when full, scans it for the victim, so it
 	// costs time in proportion to MaxEntries: keep it in the thousands,
@@ -86,9 +91,9 @@ type Config struct {
 	// [Cache.Invalidate] skip the wait. Zero means 1 second and 1 minute.
 	MinBackoff, MaxBackoff time.Duration
 
-	// Now is the clock, for tests. Nil means the monotonic clock that
-	// time.Now reads, so that wall clock steps neither expire nor extend
-	// values.
+	// Now is the clock, for tests; every hit then reads it. Nil means the
+	// monotonic clock that time.Now reads, so that wall clock steps
+	// neither expire nor extend values.
 	Now func() time.Time
 
 	// Logger receives failed fetches (Warn, at most one per backoff
@@ -146,6 +151,8 @@ type Cache struct {
 	// next to the network call that comes with it. mu serialises writers.
 	mu      sync.Mutex
 	entries atomic.Pointer[table]
+
+	uses atomic.Int64 // the latest LRU stamp; see touch
 }
 
 // New returns a Cache configured by cfg, or an error if cfg is invalid.
@@ -176,7 +183,7 @@ func New(cfg Config) (*Cache, error) {
 	} else {
 		c.epoch = c.nowFn()
 	}
-	c.entries.Store(&table{byID: map[string]*group{}})
+	c.publish(&table{byID: map[string]*group{}})
 	return c, nil
 }
 
@@ -220,6 +227,15 @@ func (cfg *Config) check() error {
 // backoff after a failure has passed, Get answers from the cache (the stale
 // value or the same error) without calling Secrets Manager.
 func (c *Cache) Get(ctx context.Context, id string) (Secret, error) {
+	// The hit path, inlined here for the common stage: one atomic load of
+	// the index, one map lookup, one atomic load of the state, and no
+	// clock read (see Config.TTL) or lock.
+	if e := c.entries.Load().current(id); e != nil {
+		if st := c.hitState(e); st != nil {
+			c.hit(e)
+			return st.secret, nil
+		}
+	}
 	return c.get(ctx, key{id: id, stage: StageCurrent})
 }
 
@@ -280,8 +296,12 @@ func (c *Cache) RefreshStage(ctx context.Context, id, stage string) (Secret, err
 func (c *Cache) Invalidate(id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if old := c.entries.Load(); old.byID[id] != nil {
-		c.entries.Store(old.without(id))
+	old := c.entries.Load()
+	if g := old.byID[id]; g != nil {
+		c.publish(old.without(id))
+		for _, e := range g.all() {
+			e.retire()
+		}
 	}
 }
 

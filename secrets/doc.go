@@ -20,7 +20,9 @@
 //     whose context ends stops waiting at once; the call goes on for the
 //     others under its own deadline ([Config.FetchTimeout]).
 //   - Values expire after [Config.TTL] (5 minutes), less a little random
-//     jitter so that execution environments do not refresh in lockstep.
+//     jitter so that execution environments do not refresh in lockstep. A
+//     hit costs no lock, allocation or clock read: the TTL ends on a
+//     runtime timer, which may fire a moment late just after a thaw.
 //   - When a refresh fails because Secrets Manager is throttling, failing
 //     or unreachable, the previous value is served for up to
 //     [Config.MaxStale] (15 minutes) past its TTL. A definitive answer (the

@@ -19,7 +19,11 @@ import (
 type entry struct {
 	key      key
 	state    atomic.Pointer[state]
-	lastUsed atomic.Int64 // instant of the last use, for LRU
+	lastUsed atomic.Int64 // stamp of the last use, for LRU; see touch
+	// fresh is the state hits may serve, without Config.Now: set by a
+	// successful fetch, cleared when its TTL ends (see expireAfter) or the
+	// value is revoked. With Config.Now, hits read state and the clock.
+	fresh atomic.Pointer[state]
 
 	mu     sync.Mutex
 	flight *flight // the fetch in flight, if any
@@ -28,9 +32,10 @@ type entry struct {
 // state is an immutable snapshot of an entry.
 type state struct {
 	secret     Secret
-	has        bool    // secret holds a fetched value
-	freshUntil instant // never for version ids, which are immutable
-	staleUntil instant // may be served until then if refreshing fails
+	has        bool        // secret holds a fetched value
+	freshUntil instant     // never for version ids, which are immutable
+	staleUntil instant     // may be served until then if refreshing fails
+	timer      *time.Timer // clears entry.fresh at freshUntil; nil with Config.Now or no TTL
 
 	err      error // the last fetch's error, if it failed
 	failures int   // consecutive failed fetches
@@ -48,21 +53,37 @@ type flight struct {
 
 // get is the read path.
 func (c *Cache) get(ctx context.Context, k key) (Secret, error) {
-	now := c.clock()
 	e := c.entries.Load().lookup(k)
 	if e != nil {
-		if st := e.state.Load(); st != nil && st.has && now < st.freshUntil {
-			e.touch(now)
-			if c.metrics.Hit != nil {
-				c.metrics.Hit(k.id)
-			}
+		if st := c.hitState(e); st != nil {
+			c.hit(e)
 			return st.secret, nil
 		}
 	}
 	if err := checkID(k); err != nil {
 		return Secret{}, err
 	}
-	return c.miss(ctx, k, e, now)
+	return c.miss(ctx, k, e, c.clock())
+}
+
+// hitState returns the state a hit on e may serve, nil if there is no
+// value within its TTL.
+func (c *Cache) hitState(e *entry) *state {
+	if c.nowFn == nil {
+		return e.fresh.Load()
+	}
+	if st := e.state.Load(); st != nil && st.has && c.clock() < st.freshUntil {
+		return st
+	}
+	return nil
+}
+
+// hit records a hit on e.
+func (c *Cache) hit(e *entry) {
+	c.touch(e)
+	if c.metrics.Hit != nil {
+		c.metrics.Hit(e.key.id)
+	}
 }
 
 // miss answers a caller that found no fresh value: from the cache if a
@@ -72,7 +93,7 @@ func (c *Cache) miss(ctx context.Context, k key, e *entry, now instant) (Secret,
 	if e == nil {
 		e = c.entry(k)
 	}
-	e.touch(now)
+	c.touch(e)
 	e.mu.Lock()
 	st := e.state.Load()
 	switch {
@@ -179,6 +200,15 @@ func definitive(err error) bool {
 		errors.Is(err, ErrDecryption) || errors.Is(err, ErrInvalidRequest))
 }
 
+// retire releases what e holds once it has left the index: the expiry
+// timer, which would otherwise keep the value in memory until the TTL
+// ends. A fetch still in flight for e may set a new one; that one lasts at
+// most a TTL.
+func (e *entry) retire() {
+	e.state.Load().stopTimer()
+	e.fresh.Store(nil)
+}
+
 // takeOff records a new flight for e. e.mu must be held; once it is
 // released, the caller starts the fetch with run.
 func (e *entry) takeOff() *flight {
@@ -225,6 +255,7 @@ func (c *Cache) settle(e *entry, f *flight, out *secretsmanager.GetSecretValueOu
 	k := e.key
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	old := e.state.Load()
 	st := &state{}
 	if err == nil {
 		s := secretFrom(k.id, out)
@@ -233,9 +264,16 @@ func (c *Cache) settle(e *entry, f *flight, out *secretsmanager.GetSecretValueOu
 			st.freshUntil = now.add(c.ttl - jitter(c.ttl/10))
 			st.staleUntil = st.freshUntil.add(c.maxStale)
 		}
+		if c.nowFn == nil {
+			e.fresh.Store(st)
+			if k.version == "" {
+				st.timer = e.expireAfter(st, time.Duration(st.freshUntil-now))
+			}
+		}
+		old.stopTimer() // superseded
 		f.secret = s
 	} else {
-		if old := e.state.Load(); old != nil {
+		if old != nil {
 			*st = *old
 		}
 		st.err = err
@@ -246,6 +284,9 @@ func (c *Cache) settle(e *entry, f *flight, out *secretsmanager.GetSecretValueOu
 			// serving it, even within its TTL (a Refresh can get here
 			// before the TTL ends).
 			st.secret, st.has = Secret{}, false
+			e.fresh.Store(nil)
+			st.stopTimer()
+			st.timer = nil
 		}
 		f.err = err
 	}

@@ -1,9 +1,5 @@
 package secrets
 
-import (
-	"time"
-)
-
 // The index maps keys to entries. It is a copy-on-write snapshot: readers
 // load it with one atomic load and no lock, writers (Cache.mu) build a new
 // one. Adding a key is rare (once per key, next to a network call), so the
@@ -17,10 +13,63 @@ type key struct {
 func isCurrent(k key) bool { return k.version == "" && k.stage == StageCurrent }
 
 // table is an immutable snapshot of the cache's entries, by secret id, so
-// that the common lookup (AWSCURRENT) hashes the id alone.
+// that the common lookup (AWSCURRENT) compares or hashes the id alone.
 type table struct {
 	byID map[string]*group
-	n    int // entries in all groups
+	// few holds the same groups as byID when there are at most fewIDs of
+	// them, as in most functions. Comparing a few ids costs less than
+	// hashing one, and a caller passing the string it passed before (a
+	// constant, say) matches on the pointer without reading the bytes.
+	few []idGroup
+	n   int // entries in all groups
+}
+
+type idGroup struct {
+	id      string
+	g       *group
+	current *entry // g.current, one load closer
+}
+
+const fewIDs = 8
+
+// group returns the group of id, or nil.
+func (t *table) group(id string) *group {
+	if len(t.byID) > fewIDs {
+		return t.byID[id]
+	}
+	for i := range t.few {
+		if t.few[i].id == id {
+			return t.few[i].g
+		}
+	}
+	return nil
+}
+
+// current returns the AWSCURRENT entry of id, or nil.
+func (t *table) current(id string) *entry {
+	if len(t.byID) > fewIDs {
+		if g := t.byID[id]; g != nil {
+			return g.current
+		}
+		return nil
+	}
+	for i := range t.few {
+		if t.few[i].id == id {
+			return t.few[i].current
+		}
+	}
+	return nil
+}
+
+// publish makes t the cache's index. c.mu must be held.
+func (c *Cache) publish(t *table) {
+	if len(t.byID) <= fewIDs {
+		t.few = make([]idGroup, 0, len(t.byID))
+		for id, g := range t.byID {
+			t.few = append(t.few, idGroup{id, g, g.current})
+		}
+	}
+	c.entries.Store(t)
 }
 
 // group holds the entries of one secret id. It is immutable too.
@@ -30,7 +79,7 @@ type group struct {
 }
 
 func (t *table) lookup(k key) *entry {
-	g := t.byID[k.id]
+	g := t.group(k.id)
 	switch {
 	case g == nil:
 		return nil
@@ -147,19 +196,22 @@ func (c *Cache) entry(k key) *entry {
 	if t.n >= c.maxEntries {
 		victim := old.leastRecentlyUsed()
 		t.set(victim.key, nil)
+		victim.retire()
 	}
 	e := &entry{key: k}
-	e.lastUsed.Store(int64(c.clock()))
+	e.lastUsed.Store(c.uses.Add(1))
 	t.set(k, e)
-	c.entries.Store(t)
+	c.publish(t)
 	return e
 }
 
-// touch records a use for LRU, to the millisecond: it skips the write
-// within a millisecond of the last one, so that parallel hits on one key do
-// not fight over its cache line.
-func (e *entry) touch(now instant) {
-	if t := int64(now); t-e.lastUsed.Load() >= int64(time.Millisecond) {
-		e.lastUsed.Store(t)
+// touch records a use of e for LRU. Uses are stamped from a counter, not
+// the clock, so that a hit reads no clock; and an entry that already holds
+// the latest stamp is not written again, so that hits on one key, however
+// many goroutines make them, only read shared memory. Hits that alternate
+// between keys write a stamp each.
+func (c *Cache) touch(e *entry) {
+	if e.lastUsed.Load() < c.uses.Load() {
+		e.lastUsed.Store(c.uses.Add(1))
 	}
 }
