@@ -28,6 +28,10 @@ type Claims struct {
 	NotBefore time.Time // nbf; zero when absent
 	IssuedAt  time.Time // iat; zero when absent
 	ID        string    // jti: unique token id, the revocation key
+	// Family is the "fid" claim: the session (refresh-token family) the
+	// token was issued for, empty for a token of no family. Revoking the
+	// family ([Authenticator.RevokeFamily]) refuses the token.
+	Family string
 	// Scopes are the space-separated values of the "scope" claim
 	// (RFC 8693 §4.2, RFC 9068 §2.2.3).
 	Scopes []string
@@ -65,7 +69,7 @@ func (c Claims) Decode(v any) error {
 }
 
 // registeredNames are the claims this package reads or sets itself.
-var registeredNames = [...]string{"iss", "sub", "aud", "exp", "nbf", "iat", "jti", "scope"}
+var registeredNames = [...]string{"iss", "sub", "aud", "exp", "nbf", "iat", "jti", "scope", "fid"}
 
 // registeredClaim reports whether name is a claim Issue sets itself.
 func registeredClaim(name string) bool {
@@ -181,6 +185,8 @@ func parseClaims(payload []byte, c *Claims) error {
 			c.IssuedAt, err = numericDate(val)
 		case "jti":
 			c.ID, err = claimString(val)
+		case "fid":
+			c.Family, err = claimString(val)
 		case "scope":
 			var s string
 			if s, err = claimString(val); err == nil {

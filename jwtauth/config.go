@@ -24,6 +24,7 @@ const (
 	DefaultType              = "JWT"
 	maxLeeway                = 5 * time.Minute
 	maxJTILen                = 256
+	maxFIDLen                = 64
 )
 
 // Config configures an [Authenticator]. Every zero value means the

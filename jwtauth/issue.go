@@ -29,6 +29,15 @@ type Grant struct {
 	// TTL overrides Config.TTL for this token; it may not exceed
 	// Config.MaxLifetime. Zero means Config.TTL.
 	TTL time.Duration
+	// Family is written to the "fid" claim: the session (refresh-token
+	// family) the token belongs to, so that [Authenticator.RevokeFamily]
+	// refuses it. At most 64 bytes. Zero means no family (no claim).
+	Family string
+	// ID is the jti. Zero means 128 random bits, which is what every
+	// caller wants except one that must issue the very same token again
+	// (a refresh retry); an ID must then be as unguessable and as unique
+	// as the random one. At most 256 bytes.
+	ID string
 }
 
 type registered struct {
@@ -40,6 +49,7 @@ type registered struct {
 	Iat   int64  `json:"iat"`
 	Jti   string `json:"jti"`
 	Scope string `json:"scope,omitempty"`
+	Fid   string `json:"fid,omitempty"`
 }
 
 // issueHeader is the encoded JOSE header of tokens signed with k.
@@ -56,11 +66,18 @@ type issueHeader struct {
 // [ErrNoSigningKey] when no key can sign and [ErrInvalidClaims] for an
 // unusable Grant.
 func (a *Authenticator) Issue(g Grant) (string, Claims, error) {
+	return a.IssueAt(g, a.now())
+}
+
+// IssueAt is [Authenticator.Issue] with now as the issue time (iat and
+// nbf; exp is now plus the TTL), for a token that must be issued again
+// exactly as before, or for tests. now is truncated to the second.
+func (a *Authenticator) IssueAt(g Grant, now time.Time) (string, Claims, error) {
 	signer := a.keys.Keys().signingKey()
 	if signer == nil {
 		return "", Claims{}, ErrNoSigningKey
 	}
-	payload, err := a.payload(g)
+	payload, err := a.payload(g, now)
 	if err != nil {
 		return "", Claims{}, err
 	}
@@ -108,7 +125,7 @@ func (a *Authenticator) headerFor(k *key) string {
 }
 
 // payload builds the claim set of a token for g.
-func (a *Authenticator) payload(g Grant) ([]byte, error) {
+func (a *Authenticator) payload(g Grant, now time.Time) ([]byte, error) {
 	if g.Subject == "" {
 		return nil, fmt.Errorf("%w: empty subject", ErrInvalidClaims)
 	}
@@ -121,15 +138,22 @@ func (a *Authenticator) payload(g Grant) ([]byte, error) {
 	if ttl < time.Second || ttl > a.maxLife {
 		return nil, fmt.Errorf("%w: TTL must be between 1s and MaxLifetime", ErrInvalidClaims)
 	}
-	var id [16]byte
-	if _, err := io.ReadFull(a.rand, id[:]); err != nil {
-		return nil, fmt.Errorf("jwtauth: token id: %w", err)
+	if len(g.Family) > maxFIDLen || len(g.ID) > maxJTILen {
+		return nil, fmt.Errorf("%w: Family longer than %d bytes or ID longer than %d", ErrInvalidClaims, maxFIDLen, maxJTILen)
 	}
-	now := a.now().Truncate(time.Second)
+	jti := g.ID
+	if jti == "" {
+		var id [16]byte
+		if _, err := io.ReadFull(a.rand, id[:]); err != nil {
+			return nil, fmt.Errorf("jwtauth: token id: %w", err)
+		}
+		jti = base64.RawURLEncoding.EncodeToString(id[:])
+	}
+	now = now.Truncate(time.Second)
 	payload, err := json.Marshal(registered{
 		Iss: a.issuer, Sub: g.Subject, Aud: a.audience,
 		Iat: now.Unix(), Nbf: now.Unix(), Exp: now.Add(ttl).Unix(),
-		Jti: base64.RawURLEncoding.EncodeToString(id[:]), Scope: strings.Join(g.Scopes, " "),
+		Jti: jti, Scope: strings.Join(g.Scopes, " "), Fid: g.Family,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidClaims, err)

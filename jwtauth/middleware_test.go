@@ -57,6 +57,9 @@ func (failingRevoker) RevokeToken(context.Context, Claims, time.Time) error {
 func (failingRevoker) RevokeSubject(context.Context, string, string, time.Time, time.Time) error {
 	return errors.New("down")
 }
+func (failingRevoker) RevokeFamily(context.Context, string, string, string, time.Time) error {
+	return errors.New("down")
+}
 func (failingRevoker) Revoked(context.Context, Claims) (bool, error) {
 	return false, errors.New("down")
 }

@@ -30,8 +30,12 @@ type Revoker interface {
 	// before before. An earlier before never replaces a later one. The
 	// record may be dropped after until.
 	RevokeSubject(ctx context.Context, issuer, subject string, before, until time.Time) error
-	// Revoked reports whether c was revoked by either method. It should
-	// cost one round trip to the store.
+	// RevokeFamily refuses every token of (issuer, subject) whose
+	// c.Family is family. The record may be dropped after until.
+	RevokeFamily(ctx context.Context, issuer, subject, family string, until time.Time) error
+	// Revoked reports whether c was revoked by any of these methods
+	// (RevokeFamily only when c.Family is not empty). It should cost one
+	// round trip to the store.
 	Revoked(ctx context.Context, c Claims) (bool, error)
 }
 
@@ -47,6 +51,7 @@ type MemoryRevoker struct {
 	mu       sync.Mutex
 	tokens   map[[2]string]time.Time // (iss, jti) -> until
 	subjects map[[2]string]subjectRecord
+	families map[[3]string]time.Time // (iss, sub, fid) -> until
 	writes   int
 }
 
@@ -97,6 +102,24 @@ func (m *MemoryRevoker) RevokeSubject(_ context.Context, issuer, subject string,
 	return nil
 }
 
+// RevokeFamily implements [Revoker].
+func (m *MemoryRevoker) RevokeFamily(_ context.Context, issuer, subject, family string, until time.Time) error {
+	if family == "" {
+		return fmt.Errorf("%w: empty family", ErrInvalidClaims)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.families == nil {
+		m.families = make(map[[3]string]time.Time)
+	}
+	k := [3]string{issuer, subject, family}
+	if until.After(m.families[k]) {
+		m.families[k] = until
+	}
+	m.sweep()
+	return nil
+}
+
 // Revoked implements [Revoker].
 func (m *MemoryRevoker) Revoked(_ context.Context, c Claims) (bool, error) {
 	now := m.now()
@@ -104,6 +127,11 @@ func (m *MemoryRevoker) Revoked(_ context.Context, c Claims) (bool, error) {
 	defer m.mu.Unlock()
 	if until, ok := m.tokens[[2]string{c.Issuer, c.ID}]; ok && now.Before(until) {
 		return true, nil
+	}
+	if c.Family != "" {
+		if until, ok := m.families[[3]string{c.Issuer, c.Subject, c.Family}]; ok && now.Before(until) {
+			return true, nil
+		}
 	}
 	if r, ok := m.subjects[[2]string{c.Issuer, c.Subject}]; ok && now.Before(r.until) && c.IssuedAt.Before(r.before) {
 		return true, nil
@@ -115,7 +143,7 @@ func (m *MemoryRevoker) Revoked(_ context.Context, c Claims) (bool, error) {
 // the number of records, keeping the cost amortised constant.
 func (m *MemoryRevoker) sweep() {
 	m.writes++
-	if m.writes < len(m.tokens)+len(m.subjects) {
+	if m.writes < len(m.tokens)+len(m.subjects)+len(m.families) {
 		return
 	}
 	m.writes = 0
@@ -123,6 +151,11 @@ func (m *MemoryRevoker) sweep() {
 	for k, until := range m.tokens {
 		if !now.Before(until) {
 			delete(m.tokens, k)
+		}
+	}
+	for k, until := range m.families {
+		if !now.Before(until) {
+			delete(m.families, k)
 		}
 	}
 	for k, r := range m.subjects {
@@ -188,6 +221,30 @@ func (a *Authenticator) RevokeSubject(ctx context.Context, subject string) error
 	defer cancel()
 	if err := a.revoker.RevokeSubject(ctx, a.issuer, subject, before, before.Add(a.maxLife+a.leeway)); err != nil {
 		return fmt.Errorf("%w: revoke subject: %w", ErrRevocationUnavailable, err)
+	}
+	return nil
+}
+
+// RevokeFamily revokes every token of the subject that carries family in
+// its fid claim ([Grant.Family]): the access tokens of one session,
+// issued from one refresh-token family. Other tokens of the subject stay
+// valid. The record is kept for MaxLifetime plus the leeway, after which
+// every token of the family has expired; no token of the family may be
+// issued after the call. It fails with [ErrNoRevoker] without a Revoker,
+// [ErrInvalidClaims] for an empty subject or family, and
+// [ErrRevocationUnavailable] when the store fails.
+func (a *Authenticator) RevokeFamily(ctx context.Context, subject, family string) error {
+	if a.revoker == nil {
+		return ErrNoRevoker
+	}
+	if subject == "" || family == "" {
+		return fmt.Errorf("%w: empty subject or family", ErrInvalidClaims)
+	}
+	until := a.now().Add(a.maxLife + a.leeway)
+	ctx, cancel := context.WithTimeout(ctx, a.revTime)
+	defer cancel()
+	if err := a.revoker.RevokeFamily(ctx, a.issuer, subject, family, until); err != nil {
+		return fmt.Errorf("%w: revoke family: %w", ErrRevocationUnavailable, err)
 	}
 	return nil
 }

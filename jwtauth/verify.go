@@ -255,6 +255,8 @@ func (a *Authenticator) checkClaims(c *Claims) error {
 		return fmt.Errorf("%w: iat", ErrClaimMissing)
 	case len(c.ID) > maxJTILen:
 		return malformed("jti too long")
+	case len(c.Family) > maxFIDLen:
+		return malformed("fid too long")
 	}
 	return nil
 }

@@ -168,7 +168,7 @@ func TestRedisRevokerStoppedClusterNode(t *testing.T) {
 	for i := 0; tok == "" && i < 1000; i++ {
 		sub := "user-" + hex.EncodeToString([]byte{byte(i >> 8), byte(i)})
 		tk, cl, _ := a.Issue(jwtauth.Grant{Subject: sub})
-		tk2, _ := r.keys(cl.Issuer, cl.Subject, cl.ID)
+		tk2, _, _ := r.keys(cl.Issuer, cl.Subject, cl.ID, "")
 		node, err := c.MasterForKey(ctx, tk2)
 		if err != nil {
 			t.Fatal(err)

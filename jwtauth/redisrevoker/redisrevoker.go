@@ -102,9 +102,31 @@ func New(cfg Config) (*Revoker, error) {
 //
 //	<prefix>:{<digest(s, iss, sub)>}:t:<digest(t, iss, jti)>
 //	<prefix>:{<digest(s, iss, sub)>}:nbf
-func (r *Revoker) keys(iss, sub, jti string) (tok, subj string) {
-	base := r.prefix + ":{" + redisx.Digest("s", iss, sub) + "}:"
-	return base + "t:" + redisx.Digest("t", iss, jti), base + "nbf"
+//	<prefix>:{<digest(s, iss, sub)>}:f:<digest(f, iss, fid)>
+//
+// The family key is returned only when fid is not empty.
+func (r *Revoker) keys(iss, sub, jti, fid string) (tok, subj, fam string) {
+	// The keys are built in one buffer and cut from one string: a
+	// single allocation on every check.
+	var buf [256]byte
+	b := append(buf[:0], r.prefix...)
+	b = append(b, ":{"...)
+	b = redisx.AppendDigest(b, "s", iss, sub)
+	b = append(b, "}:"...)
+	base := len(b)
+	b = append(b, "t:"...)
+	b = redisx.AppendDigest(b, "t", iss, jti)
+	n := len(b)
+	b = append(b, b[:base]...)
+	b = append(b, "nbf"...)
+	m := len(b)
+	if fid != "" {
+		b = append(b, b[:base]...)
+		b = append(b, "f:"...)
+		b = redisx.AppendDigest(b, "f", iss, fid)
+	}
+	s := string(b)
+	return s[:n], s[n:m], s[m:]
 }
 
 // RevokeToken implements [jwtauth.Revoker] with SET ... PXAT until.
@@ -112,11 +134,17 @@ func (r *Revoker) RevokeToken(ctx context.Context, c jwtauth.Claims, until time.
 	if c.ID == "" {
 		return fmt.Errorf("%w: no jti", jwtauth.ErrInvalidClaims)
 	}
-	tok, _ := r.keys(c.Issuer, c.Subject, c.ID)
+	tok, _, _ := r.keys(c.Issuer, c.Subject, c.ID, "")
+	return r.setUntil(ctx, tok, until)
+}
+
+// setUntil writes a deny record, key = "1" expiring at until: the write
+// of token and family revocations.
+func (r *Revoker) setUntil(ctx context.Context, key string, until time.Time) error {
 	// Round up to the millisecond: Redis must not forget before until.
 	until = until.Add(time.Millisecond - 1).Truncate(time.Millisecond)
 	_, err := redisx.Do(ctx, r.redis, func(ctx context.Context, c redis.UniversalClient) (string, error) {
-		return c.SetArgs(ctx, tok, "1", redis.SetArgs{ExpireAt: until}).Result()
+		return c.SetArgs(ctx, key, "1", redis.SetArgs{ExpireAt: until}).Result()
 	})
 	return err
 }
@@ -124,7 +152,7 @@ func (r *Revoker) RevokeToken(ctx context.Context, c jwtauth.Claims, until time.
 // RevokeSubject implements [jwtauth.Revoker]; the not-before is stored in
 // Unix seconds and only ever raised.
 func (r *Revoker) RevokeSubject(ctx context.Context, issuer, subject string, before, until time.Time) error {
-	_, subj := r.keys(issuer, subject, "")
+	_, subj, _ := r.keys(issuer, subject, "", "")
 	sec := before.Unix()
 	if before.After(time.Unix(sec, 0)) {
 		sec++ // round up: refuse the whole second
@@ -141,19 +169,23 @@ var (
 	errCorrupt = errors.New("redisrevoker: corrupt subject record")
 )
 
-// Revoked implements [jwtauth.Revoker] with one MGET of both records.
+// Revoked implements [jwtauth.Revoker] with one MGET of the token and
+// subject records, and the family record when c.Family is set.
 func (r *Revoker) Revoked(ctx context.Context, c jwtauth.Claims) (bool, error) {
-	tok, subj := r.keys(c.Issuer, c.Subject, c.ID)
+	tok, subj, fam := r.keys(c.Issuer, c.Subject, c.ID, c.Family)
 	vals, err := redisx.Do(ctx, r.redis, func(ctx context.Context, cl redis.UniversalClient) ([]any, error) {
+		if fam != "" {
+			return cl.MGet(ctx, tok, subj, fam).Result()
+		}
 		return cl.MGet(ctx, tok, subj).Result()
 	})
 	if err != nil {
 		return false, err
 	}
-	if len(vals) != 2 {
+	if len(vals) != 2 && (fam == "" || len(vals) != 3) {
 		return false, errReply
 	}
-	if vals[0] != nil {
+	if vals[0] != nil || len(vals) == 3 && vals[2] != nil {
 		return true, nil
 	}
 	if s, ok := vals[1].(string); ok {

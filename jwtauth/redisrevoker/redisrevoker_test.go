@@ -107,7 +107,7 @@ func TestRedisKeys(t *testing.T) {
 	}
 	// The token record lives until exp plus leeway; the subject record
 	// for MaxLifetime plus leeway after the not-before.
-	tok, subj := r.keys(c.Issuer, c.Subject, c.ID)
+	tok, subj, _ := r.keys(c.Issuer, c.Subject, c.ID, "")
 	if got, want := mr.TTL(tok), 15*time.Minute+jwtauth.DefaultLeeway; got != want {
 		t.Errorf("token TTL: got %v, want %v", got, want)
 	}
@@ -371,7 +371,7 @@ func TestKeyFormatStable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, subj := r.keys("trialbalance", "alice", "id-1")
+	tok, subj, _ := r.keys("trialbalance", "alice", "id-1", "")
 	// Computed independently: the first 16 bytes of SHA-256 over 8-byte
 	// big-endian length-prefixed parts, in hex.
 	const base = "jwtauth:{19f37e46a1bca0f296cd32c782acf3b0}:"
