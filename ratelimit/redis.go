@@ -30,7 +30,7 @@ func newRedisRate(rdb redis.UniversalClient, timeout time.Duration, g gcra) *red
 }
 
 func (s *redisRate) allow(ctx context.Context, key string) (Result, error) {
-	return redisx.Do(ctx, s.call, func(ctx context.Context, rdb redis.UniversalClient) (Result, error) {
+	return redisx.Call(ctx, s.call, func(ctx context.Context, rdb redisx.Client) (Result, error) {
 		v, err := fourInts(gcraScript.Run(ctx, rdb, []string{key}, s.args...))
 		if err != nil {
 			return Result{}, err
@@ -111,7 +111,7 @@ type redisAttempts struct {
 }
 
 func (s *redisAttempts) apply(ctx context.Context, key string, op attemptOp) (Result, error) {
-	return redisx.Do(ctx, s.call, func(ctx context.Context, rdb redis.UniversalClient) (Result, error) {
+	return redisx.Call(ctx, s.call, func(ctx context.Context, rdb redisx.Client) (Result, error) {
 		args := []any{string(op), s.max, s.window.Milliseconds(), strconv.FormatUint(rand.Uint64(), 36)}
 		v, err := fourInts(attemptsScript.Run(ctx, rdb, []string{key}, args...))
 		if err != nil {

@@ -68,7 +68,13 @@ func AppendDigest(dst []byte, parts ...string) []byte {
 // Caller runs Redis commands so that each returns by its deadline. The
 // zero value is not usable; build one with [NewCaller].
 type Caller struct {
-	client  redis.UniversalClient
+	// client is a redis.UniversalClient held as any. A field of the
+	// interface type would make the linker keep every go-redis command
+	// and reply parser (about 2 MB) in any program that links a Caller,
+	// Redis configured or not: a type reachable through an interface
+	// value keeps the types of its fields, and UniversalClient's method
+	// list names every command.
+	client  any
 	timeout time.Duration
 	// direct is true when the client itself stops at the context's
 	// deadline (ContextTimeoutEnabled). Otherwise go-redis waits for its
@@ -97,13 +103,42 @@ func NewCaller(client redis.UniversalClient, timeout time.Duration) Caller {
 }
 
 // Client returns the client c calls.
-func (c Caller) Client() redis.UniversalClient { return c.client }
+func (c Caller) Client() redis.UniversalClient {
+	cl, _ := c.client.(redis.UniversalClient)
+	return cl
+}
 
-// Do runs f and returns when f does or when the context (bounded by the
-// Caller's timeout) is done, whichever comes first. A command abandoned at
-// the deadline may still finish in the background. A panic in f (a reply
-// of an unexpected shape, say from a proxy) becomes an error.
+// Client is the part of a go-redis client that single commands and
+// scripts need. Every go-redis client has it.
+type Client interface {
+	redis.Scripter
+	Do(ctx context.Context, args ...any) *redis.Cmd
+}
+
+// Call runs f with the Caller's client and returns when f does or when
+// the context (bounded by the Caller's timeout) is done, whichever comes
+// first. A command abandoned at the deadline may still finish in the
+// background. A panic in f (a reply of an unexpected shape, say from a
+// proxy) becomes an error.
+//
+// f sees the client only as a [Client]. Prefer Call to [Do]: a program
+// that instantiates Do with a callback taking redis.UniversalClient keeps
+// every go-redis command and reply parser (about 2 MB), because a
+// generic instantiation carries the callback's type, and with it
+// UniversalClient's whole method list.
+func Call[T any](ctx context.Context, c Caller, f func(context.Context, Client) (T, error)) (T, error) {
+	cl, _ := c.client.(Client)
+	return run(ctx, c, cl, f)
+}
+
+// Do is [Call] for a callback that needs the whole client (pipelines,
+// transactions).
 func Do[T any](ctx context.Context, c Caller, f func(context.Context, redis.UniversalClient) (T, error)) (T, error) {
+	return run(ctx, c, c.Client(), f)
+}
+
+// run is Call and Do.
+func run[C, T any](ctx context.Context, c Caller, cl C, f func(context.Context, C) (T, error)) (T, error) {
 	if err := ctx.Err(); err != nil {
 		var zero T
 		return zero, err
@@ -114,11 +149,11 @@ func Do[T any](ctx context.Context, c Caller, f func(context.Context, redis.Univ
 		defer cancel()
 	}
 	if c.direct {
-		r := safeCall(ctx, c.client, f)
+		r := safeCall(ctx, cl, f)
 		return r.v, r.err
 	}
 	ch := make(chan reply[T], 1)
-	go func() { ch <- safeCall(ctx, c.client, f) }()
+	go func() { ch <- safeCall(ctx, cl, f) }()
 	select {
 	case r := <-ch:
 		return r.v, r.err
@@ -133,7 +168,7 @@ type reply[T any] struct {
 	err error
 }
 
-func safeCall[T any](ctx context.Context, client redis.UniversalClient, f func(context.Context, redis.UniversalClient) (T, error)) (r reply[T]) {
+func safeCall[C, T any](ctx context.Context, client C, f func(context.Context, C) (T, error)) (r reply[T]) {
 	defer func() {
 		if p := recover(); p != nil {
 			r = reply[T]{err: fmt.Errorf("unexpected reply from redis: %v", p)}
