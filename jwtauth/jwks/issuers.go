@@ -18,10 +18,9 @@ import (
 var ErrUnknownIssuer = errors.New("jwks: issuer not configured")
 
 // Verifier verifies a token completely: a *jwtauth.Authenticator, a
-// [*Cognito] or an [*Issuers].
-type Verifier interface {
-	Verify(ctx context.Context, token string) (jwtauth.Claims, error)
-}
+// [*Cognito] or an [*Issuers]. It is jwtauth.Verifier, so an Issuers can
+// be handed to jwtauth's Authenticator.HandlerFor.
+type Verifier = jwtauth.Verifier
 
 // Issuers accepts tokens from several issuers, each verified by its own
 // Verifier, so each keeps its own keys, audience and rules. Create it with
