@@ -1,14 +1,13 @@
 package dbconn
 
 import (
+	"cmp"
 	"context"
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -103,6 +102,59 @@ type Config struct {
 	// Now is the clock for IAM token reuse and connection lifetime. Nil
 	// means time.Now.
 	Now func() time.Time
+}
+
+// withDefaults returns a copy of cfg with the documented defaults in place
+// of zero fields, or an error wrapping [ErrInvalidConfig] if cfg cannot be
+// used.
+func (cfg Config) withDefaults() (Config, error) {
+	if (cfg.Credentials == nil) == (cfg.IAM == nil) {
+		return cfg, invalidConfig("set exactly one of Credentials and IAM")
+	}
+	if cfg.Credentials == nil && (cfg.RefreshCredentials != nil || cfg.PendingCredentials != nil) {
+		return cfg, invalidConfig("RefreshCredentials and PendingCredentials need Credentials")
+	}
+	if cfg.Host == "" && cfg.Credentials == nil {
+		return cfg, invalidConfig("Host is required")
+	}
+	if cfg.Host != "" {
+		if err := checkHost(cfg.Host); err != nil {
+			return cfg, invalidConfig("Host %q: %w", cfg.Host, err)
+		}
+	}
+	if cfg.User == "" && cfg.Credentials == nil {
+		return cfg, invalidConfig("User is required")
+	}
+	if err := checkName(cfg.User); err != nil {
+		return cfg, invalidConfig("User: %w", err)
+	}
+	if err := checkName(cfg.Database); err != nil {
+		return cfg, invalidConfig("Database: %w", err)
+	}
+	if cfg.Port < 0 || cfg.Port > 65535 {
+		return cfg, invalidConfig("Port %d out of range", cfg.Port)
+	}
+	cfg.Port = cmp.Or(cfg.Port, DefaultPort)
+	if cfg.IAM != nil {
+		if cfg.IAM.Region == "" {
+			return cfg, invalidConfig("IAM.Region is required")
+		}
+		if cfg.IAM.Credentials == nil {
+			return cfg, invalidConfig("IAM.Credentials is required")
+		}
+	}
+	for _, d := range []*time.Duration{&cfg.DialTimeout, &cfg.ReadTimeout, &cfg.WriteTimeout, &cfg.Pool.ConnMaxLifetime} {
+		if *d < 0 {
+			return cfg, invalidConfig("negative duration %v", *d)
+		}
+	}
+	if cfg.Pool.PerEnvironment < 0 || cfg.LoginRetries < 0 {
+		return cfg, invalidConfig("Pool.PerEnvironment and LoginRetries must not be negative")
+	}
+	cfg.DialTimeout = cmp.Or(cfg.DialTimeout, DefaultDialTimeout)
+	cfg.ReadTimeout = cmp.Or(cfg.ReadTimeout, DefaultReadTimeout)
+	cfg.WriteTimeout = cmp.Or(cfg.WriteTimeout, DefaultWriteTimeout)
+	return cfg, nil
 }
 
 // String describes c: where it connects and how it logs in.
@@ -271,12 +323,3 @@ func (c Credentials) redacted() string {
 	}
 	return "[REDACTED]"
 }
-
-// endpoint is where one login attempt goes.
-type endpoint struct {
-	host string
-	port int
-	db   string
-}
-
-func (e endpoint) addr() string { return net.JoinHostPort(e.host, strconv.Itoa(e.port)) }

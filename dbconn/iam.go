@@ -61,3 +61,15 @@ func (t *iamTokens) get(ctx context.Context, force bool) (string, error) {
 	t.token, t.renewAt = tok, renew
 	return tok, nil
 }
+
+// refresher hands out tokens for user as credentials: the cached token,
+// and a new one after the server refused a login.
+func (t *iamTokens) refresher(user string) *refresher {
+	login := func(force bool) CredentialsFunc {
+		return func(ctx context.Context) (Credentials, error) {
+			tok, err := t.get(ctx, force)
+			return NewCredentials(user, tok), err
+		}
+	}
+	return &refresher{current: login(false), refresh: login(true)}
+}

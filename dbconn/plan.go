@@ -1,6 +1,7 @@
 package dbconn
 
 import (
+	"cmp"
 	"fmt"
 	"time"
 )
@@ -99,38 +100,16 @@ func (e *PlanError) Unwrap() error { return ErrPlanDoesNotFit }
 // that gives the arithmetic and the ways out. Invalid input returns
 // [ErrInvalidConfig].
 func Plan(pc PlanConfig) (Sizing, error) {
-	bad := func(format string, a ...any) (Sizing, error) {
-		return Sizing{}, fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, a...)...)
-	}
-	switch {
-	case pc.ReservedConcurrency < 1:
-		return bad("ReservedConcurrency must be at least 1; set reserved concurrency on the function so the database can be sized for it")
-	case pc.MaxConnections < 1:
-		return bad("MaxConnections must be at least 1")
-	case pc.Reserve < 0 || pc.PerEnvironment < 0 || pc.ConnMaxLifetime < 0:
-		return bad("Reserve, PerEnvironment and ConnMaxLifetime must not be negative")
-	case pc.ReservedConcurrency > planLimit || pc.MaxConnections > planLimit || pc.PerEnvironment > planLimit || pc.Reserve > planLimit:
-		return bad("values above %d are not plausible", planLimit)
-	case pc.ProxyMaxConnectionsPercent < 0 || pc.ProxyMaxConnectionsPercent > 100:
-		return bad("ProxyMaxConnectionsPercent %d is not within 1..100", pc.ProxyMaxConnectionsPercent)
-	case pc.ProxyMaxConnectionsPercent != 0 && !pc.Proxy:
-		return bad("ProxyMaxConnectionsPercent needs Proxy")
-	}
-	if pc.Reserve == 0 {
-		pc.Reserve = max(5, pc.MaxConnections/10)
-	}
-	if pc.PerEnvironment == 0 {
-		pc.PerEnvironment = 1
-	}
-	if pc.ConnMaxLifetime == 0 {
-		pc.ConnMaxLifetime = DefaultConnMaxLifetime
+	pc, err := pc.withDefaults()
+	if err != nil {
+		return Sizing{}, err
 	}
 	budget := pc.MaxConnections - pc.Reserve
 	if budget < 1 {
-		return bad("Reserve %d leaves no connection of max_connections %d", pc.Reserve, pc.MaxConnections)
+		return Sizing{}, invalidConfig("Reserve %d leaves no connection of max_connections %d", pc.Reserve, pc.MaxConnections)
 	}
 	if pc.Proxy && pc.ConnMaxLifetime >= proxyIdleClientTimeout {
-		return bad("ConnMaxLifetime %v must stay below RDS Proxy's IdleClientTimeout (%v)", pc.ConnMaxLifetime, proxyIdleClientTimeout)
+		return Sizing{}, invalidConfig("ConnMaxLifetime %v must stay below RDS Proxy's IdleClientTimeout (%v)", pc.ConnMaxLifetime, proxyIdleClientTimeout)
 	}
 	s := Sizing{
 		Pool:        Pool{PerEnvironment: pc.PerEnvironment, ConnMaxLifetime: pc.ConnMaxLifetime, Proxy: pc.Proxy},
@@ -142,7 +121,7 @@ func Plan(pc PlanConfig) (Sizing, error) {
 	if pc.Proxy {
 		fit := budget * 100 / pc.MaxConnections
 		if fit < 1 {
-			return bad("Reserve %d leaves the proxy less than 1%% of max_connections %d", pc.Reserve, pc.MaxConnections)
+			return Sizing{}, invalidConfig("Reserve %d leaves the proxy less than 1%% of max_connections %d", pc.Reserve, pc.MaxConnections)
 		}
 		if pc.ProxyMaxConnectionsPercent == 0 {
 			s.ProxyMaxConnectionsPercent = fit
@@ -159,4 +138,32 @@ func Plan(pc PlanConfig) (Sizing, error) {
 		return Sizing{}, perr
 	}
 	return s, nil
+}
+
+// withDefaults returns pc with the documented defaults in place of zero
+// fields, or an error wrapping [ErrInvalidConfig].
+func (pc PlanConfig) withDefaults() (PlanConfig, error) {
+	switch {
+	case pc.ReservedConcurrency < 1:
+		return pc, invalidConfig("ReservedConcurrency must be at least 1; set reserved concurrency on the function so the database can be sized for it")
+	case pc.MaxConnections < 1:
+		return pc, invalidConfig("MaxConnections must be at least 1")
+	case pc.Reserve < 0 || pc.PerEnvironment < 0 || pc.ConnMaxLifetime < 0:
+		return pc, invalidConfig("Reserve, PerEnvironment and ConnMaxLifetime must not be negative")
+	case pc.ReservedConcurrency > planLimit || pc.MaxConnections > planLimit || pc.PerEnvironment > planLimit || pc.Reserve > planLimit:
+		return pc, invalidConfig("values above %d are not plausible", planLimit)
+	case pc.ProxyMaxConnectionsPercent < 0 || pc.ProxyMaxConnectionsPercent > 100:
+		return pc, invalidConfig("ProxyMaxConnectionsPercent %d is not within 1..100", pc.ProxyMaxConnectionsPercent)
+	case pc.ProxyMaxConnectionsPercent != 0 && !pc.Proxy:
+		return pc, invalidConfig("ProxyMaxConnectionsPercent needs Proxy")
+	}
+	pc.Reserve = cmp.Or(pc.Reserve, max(5, pc.MaxConnections/10))
+	pc.PerEnvironment = cmp.Or(pc.PerEnvironment, 1)
+	pc.ConnMaxLifetime = cmp.Or(pc.ConnMaxLifetime, DefaultConnMaxLifetime)
+	return pc, nil
+}
+
+// invalidConfig is an error wrapping ErrInvalidConfig.
+func invalidConfig(format string, a ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, a...)...)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"time"
 )
@@ -134,4 +135,104 @@ func callProvider(ctx context.Context, f CredentialsFunc) (cr Credentials, err e
 		}
 	}()
 	return f(ctx)
+}
+
+// retryRefused retries a login the server refused (a), up to
+// Config.LoginRetries rounds while ctx allows: each round fetches
+// credentials again (one fetch shared by all goroutines, see refreshed),
+// tries them if they changed, then the pending credentials if configured.
+// gen is the refresh generation cr was obtained in. It returns the last
+// attempt; when ctx ends during the retries, that is the last refusal.
+func (c *Connector) retryRefused(ctx context.Context, gen uint64, cr Credentials, a attempt) attempt {
+	for round := 0; isAccessDenied(a.err) && round < c.retries; round++ {
+		if round > 0 && !c.backoff(ctx, round) {
+			break
+		}
+		c.log.WarnContext(ctx, "dbconn: login refused, fetching credentials again",
+			"addr", a.ep.addr(), "user", cr.User, "round", round+1)
+		fresh, g, err := c.creds.refreshed(ctx, gen, cr)
+		if err != nil {
+			if ctx.Err() != nil {
+				break // out of time: the refusal is the answer
+			}
+			return attempt{ep: a.ep, err: fmt.Errorf("%w: refresh after refused login: %w (login error: %v)", ErrCredentials, err, explain(a.err, a.ep, c.iam != nil))}
+		}
+		gen = g
+		var done bool
+		switch {
+		case !fresh.equal(cr):
+			cr = fresh
+			if a, done = c.retryWith(ctx, cr, a); done {
+				return a
+			}
+		case c.creds.pending == nil:
+			return a // nothing new to try: a wrong static password, say
+		}
+		if a, done = c.tryPending(ctx, cr, a); done {
+			return a
+		}
+	}
+	return a
+}
+
+// retryWith logs in with refreshed credentials cr after the refusal
+// refused. It reports done unless the server refused them too.
+func (c *Connector) retryWith(ctx context.Context, cr Credentials, refused attempt) (a attempt, done bool) {
+	a = c.login(ctx, cr)
+	if a.err != nil && !isAccessDenied(a.err) && ctx.Err() != nil {
+		// The deadline cut this retry short: report the refusal, not the
+		// deadline, which says nothing about the cause.
+		a = refused
+	}
+	return a, !isAccessDenied(a.err)
+}
+
+// tryPending logs in with the pending credentials, if configured and
+// different from cr, the credentials last refused (a). It reports done
+// when that settles the answer: a login, an error other than a refusal, or
+// ctx ending (a then stays the refusal).
+func (c *Connector) tryPending(ctx context.Context, cr Credentials, a attempt) (attempt, bool) {
+	if c.creds.pending == nil {
+		return a, false
+	}
+	p, err := callProvider(ctx, c.creds.pending)
+	if err != nil {
+		c.log.WarnContext(ctx, "dbconn: pending credentials unavailable", "err", err)
+		return a, false
+	}
+	if p.equal(cr) || (p.User == "" && p.Password() == "") {
+		return a, false
+	}
+	pa := c.login(ctx, p)
+	switch {
+	case pa.err == nil:
+		c.log.InfoContext(ctx, "dbconn: logged in with pending credentials (rotation in progress)",
+			"addr", pa.ep.addr(), "user", p.User)
+		return pa, true
+	case isAccessDenied(pa.err):
+		return a, false
+	case ctx.Err() != nil:
+		return a, true // out of time, as above: a still holds the refusal
+	}
+	return pa, true
+}
+
+// backoff waits before retry round (1, 2, ...): 100 ms doubling to at most
+// 2 s, with jitter so that environments refused together do not retry
+// together. It returns false, without waiting, when the wait would not fit
+// in ctx's deadline.
+func (c *Connector) backoff(ctx context.Context, round int) bool {
+	d := min(100*time.Millisecond<<(round-1), 2*time.Second)
+	d = d/2 + rand.N(d/2+1)
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+		return false
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
