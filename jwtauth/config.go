@@ -55,6 +55,12 @@ type Config struct {
 	// 7515 §4.1.9), so tokens of another kind, such as ID or refresh tokens
 	// from the same issuer, are refused (RFC 8725 §3.11). Zero means "JWT".
 	Type string
+	// AllowMissingType accepts tokens that carry no typ header at all; a
+	// typ that is present must still match Type. Set it only for an
+	// issuer that writes none and tells its token kinds apart by a claim
+	// instead (Amazon Cognito's token_use, which the jwks package's
+	// Cognito preset checks). False, the default, refuses them.
+	AllowMissingType bool
 
 	// TTL is the lifetime of issued tokens. Zero means 15 minutes.
 	TTL time.Duration
@@ -112,6 +118,7 @@ type Authenticator struct {
 	audience   string
 	typ        string
 	typBytes   []byte // typ, for comparing with headers without a copy
+	noTypOK    bool   // AllowMissingType
 	ttl        time.Duration
 	maxLife    time.Duration
 	leeway     time.Duration
@@ -139,6 +146,7 @@ func New(cfg Config) (*Authenticator, error) {
 		issuer:   cfg.Issuer,
 		audience: cfg.Audience,
 		typ:      cmp.Or(cfg.Type, DefaultType),
+		noTypOK:  cfg.AllowMissingType,
 		ttl:      cmp.Or(cfg.TTL, DefaultTTL),
 		maxLife:  cmp.Or(cfg.MaxLifetime, DefaultMaxLifetime),
 		leeway:   cmp.Or(cfg.Leeway, DefaultLeeway),

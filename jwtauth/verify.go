@@ -53,7 +53,7 @@ func (a *Authenticator) verify(ctx context.Context, token string, c *Claims) err
 	if err != nil {
 		return err
 	}
-	if !hd.hasTyp || !a.typeMatches(hd.typ) {
+	if hd.hasTyp && !a.typeMatches(hd.typ) || !hd.hasTyp && !a.noTypOK {
 		return ErrTokenType
 	}
 	if err := parseClaims(payload, c); err != nil {

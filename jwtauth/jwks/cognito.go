@@ -112,6 +112,9 @@ func NewCognito(cfg CognitoConfig) (*Cognito, error) {
 	}
 	ac := cfg.Auth
 	ac.KeySource, ac.Issuer = src, iss
+	// Cognito writes no typ header; token_use, checked in Verify, tells
+	// access tokens from ID tokens instead.
+	ac.AllowMissingType = true
 	auth, err := jwtauth.New(ac)
 	if err != nil {
 		return nil, err

@@ -58,20 +58,27 @@ func TestCognitoAccessToken(t *testing.T) {
 		name string
 		edit func(m map[string]any)
 		want error
+		typ  string // the typ header; empty means none, as Cognito writes
 	}{
-		{"valid", func(map[string]any) {}, nil},
-		{"other app client", func(m map[string]any) { m["client_id"] = "someoneelse" }, jwtauth.ErrInvalidAudience},
-		{"no client_id", func(m map[string]any) { delete(m, "client_id") }, jwtauth.ErrInvalidAudience},
+		{"valid", func(map[string]any) {}, nil, ""},
+		{"valid with typ JWT", func(map[string]any) {}, nil, "JWT"},
+		{"typ of another kind", func(map[string]any) {}, jwtauth.ErrTokenType, "refresh+jwt"},
+		{"other app client", func(m map[string]any) { m["client_id"] = "someoneelse" }, jwtauth.ErrInvalidAudience, ""},
+		{"no client_id", func(m map[string]any) { delete(m, "client_id") }, jwtauth.ErrInvalidAudience, ""},
 		// An ID token offered where access tokens are expected.
-		{"id token", func(m map[string]any) { m["token_use"] = "id"; m["aud"] = testClient }, jwtauth.ErrTokenType},
+		{"id token", func(m map[string]any) { m["token_use"] = "id"; m["aud"] = testClient }, jwtauth.ErrTokenType, ""},
 		{"other pool", func(m map[string]any) {
 			m["iss"] = "https://cognito-idp." + testRegion + ".amazonaws.com/eu-west-1_Other"
-		}, jwtauth.ErrInvalidIssuer},
+		}, jwtauth.ErrInvalidIssuer, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := cognitoClaims(clock.Now())
 			tc.edit(m)
-			tok, err := key.Sign(m)
+			header := map[string]any{"kid": key.Kid, "alg": key.Alg}
+			if tc.typ != "" {
+				header["typ"] = tc.typ
+			}
+			tok, err := key.SignHeader(header, m)
 			if err != nil {
 				t.Fatal(err)
 			}
