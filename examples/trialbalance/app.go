@@ -96,6 +96,13 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 	if err != nil {
 		return nil, configErr("%v", err)
 	}
+	// Closed last: spans the OTLP backend still exports in the background
+	// (outside Lambda) are sent before the process exits.
+	a.closers = append(a.closers, func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), tracing.DefaultOTLPTimeout)
+		defer cancel()
+		return a.tracer.Flush(ctx)
+	})
 
 	rdb, err := a.openRedis(cfg)
 	if err != nil {
