@@ -19,6 +19,7 @@ const (
 	DefaultDialTimeout     = 5 * time.Second
 	DefaultReadTimeout     = 30 * time.Second
 	DefaultWriteTimeout    = 30 * time.Second
+	DefaultPerEnvironment  = 1
 	DefaultConnMaxLifetime = 5 * time.Minute
 	DefaultLoginRetries    = 3
 	DefaultPingTimeout     = 2 * time.Second
@@ -202,19 +203,11 @@ type Pool struct {
 	Proxy bool
 }
 
-func (p Pool) size() int {
-	if p.PerEnvironment <= 0 {
-		return 1
-	}
-	return p.PerEnvironment
-}
+// size and lifetime apply the defaults; Config.withDefaults has refused
+// negative values.
+func (p Pool) size() int { return cmp.Or(p.PerEnvironment, DefaultPerEnvironment) }
 
-func (p Pool) lifetime() time.Duration {
-	if p.ConnMaxLifetime <= 0 {
-		return DefaultConnMaxLifetime
-	}
-	return p.ConnMaxLifetime
-}
+func (p Pool) lifetime() time.Duration { return cmp.Or(p.ConnMaxLifetime, DefaultConnMaxLifetime) }
 
 // IAM configures RDS IAM database authentication. The token, signed locally
 // with AWS credentials, is sent in clear text inside the TLS connection

@@ -8,9 +8,11 @@ import (
 	"github.com/go-sql-driver/mysql"
 )
 
-// Sentinel errors, always wrapped with a hint; use errors.Is. Connection
-// errors come from [Connector.Connect], and so from [Open], [Ping] and any
-// query that needs a new connection.
+// Sentinel errors, always wrapped with a hint and, where there is one, the
+// cause (the driver's *mysql.MySQLError, an x509 error): use errors.Is for
+// the sentinel and errors.As for the cause. Connection errors come from
+// [Connector.Connect], and so from [Open], [Ping] and any query that needs
+// a new connection.
 var (
 	// ErrInvalidConfig is returned by [NewConnector], [Open] and [Plan]
 	// for a configuration they cannot use.
@@ -83,29 +85,29 @@ func explain(err error, ep endpoint, iam bool) error {
 			if iam {
 				hint = "the IAM token was refused: check that the user was created WITH AWSAuthenticationPlugin, that the role may rds-db:connect as this user, and that host, port and region match the database"
 			}
-			return fmt.Errorf("%w to %s (mysql %d: %s): %s; the connection used verified TLS, so REQUIRE SSL is not the cause (REQUIRE X509 would be: dbconn sends no client certificate)",
-				ErrAccessDenied, ep.addr(), me.Number, me.Message, hint)
+			return fmt.Errorf("%w to %s (mysql %d): %s; the connection used verified TLS, so REQUIRE SSL is not the cause (REQUIRE X509 would be: dbconn sends no client certificate): %w",
+				ErrAccessDenied, ep.addr(), me.Number, hint, err)
 		case erSecureTransportReqd:
-			return fmt.Errorf("%w on %s (mysql %d: %s)", ErrTLSRequired, ep.addr(), me.Number, me.Message)
+			return fmt.Errorf("%w on %s (mysql %d): %w", ErrTLSRequired, ep.addr(), me.Number, err)
 		case erConCount, erTooManyUserConns, erUserLimitReached:
-			return fmt.Errorf("%w on %s (mysql %d: %s): the functions open more connections than the server allows; size with dbconn.Plan (cap reserved concurrency, use RDS Proxy or a larger instance), close pools on SIGTERM with dbconn.CloseOnSIGTERM and lower wait_timeout so recycled environments do not leave orphaned connections",
-				ErrTooManyConnections, ep.addr(), me.Number, me.Message)
+			return fmt.Errorf("%w on %s (mysql %d): the functions open more connections than the server allows; size with dbconn.Plan (cap reserved concurrency, use RDS Proxy or a larger instance), close pools on SIGTERM with dbconn.CloseOnSIGTERM and lower wait_timeout so recycled environments do not leave orphaned connections: %w",
+				ErrTooManyConnections, ep.addr(), me.Number, err)
 		}
 		return fmt.Errorf("dbconn: connect to %s: %w", ep.addr(), err)
 	}
 	if errors.Is(err, mysql.ErrCleartextPassword) {
-		return fmt.Errorf("%w to %s: the server asked for the password in clear text; dbconn sends only IAM tokens that way (set Config.IAM for an IAM user)", ErrAccessDenied, ep.addr())
+		return fmt.Errorf("%w to %s: the server asked for the password in clear text; dbconn sends only IAM tokens that way (set Config.IAM for an IAM user): %w", ErrAccessDenied, ep.addr(), err)
 	}
 	if errors.Is(err, mysql.ErrNoTLS) {
-		return fmt.Errorf("%w: %s answered without TLS support; dbconn never sends credentials in plain text, enable TLS on the server (RDS always offers it)", ErrNoTLS, ep.addr())
+		return fmt.Errorf("%w: %s answered without TLS support; dbconn never sends credentials in plain text, enable TLS on the server (RDS always offers it): %w", ErrNoTLS, ep.addr(), err)
 	}
 	var ua x509.UnknownAuthorityError
 	if errors.As(err, &ua) {
-		return fmt.Errorf("%w: %s presented a certificate that chains to neither the system roots nor the embedded RDS bundle; for a server outside RDS add its CA with Config.RootCAs (%v)", ErrUnknownAuthority, ep.addr(), err)
+		return fmt.Errorf("%w: %s presented a certificate that chains to neither the system roots nor the embedded RDS bundle; for a server outside RDS add its CA with Config.RootCAs: %w", ErrUnknownAuthority, ep.addr(), err)
 	}
 	var he x509.HostnameError
 	if errors.As(err, &he) {
-		return fmt.Errorf("%w %q: %v; connect with the endpoint name the certificate was issued for (the RDS or proxy endpoint, not an IP address or a CNAME)", ErrHostMismatch, ep.host, err)
+		return fmt.Errorf("%w %q: connect with the endpoint name the certificate was issued for (the RDS or proxy endpoint, not an IP address or a CNAME): %w", ErrHostMismatch, ep.host, err)
 	}
 	return fmt.Errorf("dbconn: connect to %s: %w", ep.addr(), err)
 }

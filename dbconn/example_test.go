@@ -139,7 +139,7 @@ func ExampleIAM() {
 	defer db.Close()
 }
 
-// The guide's numbers: max_connections 100 and reserved concurrency 500.
+// A small instance: max_connections 100 and reserved concurrency 500.
 // Direct connections cannot fit; RDS Proxy can.
 func ExamplePlan() {
 	_, err := dbconn.Plan(dbconn.PlanConfig{ReservedConcurrency: 500, MaxConnections: 100})
@@ -159,7 +159,8 @@ func ExamplePlan() {
 	// proxy: 1 per environment, MaxConnectionsPercent 90, {PerEnvironment:1 ConnMaxLifetime:5m0s Proxy:true}
 }
 
-// The error for the guide's numbers explains the arithmetic.
+// The error for 500 environments against max_connections 100 explains the
+// arithmetic.
 func ExamplePlanError() {
 	_, err := dbconn.Plan(dbconn.PlanConfig{ReservedConcurrency: 500, MaxConnections: 100})
 	fmt.Println(err)

@@ -47,12 +47,12 @@ func (t *iamTokens) get(ctx context.Context, force bool) (string, error) {
 	// temporary credentials stops working when they do.
 	c, err := t.creds.Retrieve(ctx)
 	if err != nil {
-		return "", fmt.Errorf("%w: IAM: retrieve AWS credentials: %v", ErrCredentials, err)
+		return "", fmt.Errorf("%w: IAM: retrieve AWS credentials: %w", ErrCredentials, err)
 	}
 	tok, err := auth.BuildAuthToken(ctx, t.endpoint, t.region, t.user,
 		aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return c, nil }))
 	if err != nil {
-		return "", fmt.Errorf("%w: IAM: sign token: %v", ErrCredentials, err)
+		return "", fmt.Errorf("%w: IAM: sign token: %w", ErrCredentials, err)
 	}
 	renew := now.Add(iamTokenLifetime - iamTokenMargin)
 	if c.CanExpire && c.Expires.Add(-iamTokenMargin).Before(renew) {

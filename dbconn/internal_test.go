@@ -523,6 +523,9 @@ func TestExplainServerErrors(t *testing.T) {
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("got %v, want %v", err, tc.want)
 			}
+			if got := new(*mysql.MySQLError); !errors.As(err, got) || *got != me {
+				t.Errorf("%v does not wrap the driver's error", err)
+			}
 			for _, s := range []string{tc.hint, "db.example:3306", "server says no"} {
 				if !strings.Contains(err.Error(), s) {
 					t.Errorf("%q lacks %q", err, s)

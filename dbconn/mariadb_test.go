@@ -3,6 +3,7 @@ package dbconn_test
 import (
 	"context"
 	"crypto/rand"
+	"crypto/x509"
 	"database/sql"
 	"database/sql/driver"
 	"encoding/hex"
@@ -206,17 +207,20 @@ func TestCertificateRefused(t *testing.T) {
 	user, pw := s.user(t, "")
 	fwd := forwarder(t, "127.0.0.2", s.m.Addr())
 	_, otherCA := dbconn.TestCert(t, "127.0.0.1") // a CA that did not sign the server
+	unknownAuthority := func(err error) bool { return errors.As(err, new(x509.UnknownAuthorityError)) }
+	hostname := func(err error) bool { return errors.As(err, new(x509.HostnameError)) }
 	tests := []struct {
-		name string
-		edit func(*dbconn.Config)
-		want error
+		name  string
+		edit  func(*dbconn.Config)
+		want  error
+		cause func(error) bool // errors.As finds the x509 error
 	}{
 		// The test server's CA is in neither the system roots nor the RDS
 		// bundle.
-		{"no extra CA", func(c *dbconn.Config) { c.RootCAs = nil }, dbconn.ErrUnknownAuthority},
-		{"wrong CA", func(c *dbconn.Config) { c.RootCAs = otherCA }, dbconn.ErrUnknownAuthority},
+		{"no extra CA", func(c *dbconn.Config) { c.RootCAs = nil }, dbconn.ErrUnknownAuthority, unknownAuthority},
+		{"wrong CA", func(c *dbconn.Config) { c.RootCAs = otherCA }, dbconn.ErrUnknownAuthority, unknownAuthority},
 		// The certificate names localhost and 127.0.0.1 only.
-		{"host not in certificate", func(c *dbconn.Config) { c.Host = "127.0.0.2"; c.Port = fwd }, dbconn.ErrHostMismatch},
+		{"host not in certificate", func(c *dbconn.Config) { c.Host = "127.0.0.2"; c.Port = fwd }, dbconn.ErrHostMismatch, hostname},
 		// The secret moves the connection to another host: the name
 		// verified must follow it (go-sql-driver keeps the old one when
 		// a BeforeConnect hook changes the address).
@@ -225,7 +229,7 @@ func TestCertificateRefused(t *testing.T) {
 			c.Credentials = func(context.Context) (dbconn.Credentials, error) {
 				return with(dbconn.NewCredentials(user, pw), dbconn.Credentials{Host: "127.0.0.2", Port: fwd}), nil
 			}
-		}, dbconn.ErrHostMismatch},
+		}, dbconn.ErrHostMismatch, hostname},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -237,6 +241,9 @@ func TestCertificateRefused(t *testing.T) {
 					db.Close()
 				}
 				t.Fatalf("got %v, want %v", err, tc.want)
+			}
+			if !tc.cause(err) {
+				t.Errorf("%v does not wrap the x509 error", err)
 			}
 			if strings.Contains(err.Error(), pw) {
 				t.Fatal("error contains the password")

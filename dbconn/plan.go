@@ -158,7 +158,7 @@ func (pc PlanConfig) withDefaults() (PlanConfig, error) {
 		return pc, invalidConfig("ProxyMaxConnectionsPercent needs Proxy")
 	}
 	pc.Reserve = cmp.Or(pc.Reserve, max(5, pc.MaxConnections/10))
-	pc.PerEnvironment = cmp.Or(pc.PerEnvironment, 1)
+	pc.PerEnvironment = cmp.Or(pc.PerEnvironment, DefaultPerEnvironment)
 	pc.ConnMaxLifetime = cmp.Or(pc.ConnMaxLifetime, DefaultConnMaxLifetime)
 	return pc, nil
 }

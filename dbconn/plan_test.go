@@ -18,20 +18,20 @@ func TestPlan(t *testing.T) {
 		// substrings the error must contain: the arithmetic and the ways out
 		explain []string
 	}{
-		// The guide: RDS max_connections 100, reserved concurrency 100 to
-		// 500, direct connections. Neither end fits once connections for
+		// A small RDS instance: max_connections 100, reserved concurrency
+		// 100 to 500, direct connections. Neither end fits once connections for
 		// administration and rotation are kept free.
-		{name: "guide, 500 environments", in: dbconn.PlanConfig{ReservedConcurrency: 500, MaxConnections: 100},
+		{name: "500 environments, 100 connections", in: dbconn.PlanConfig{ReservedConcurrency: 500, MaxConnections: 100},
 			wantErr: dbconn.ErrPlanDoesNotFit,
 			explain: []string{"500 execution environments × 1 connections = 500", "max_connections 100 − reserve 10 leaves 90",
 				"reserved concurrency at 90", "RDS Proxy", "at least 510"}},
-		{name: "guide, 100 environments", in: dbconn.PlanConfig{ReservedConcurrency: 100, MaxConnections: 100},
+		{name: "100 environments, 100 connections", in: dbconn.PlanConfig{ReservedConcurrency: 100, MaxConnections: 100},
 			wantErr: dbconn.ErrPlanDoesNotFit, explain: []string{"= 100 connections", "leaves 90", "at 90", "at least 110"}},
-		{name: "guide capped to fit", in: dbconn.PlanConfig{ReservedConcurrency: 90, MaxConnections: 100},
+		{name: "capped to fit", in: dbconn.PlanConfig{ReservedConcurrency: 90, MaxConnections: 100},
 			want: dbconn.Sizing{Pool: dbconn.Pool{PerEnvironment: 1, ConnMaxLifetime: 5 * time.Minute}, Connections: 90, Budget: 90}},
-		// The guide's numbers behind RDS Proxy: the environments share the
+		// The same numbers behind RDS Proxy: the environments share the
 		// proxy's connections; the proxy gets what the reserve leaves.
-		{name: "guide with RDS Proxy", in: dbconn.PlanConfig{ReservedConcurrency: 500, MaxConnections: 100, Proxy: true},
+		{name: "500 environments behind RDS Proxy", in: dbconn.PlanConfig{ReservedConcurrency: 500, MaxConnections: 100, Proxy: true},
 			want: dbconn.Sizing{Pool: dbconn.Pool{PerEnvironment: 1, ConnMaxLifetime: 5 * time.Minute, Proxy: true},
 				Connections: 500, Budget: 90, ProxyMaxConnectionsPercent: 90}},
 		// RDS Proxy's default MaxConnectionsPercent (100) leaves nothing

@@ -55,7 +55,7 @@ func parseBundle(b []byte) ([]*x509.Certificate, error) {
 		}
 		c, err := x509.ParseCertificate(blk.Bytes)
 		if err != nil {
-			return nil, fmt.Errorf("%w: certificate %d: %v", ErrCABundle, len(certs)+1, err)
+			return nil, fmt.Errorf("%w: certificate %d: %w", ErrCABundle, len(certs)+1, err)
 		}
 		if !c.IsCA {
 			return nil, fmt.Errorf("%w: certificate %d (%s) is not a CA", ErrCABundle, len(certs)+1, c.Subject)

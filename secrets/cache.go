@@ -155,7 +155,8 @@ type Cache struct {
 	uses atomic.Int64 // the latest LRU stamp; see touch
 }
 
-// New returns a Cache configured by cfg, or an error if cfg is invalid.
+// New returns a Cache configured by cfg, or an error wrapping
+// [ErrInvalidConfig] if cfg is invalid.
 func New(cfg Config) (*Cache, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
@@ -176,7 +177,7 @@ func New(cfg Config) (*Cache, error) {
 		c.maxStale = 0
 	}
 	if c.minBackoff > c.maxBackoff {
-		return nil, errors.New("secrets: Config.MinBackoff must not exceed Config.MaxBackoff")
+		return nil, fmt.Errorf("%w: MinBackoff must not exceed MaxBackoff", ErrInvalidConfig)
 	}
 	if c.nowFn == nil {
 		c.epoch = time.Now()
@@ -190,18 +191,18 @@ func New(cfg Config) (*Cache, error) {
 // check refuses a Config that New cannot use.
 func (cfg *Config) check() error {
 	if cfg.Client == nil {
-		return errors.New("secrets: Config.Client is required")
+		return fmt.Errorf("%w: Client is required", ErrInvalidConfig)
 	}
 	for _, d := range []struct {
 		name string
 		v    time.Duration
 	}{{"TTL", cfg.TTL}, {"MaxStale", cfg.MaxStale}, {"FetchTimeout", cfg.FetchTimeout}, {"MinBackoff", cfg.MinBackoff}, {"MaxBackoff", cfg.MaxBackoff}} {
 		if d.v < 0 {
-			return fmt.Errorf("secrets: Config.%s must not be negative", d.name)
+			return fmt.Errorf("%w: %s must not be negative", ErrInvalidConfig, d.name)
 		}
 	}
 	if cfg.MaxEntries < 0 {
-		return errors.New("secrets: Config.MaxEntries must not be negative")
+		return fmt.Errorf("%w: MaxEntries must not be negative", ErrInvalidConfig)
 	}
 	return nil
 }

@@ -43,7 +43,7 @@ func TestNewValidatesConfig(t *testing.T) {
 				}
 				return
 			}
-			if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !strings.HasPrefix(err.Error(), "secrets: ") {
+			if !errors.Is(err, secrets.ErrInvalidConfig) || !strings.Contains(err.Error(), tc.wantErr) || !strings.HasPrefix(err.Error(), "secrets: ") {
 				t.Fatalf("got %v, want an error mentioning %q", err, tc.wantErr)
 			}
 		})

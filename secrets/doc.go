@@ -39,17 +39,36 @@
 //   - At most [Config.MaxEntries] (1024) values are held, least recently
 //     used evicted first.
 //
-// # Errors and redaction
+// # Security model
 //
-// Fetch errors wrap a sentinel ([ErrNotFound], [ErrAccessDenied],
-// [ErrDecryption], [ErrThrottled], [ErrInvalidRequest], [ErrUnavailable])
-// and the SDK's error, and name the secret id and the stage or version. A
-// timeout adds the usual cause for a Lambda function in a VPC: it needs an
-// interface VPC endpoint for Secrets Manager or a NAT gateway.
+//   - Secrets Manager is the only source of values, reached through the
+//     [Client] the caller passes; [New] never creates an AWS client or
+//     loads credentials itself.
+//   - Definitive answers fail closed: a deleted secret, revoked access or
+//     a revoked KMS key is returned at once and drops the cached value.
+//     Only an outage (throttling, 5xx, timeouts) is papered over with a
+//     stale value, and only for [Config.MaxStale].
+//   - No error, log record or printed form carries a secret value.
+//     [Secret] and [DBCredentials] redact themselves in String, GoString,
+//     every fmt verb, slog and JSON; decoding errors name offsets and
+//     fields, not values.
+//   - Fetch errors wrap a sentinel ([ErrNotFound], [ErrAccessDenied],
+//     [ErrDecryption], [ErrThrottled], [ErrInvalidRequest],
+//     [ErrUnavailable]) and the SDK's error, and name the secret id and
+//     the stage or version. A timeout adds the usual cause for a Lambda
+//     function in a VPC: it needs an interface VPC endpoint for Secrets
+//     Manager or a NAT gateway.
 //
-// No error, log record or printed form carries a secret value. [Secret] and
-// [DBCredentials] redact themselves in String, GoString, every fmt verb,
-// slog and JSON; decoding errors name offsets and fields, not values.
+// # What the caller still does
+//
+//   - Grant the function's role secretsmanager:GetSecretValue on the
+//     secrets it reads (and kms:Decrypt for a customer-managed key), and
+//     nothing broader.
+//   - Create one Cache at init and share it; call [Cache.Refresh] when a
+//     value is rejected (see Rotation below), not in a loop.
+//   - Choose secret ids in code or configuration, never from request
+//     input: each id costs an entry and a GetSecretValue call.
+//   - Give [Cache.Prefetch] a deadline inside the init phase.
 //
 // # Rotation
 //

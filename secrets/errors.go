@@ -61,6 +61,9 @@ var (
 	// [Secret.Decode] and [GetJSON] into a [DBCredentials], when the value is
 	// not a usable database credentials object.
 	ErrInvalidCredentials = errors.New("secrets: invalid database credentials")
+
+	// ErrInvalidConfig is returned by [New] for a [Config] it cannot use.
+	ErrInvalidConfig = errors.New("secrets: invalid config")
 )
 
 // vpcHint explains the most common cause of timeouts from a Lambda function.

@@ -1,7 +1,7 @@
 // Command dbconn shows package dbconn: sizing a connection pool for a Lambda
-// function against the database's max_connections (the guide's own numbers
-// do not fit, and Plan says why and what to do), and a TLS-only MySQL pool
-// whose configuration never prints its password.
+// function against the database's max_connections (500 environments against
+// max_connections 100 do not fit, and Plan says why and what to do), and a
+// TLS-only MySQL pool whose configuration never prints its password.
 //
 //	go run ./examples/dbconn
 //
@@ -33,7 +33,7 @@ func main() {
 }
 
 func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
-	fmt.Fprintln(w, "== the guide's numbers: reserved concurrency 500, max_connections 100")
+	fmt.Fprintln(w, "== a common setup: reserved concurrency 500, max_connections 100")
 	_, err := dbconn.Plan(dbconn.PlanConfig{ReservedConcurrency: 500, MaxConnections: 100})
 	var pe *dbconn.PlanError
 	if errors.As(err, &pe) {
