@@ -49,11 +49,18 @@ func newFixture(t testing.TB, c redis.UniversalClient, edit func(*Config)) *fixt
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	prefix := "refresh-test-" + hex.EncodeToString(b[:])
-	clk := clocktest.At(time.Now())
 	rev, err := redisrevoker.New(redisrevoker.Config{Client: c, Prefix: prefix + "-jwt"})
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A revoker that marks its store's state creates the marks before
+	// tokens are issued, as a service does at start.
+	if p, ok := any(rev).(interface{ Prepare(context.Context) error }); ok {
+		if err := p.Prepare(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clk := clocktest.At(time.Now())
 	auth, err := jwtauth.New(jwtauth.Config{
 		Keys:     []jwtauth.Key{{ID: "ed", Algorithm: jwtauth.EdDSA, PrivateKey: testKey}},
 		Issuer:   "trialbalance",

@@ -3,6 +3,10 @@ package refresh
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -10,6 +14,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/lambdasec/lambdasec/internal/testenv"
 	"github.com/lambdasec/lambdasec/jwtauth"
 )
 
@@ -269,4 +274,74 @@ func TestMalformedTokens(t *testing.T) {
 			wantErr(t, tc.name, err, ErrInvalidToken)
 		}
 	})
+}
+
+// A store that is down or does not answer: nothing is issued, 503.
+func TestStoreDown(t *testing.T) {
+	up := newFixture(t, testenv.Redis(t), nil)
+	tk := up.login(t, "alice")
+	// A listener that accepts and never answers: the deadline must end
+	// the call, not go-redis's own read timeout.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	for _, tc := range []struct{ name, addr string }{
+		{"refused", "127.0.0.1:1"},
+		{"silent", ln.Addr().String()},
+	} {
+		c := redis.NewClient(&redis.Options{Addr: tc.addr, MaxRetries: -1, DialTimeout: time.Second})
+		s, err := New(Config{Client: c, Authenticator: up.auth, Prefix: up.prefix, Timeout: 200 * time.Millisecond,
+			Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		_, err = s.Exchange(context.Background(), tk.RefreshToken.Reveal(), "web")
+		wantErr(t, tc.name+": exchange", err, ErrUnavailable)
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("%s: exchange took %v", tc.name, d)
+		}
+		_, err = s.Login(context.Background(), jwtauth.Grant{Subject: "alice"}, "web")
+		wantErr(t, tc.name+": login", err, ErrUnavailable)
+		wantErr(t, tc.name+": logout", s.RevokeFamily(context.Background(), "alice", tk.Claims.Family), ErrUnavailable)
+		rec := httptest.NewRecorder()
+		WriteError(rec, httptest.NewRequest(http.MethodPost, "/", nil), err)
+		if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
+			t.Errorf("%s: WriteError: %d %v", tc.name, rec.Code, rec.Header())
+		}
+		c.Close()
+	}
+	// The token was never spent: the real store still exchanges it.
+	up.mustExchange(t, tk.RefreshToken)
+}
+
+func TestNewConfig(t *testing.T) {
+	f := newFixture(t, testenv.Redis(t), nil)
+	noRevoker, _ := jwtauth.New(jwtauth.Config{Keys: []jwtauth.Key{{Algorithm: jwtauth.EdDSA, PrivateKey: testKey}}})
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+	}{
+		{"no client", Config{Authenticator: f.auth}},
+		{"no authenticator", Config{Client: f.client}},
+		{"authenticator without revoker", Config{Client: f.client, Authenticator: noRevoker}},
+		{"brace in prefix", Config{Client: f.client, Authenticator: f.auth, Prefix: "a{b}"}},
+		{"idle over lifetime", Config{Client: f.client, Authenticator: f.auth, IdleTimeout: 40 * 24 * time.Hour}},
+		{"grace too long", Config{Client: f.client, Authenticator: f.auth, GracePeriod: 2 * time.Minute}},
+	} {
+		if _, err := New(tc.cfg); !errors.Is(err, ErrInvalidConfig) {
+			t.Errorf("%s: got %v, want ErrInvalidConfig", tc.name, err)
+		}
+	}
 }

@@ -45,14 +45,21 @@ var b64 = base64.RawURLEncoding.Strict()
 // print "[REDACTED]"; [Token.Reveal] returns the value to send to the
 // client. The zero value is the empty token.
 type Token struct {
-	s string
+	// Behind a pointer: fmt's %p prints a struct's fields without asking
+	// its Format method, and a pointer prints as an address.
+	p *string
 }
 
 // Reveal returns the token as the client sends it back.
-func (t Token) Reveal() string { return t.s }
+func (t Token) Reveal() string {
+	if t.p == nil {
+		return ""
+	}
+	return *t.p
+}
 
 // IsZero reports whether t is the empty token.
-func (t Token) IsZero() bool { return t.s == "" }
+func (t Token) IsZero() bool { return t.p == nil || *t.p == "" }
 
 // String implements fmt.Stringer without the token.
 func (t Token) String() string { return "[REDACTED]" }
@@ -90,7 +97,10 @@ func parseToken(s string) (raw, error) {
 	return r, nil
 }
 
-func (r *raw) encode() Token { return Token{s: b64.EncodeToString(r[:])} }
+func (r *raw) encode() Token {
+	s := b64.EncodeToString(r[:])
+	return Token{p: &s}
+}
 
 // digest is SHA-256 over label and the whole token.
 func (r *raw) digest(label string) [sha256.Size]byte {
