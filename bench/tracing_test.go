@@ -88,3 +88,38 @@ func BenchmarkTracingHandler(b *testing.B) {
 		run(b, h, lambdaReq)
 	})
 }
+
+// BenchmarkTracingXRayPaired alternates one Lambda-mode request traced by
+// lambdasec (a subsegment of Lambda's segment, sent over UDP) with one
+// wrapped in a bare xray.Capture by the X-Ray SDK, the SDK's way inside
+// Lambda, both to the same UDP sink, and reports the per-pair median
+// ratio (see pairedMedians). Goal: at most 1.1.
+func BenchmarkTracingXRayPaired(b *testing.B) {
+	clearTracingEnv(b)
+	addr := tracingtest.Discard(b)
+	mux := tracingBenchMux()
+	ours, err := tracing.New(tracing.Config{Service: "bench", DaemonAddr: addr})
+	if err != nil {
+		b.Fatal(err)
+	}
+	local, err := sampling.NewLocalizedStrategy()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := xray.Configure(xray.Config{DaemonAddr: addr, SamplingStrategy: local}); err != nil {
+		b.Fatal(err)
+	}
+	h := ours.Handler(mux)
+	peer := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = xray.Capture(r.Context(), "GET /orders/{id}", func(ctx context.Context) error {
+			mux.ServeHTTP(w, r.WithContext(ctx))
+			return nil
+		})
+	})
+	r, w := lambdaRequest(), &tracingDiscard{h: http.Header{}}
+	for range 100 {
+		h.ServeHTTP(w, r)
+		peer.ServeHTTP(w, r)
+	}
+	pairedMedians(b, "lambdasec", func(int) { h.ServeHTTP(w, r) }, "xray.Capture", func(int) { peer.ServeHTTP(w, r) })
+}
