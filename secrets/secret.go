@@ -27,68 +27,63 @@ const Redacted = "[REDACTED]"
 // [Secret.Bytes] or [Secret.Decode]. The zero Secret is empty. A Secret is
 // immutable and safe for concurrent use.
 type Secret struct {
-	// p holds everything behind one pointer: a Secret is one word to
-	// return and copy, and even fmt's reflection fallbacks (such as a
-	// wrong %p verb, which skips Format) print an address, not a field.
-	p *version
-}
-
-// version is what a Secret holds. It is never modified once built.
-type version struct {
 	id        string
 	name      string
 	arn       string
 	versionID string
 	stages    []string
 	created   time.Time
-	value     string
-	binary    bool
+	// v is behind a pointer so that even fmt's reflection fallbacks (such
+	// as a wrong %p verb, which skips Format) print an address, not it.
+	v *value
 }
 
-// data returns what s holds; for the zero Secret, an empty version.
-func (s Secret) data() *version {
-	if s.p == nil {
-		return new(version)
-	}
-	return s.p
+type value struct {
+	s      string
+	binary bool
 }
 
 // ID is the secret id the value was requested with (a name or an ARN).
-func (s Secret) ID() string { return s.data().id }
+func (s Secret) ID() string { return s.id }
 
 // Name is the secret's friendly name, as Secrets Manager reported it.
-func (s Secret) Name() string { return s.data().name }
+func (s Secret) Name() string { return s.name }
 
 // ARN is the secret's ARN, as Secrets Manager reported it.
-func (s Secret) ARN() string { return s.data().arn }
+func (s Secret) ARN() string { return s.arn }
 
 // VersionID is the id of this version of the secret. It changes when the
 // secret is rotated or updated, so comparing it tells whether a refresh
 // brought a new value.
-func (s Secret) VersionID() string { return s.data().versionID }
+func (s Secret) VersionID() string { return s.versionID }
 
 // Stages lists the staging labels attached to this version when it was
 // fetched, such as AWSCURRENT. The slice is a copy.
-func (s Secret) Stages() []string { return slices.Clone(s.data().stages) }
+func (s Secret) Stages() []string { return slices.Clone(s.stages) }
 
 // CreatedDate is when this version was created.
-func (s Secret) CreatedDate() time.Time { return s.data().created }
+func (s Secret) CreatedDate() time.Time { return s.created }
 
 // IsBinary reports whether the secret was stored as SecretBinary rather
 // than SecretString.
-func (s Secret) IsBinary() bool { return s.data().binary }
+func (s Secret) IsBinary() bool { return s.v != nil && s.v.binary }
 
 // Value returns the secret: SecretString, or the bytes of SecretBinary.
 // Keep it out of logs and errors.
-func (s Secret) Value() string { return s.data().value }
+func (s Secret) Value() string {
+	if s.v == nil {
+		return ""
+	}
+	return s.v.s
+}
 
 // Bytes returns a copy of the secret's bytes (see [Secret.Value]). The
 // caller may overwrite it when done.
 func (s Secret) Bytes() []byte {
-	if s.p == nil {
+	if s.v == nil {
 		return nil
 	}
-	return []byte(s.p.value)
+	return []byte(s.v.s)
 }
 
 // Decode unmarshals the secret's value, which must be JSON, into v, as
@@ -96,19 +91,18 @@ func (s Secret) Bytes() []byte {
 // for a [DBCredentials]) and name the offset or field at fault, never the
 // value.
 func (s Secret) Decode(v any) error {
-	return decodeJSON(s.ID(), []byte(s.Value()), v)
+	return decodeJSON(s.id, []byte(s.Value()), v)
 }
 
 // String describes the secret with its value redacted.
 func (s Secret) String() string {
-	d := s.data()
 	var b strings.Builder
 	b.WriteString("secrets.Secret{ID: ")
-	b.WriteString(strconv.Quote(d.id))
+	b.WriteString(strconv.Quote(s.id))
 	b.WriteString(", VersionID: ")
-	b.WriteString(strconv.Quote(d.versionID))
+	b.WriteString(strconv.Quote(s.versionID))
 	b.WriteString(", Stages: [")
-	b.WriteString(strings.Join(d.stages, " "))
+	b.WriteString(strings.Join(s.stages, " "))
 	b.WriteString("], Value: " + Redacted + "}")
 	return b.String()
 }
@@ -122,24 +116,22 @@ func (s Secret) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, s.Stri
 
 // LogValue logs the id, version and stages, with the value redacted.
 func (s Secret) LogValue() slog.Value {
-	d := s.data()
 	return slog.GroupValue(
-		slog.String("id", d.id),
-		slog.String("version_id", d.versionID),
-		slog.Any("stages", d.stages),
+		slog.String("id", s.id),
+		slog.String("version_id", s.versionID),
+		slog.Any("stages", s.stages),
 		slog.String("value", Redacted),
 	)
 }
 
 // MarshalJSON writes the same fields as LogValue, with the value redacted.
 func (s Secret) MarshalJSON() ([]byte, error) {
-	d := s.data()
 	return json.Marshal(struct {
 		ID        string   `json:"id"`
 		VersionID string   `json:"version_id"`
 		Stages    []string `json:"stages"`
 		Value     string   `json:"value"`
-	}{d.id, d.versionID, d.stages, Redacted})
+	}{s.id, s.versionID, s.stages, Redacted})
 }
 
 // GetJSON gets the current version of the secret id from c and decodes its
@@ -193,7 +185,7 @@ func decodeJSON(id string, data []byte, v any) error {
 
 // secretFrom builds the Secret for id from a GetSecretValue answer.
 func secretFrom(id string, out *secretsmanager.GetSecretValueOutput) Secret {
-	v := &version{
+	s := Secret{
 		id:        id,
 		name:      aws.ToString(out.Name),
 		arn:       aws.ToString(out.ARN),
@@ -203,9 +195,11 @@ func secretFrom(id string, out *secretsmanager.GetSecretValueOutput) Secret {
 	}
 	switch {
 	case out.SecretString != nil:
-		v.value = *out.SecretString
+		s.v = &value{s: *out.SecretString}
 	case out.SecretBinary != nil:
-		v.value, v.binary = string(out.SecretBinary), true
+		s.v = &value{s: string(out.SecretBinary), binary: true}
+	default:
+		s.v = &value{}
 	}
-	return Secret{p: v}
+	return s
 }

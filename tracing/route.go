@@ -3,8 +3,6 @@ package tracing
 import (
 	"context"
 	"net/http"
-
-	"github.com/lambdasec/lambdasec/internal/reqinfo"
 )
 
 // Routes wraps a router, usually the [http.ServeMux], so that the route
@@ -23,28 +21,18 @@ import (
 //
 //	handler := tr.Handler(auth.Handler(tracing.Routes(mux)))
 //
-// The route also reaches the request's log lines written through package
-// reqlog (its "route" attribute), under the same rule.
-//
-// Routes costs nothing when the request is neither traced nor logged, and
-// wrapping a router that the Tracer wraps directly is harmless.
+// Routes costs nothing when the request is not traced, and wrapping a
+// router that the Tracer wraps directly is harmless.
 func Routes(router http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tr := traceFrom(r.Context())
-		info, logged := reqinfo.FromContext(r.Context())
-		if tr == nil && !logged {
+		if tr == nil {
 			router.ServeHTTP(w, r)
 			return
 		}
 		defer func() {
-			if r.Pattern == "" {
-				return
-			}
-			if tr != nil {
+			if r.Pattern != "" {
 				tr.setRoute(r.Pattern, false)
-			}
-			if logged && info.Route() == "" {
-				info.SetRoute(r.Pattern)
 			}
 		}()
 		router.ServeHTTP(w, r)

@@ -120,7 +120,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 		rand.Read(secret)
 		log.Warn("JWT_SECRET is not set: signing with a random key, so tokens die with the process; set JWT_SECRET (32 random bytes or more) to keep them")
 	}
-	revoker, err := redisrevoker.New(redisrevoker.Config{Client: rdb, Prefix: cfg.redisPrefix + "jwt"})
+	revoker, err := redisrevoker.New(redisrevoker.Config{Client: rdb, Prefix: cfg.redisPrefix + "jwt", Events: a.events, Logger: log})
 	if err != nil {
 		return nil, err
 	}
@@ -198,6 +198,12 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 	}
 	a.closers = append(a.closers, a.store.close)
 	if err := <-pinged; err != nil {
+		return nil, err
+	}
+	// Before any token is issued: an empty Redis (the in-process one at
+	// every start, or one that lost its data) gets its epoch markers, so
+	// the tokens issued from now on are not taken for older than a loss.
+	if err := revoker.Prepare(ctx); err != nil {
 		return nil, err
 	}
 

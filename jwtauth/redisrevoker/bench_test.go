@@ -18,6 +18,7 @@ func BenchmarkRevocationCheck(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	prepare(b, r)
 	clk := clocktest.At(time.Now())
 	cfg := testConfig(clk)
 	cfg.Revoker = r

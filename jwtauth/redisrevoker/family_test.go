@@ -39,6 +39,7 @@ func TestFamilyIntegration(t *testing.T) {
 			if err != nil {
 				tb.Fatal(err)
 			}
+			prepare(tb, r)
 			return r
 		}},
 		{"cluster", func(tb testing.TB) *Revoker {
@@ -46,12 +47,14 @@ func TestFamilyIntegration(t *testing.T) {
 			if err != nil {
 				tb.Fatal(err)
 			}
+			prepare(tb, r)
 			return r
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			rev := tc.client(t) // first: Prepare waits for its not-before
 			cfg := testConfig(realClock())
-			cfg.Revoker = tc.client(t)
+			cfg.Revoker = rev
 			revokertest.Family(t, mustAuth(t, cfg))
 			// A check still costs one MGET: on Cluster a key in another
 			// slot would fail it with CROSSSLOT.

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -39,12 +40,17 @@ func TestRedisRevokerIntegration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	prepare(t, r)
 	revokertest.Contract(t, realClock(), r, nil)
 	keys, err := c.Keys(context.Background(), prefix+":*").Result()
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer c.Del(context.Background(), r.epochKeysAll...)
 	for _, k := range keys {
+		if strings.HasPrefix(k, prefix+":epoch{") {
+			continue // markers never expire
+		}
 		ttl, err := c.PTTL(context.Background(), k).Result()
 		if err != nil || ttl <= 0 || ttl > jwtauth.DefaultMaxLifetime+jwtauth.DefaultLeeway+time.Second {
 			t.Errorf("key %s: TTL %v %v", k, ttl, err)
@@ -59,6 +65,7 @@ func TestRedisRevokerClusterIntegration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	prepare(t, r)
 	revokertest.Contract(t, realClock(), r, nil)
 	// Many subjects land in slots on every node; none may hit CROSSSLOT.
 	clk := realClock()
@@ -87,6 +94,7 @@ func redisAuth(t *testing.T, c redis.UniversalClient) (*jwtauth.Authenticator, *
 	if err != nil {
 		t.Fatal(err)
 	}
+	prepare(t, r)
 	cfg := testConfig(realClock())
 	cfg.Revoker = r
 	cfg.Logger = slog.New(slog.DiscardHandler)
@@ -102,24 +110,41 @@ func answer(a *jwtauth.Authenticator, tok string) int {
 	return rec.Code
 }
 
-// waitRecovered retries a verification until the client has reconnected.
-func waitRecovered(t *testing.T, a *jwtauth.Authenticator, tok string) {
+// waitReachable retries a verification until the store answers again
+// (whatever the answer), and returns the answer.
+func waitReachable(t *testing.T, a *jwtauth.Authenticator, tok string) error {
 	t.Helper()
 	var err error
 	for range 100 {
-		if _, err = a.Verify(context.Background(), tok); err == nil {
-			return
+		if _, err = a.Verify(context.Background(), tok); !errors.Is(err, jwtauth.ErrRevocationUnavailable) {
+			return err
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	t.Fatalf("no recovery: %v", err)
+	t.Fatalf("store still unreachable: %v", err)
+	return err
+}
+
+// afterRecovery waits for the not-before a recovery sets (the next whole
+// second) and checks that a token issued then is accepted.
+func afterRecovery(t *testing.T, r *Revoker, sub string) (*jwtauth.Authenticator, string) {
+	t.Helper()
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
+	cfg := testConfig(realClock())
+	cfg.Revoker = r
+	a := mustAuth(t, cfg)
+	tok, _, _ := a.Issue(jwtauth.Grant{Subject: sub})
+	if _, err := a.Verify(context.Background(), tok); err != nil {
+		t.Fatalf("token issued after the recovery: %v", err)
+	}
+	return a, tok
 }
 
 func TestRedisRevokerStoppedServer(t *testing.T) {
 	srv := testenv.StartRedis(t)
 	c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
 	t.Cleanup(func() { c.Close() })
-	a, _ := redisAuth(t, c)
+	a, r := redisAuth(t, c)
 	tok, claims, _ := a.Issue(jwtauth.Grant{Subject: "alice"})
 	if _, err := a.Verify(context.Background(), tok); err != nil {
 		t.Fatal(err)
@@ -143,10 +168,17 @@ func TestRedisRevokerStoppedServer(t *testing.T) {
 		t.Errorf("checks took %v with the server down", d)
 	}
 
+	// The server comes back empty (no persistence): the revocation is
+	// gone, but so is the epoch marker, so the logged-out token and every
+	// other token issued before the loss are refused.
 	srv.Start()
-	waitRecovered(t, a, good)
-	// Revoking works again. (Revocations made before a restart survive
-	// only if the server persists its data; this test server does not.)
+	if err := waitReachable(t, a, tok); !errors.Is(err, jwtauth.ErrTokenRevoked) {
+		t.Errorf("logged-out token after an empty restart: got %v, want ErrTokenRevoked", err)
+	}
+	if _, err := a.Verify(context.Background(), good); !errors.Is(err, jwtauth.ErrTokenRevoked) {
+		t.Errorf("token issued before the loss: got %v, want ErrTokenRevoked", err)
+	}
+	a, good = afterRecovery(t, r, "bob")
 	if err := a.RevokeSubject(context.Background(), "bob"); err != nil {
 		t.Fatal(err)
 	}
@@ -162,26 +194,30 @@ func TestRedisRevokerStoppedClusterNode(t *testing.T) {
 	a, r := redisAuth(t, c)
 	ctx := context.Background()
 
-	// Find a subject whose records live on node 1.
+	// Find a subject whose records live on node 1, and one elsewhere.
 	victim := cluster.Nodes[1].Addr()
-	var tok string
-	for i := 0; tok == "" && i < 1000; i++ {
-		sub := "user-" + hex.EncodeToString([]byte{byte(i >> 8), byte(i)})
-		tk, cl, _ := a.Issue(jwtauth.Grant{Subject: sub})
+	var tok, other, sub string
+	for i := 0; (tok == "" || other == "") && i < 1000; i++ {
+		s := "user-" + hex.EncodeToString([]byte{byte(i >> 8), byte(i)})
+		tk, cl, _ := a.Issue(jwtauth.Grant{Subject: s})
 		tk2, _, _ := r.keys(cl.Issuer, cl.Subject, cl.ID, "")
 		node, err := c.MasterForKey(ctx, tk2)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if node.Options().Addr == victim {
-			tok = tk
+			tok, sub = tk, s
+		} else {
+			other = tk
 		}
 	}
 	if tok == "" {
 		t.Fatal("no subject maps to node 1")
 	}
-	if _, err := a.Verify(ctx, tok); err != nil {
-		t.Fatal(err)
+	for _, tk := range []string{tok, other} {
+		if _, err := a.Verify(ctx, tk); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	cluster.Nodes[1].Stop()
@@ -196,7 +232,15 @@ func TestRedisRevokerStoppedClusterNode(t *testing.T) {
 		t.Errorf("checks took %v with a node down", d)
 	}
 
+	// The node comes back empty: tokens of its subjects issued before
+	// are refused; the other shards lost nothing and keep their tokens.
 	cluster.Nodes[1].Start()
 	cluster.WaitHealthy(t)
-	waitRecovered(t, a, tok)
+	if err := waitReachable(t, a, tok); !errors.Is(err, jwtauth.ErrTokenRevoked) {
+		t.Errorf("token on the restarted node: got %v, want ErrTokenRevoked", err)
+	}
+	if _, err := a.Verify(ctx, other); err != nil {
+		t.Errorf("token on a node that kept its data: %v", err)
+	}
+	afterRecovery(t, r, sub)
 }

