@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/lambdasec/lambdasec/secevent"
 )
 
 // Defaults for the zero values of [Config].
@@ -55,6 +57,13 @@ type Config struct {
 	// 7515 §4.1.9), so tokens of another kind, such as ID or refresh tokens
 	// from the same issuer, are refused (RFC 8725 §3.11). Zero means "JWT".
 	Type string
+	// Events receives a security event for each refused request (see
+	// package secevent): authn_token_invalid with the [Reason],
+	// authz_fail for a missing scope, sys_dependency_fail when the
+	// revocation store or key source failed. Requests without a token are
+	// not reported. Nil means none.
+	Events secevent.Sink
+
 	// AllowMissingType accepts tokens that carry no typ header at all; a
 	// typ that is present must still match Type. Set it only for an
 	// issuer that writes none and tells its token kinds apart by a claim
@@ -128,6 +137,7 @@ type Authenticator struct {
 	failOpen   bool
 	cookie     string
 	onError    func(http.ResponseWriter, *http.Request, error)
+	events     secevent.Sink
 	log        *slog.Logger
 	now        func() time.Time
 	rand       io.Reader
@@ -156,6 +166,7 @@ func New(cfg Config) (*Authenticator, error) {
 		failOpen: cfg.RevocationFailOpen,
 		cookie:   cfg.Cookie,
 		onError:  cfg.ErrorHandler,
+		events:   cfg.Events,
 		log:      cmp.Or(cfg.Logger, slog.Default()),
 		now:      cfg.Now,
 		rand:     cmp.Or(cfg.Rand, rand.Reader),

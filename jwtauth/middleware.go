@@ -146,6 +146,7 @@ func (a *Authenticator) reject(w http.ResponseWriter, r *http.Request, err error
 	}
 	a.log.LogAttrs(r.Context(), level, "jwtauth: request refused",
 		slog.String("error", err.Error()), slog.String("method", r.Method), slog.String("path", r.URL.Path))
+	a.report(r, err)
 	a.onError(w, r, err)
 }
 

@@ -263,25 +263,8 @@ func (a *Authorizer) refused(ctx context.Context, err error, routeName string) (
 		secevent.Emit(ctx, a.events, secevent.Event{Name: secevent.SysDependencyFail, Route: routeName, Reason: "token_check_unavailable"})
 		return outcome{denyAll: true, principal: "unknown"}, nil
 	}
-	secevent.Emit(ctx, a.events, secevent.Event{Name: secevent.AuthnTokenInvalid, Route: routeName, Reason: reason(err)})
+	secevent.Emit(ctx, a.events, secevent.Event{Name: secevent.AuthnTokenInvalid, Route: routeName, Reason: jwtauth.Reason(err)})
 	return outcome{}, ErrUnauthorized
-}
-
-// reason names the refusal for events, without any token content.
-func reason(err error) string {
-	for _, r := range []struct {
-		err  error
-		name string
-	}{
-		{jwtauth.ErrTokenMissing, "missing"}, {jwtauth.ErrTokenExpired, "expired"}, {jwtauth.ErrTokenRevoked, "revoked"},
-		{jwtauth.ErrInvalidAudience, "audience"}, {jwtauth.ErrInvalidIssuer, "issuer"},
-		{jwtauth.ErrSignatureInvalid, "signature"}, {jwtauth.ErrTokenNotValidYet, "not_yet_valid"},
-	} {
-		if errors.Is(err, r.err) {
-			return r.name
-		}
-	}
-	return "invalid"
 }
 
 // requestWith builds the request jwtauth reads the token from, so the
