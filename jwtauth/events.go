@@ -2,7 +2,6 @@ package jwtauth
 
 import (
 	"errors"
-	"net"
 	"net/http"
 
 	"github.com/lambdasec/lambdasec/secevent"
@@ -60,20 +59,12 @@ func (a *Authenticator) report(r *http.Request, err error) {
 	case errors.Is(err, ErrRevocationUnavailable), errors.Is(err, ErrKeySourceUnavailable):
 		name = secevent.SysDependencyFail
 	}
-	e := secevent.Event{Name: name, ClientIP: remoteIP(r), Route: r.Pattern, Reason: Reason(err)}
+	e := secevent.ForRequest(r, name)
+	e.Reason = Reason(err)
 	if name == secevent.AuthzFail {
 		if c, ok := FromContext(r.Context()); ok {
 			e.UserID = c.Subject
 		}
 	}
 	secevent.Emit(r.Context(), a.events, e)
-}
-
-// remoteIP is the host of r.RemoteAddr: the caller's address as
-// lambdahttp or net/http set it.
-func remoteIP(r *http.Request) string {
-	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		return host
-	}
-	return r.RemoteAddr
 }

@@ -121,3 +121,17 @@ func ExampleMetrics_Flush() {
 	fmt.Println(m.Flush()) // nothing counted: nothing written
 	// Output: <nil>
 }
+
+// A package or handler reports an event about the request it serves.
+func ExampleForRequest() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/items/{id}", func(w http.ResponseWriter, r *http.Request) {
+		e := secevent.ForRequest(r, secevent.AuthzFail)
+		e.UserID, e.Reason = "user-7", "not_owner"
+		fmt.Println(e.Name, e.ClientIP, e.Route, e.UserID, e.Reason)
+	})
+	r := httptest.NewRequest("POST", "/v1/items/42", nil)
+	r.RemoteAddr = "203.0.113.5:5123"
+	mux.ServeHTTP(httptest.NewRecorder(), r)
+	// Output: authz_fail 203.0.113.5 POST /v1/items/{id} user-7 not_owner
+}

@@ -43,6 +43,12 @@ import (
 // `json:",string"` field, can leave it partly filled). An unusable dst type wraps
 // [ErrInvalidType]. No error text includes a submitted value.
 func (v *Validator) DecodeJSON(r *http.Request, dst any) error {
+	err := v.decodeJSON(r, dst)
+	v.report(r, "body", err)
+	return err
+}
+
+func (v *Validator) decodeJSON(r *http.Request, dst any) error {
 	rv, e, err := v.target(dst)
 	if err != nil {
 		return err

@@ -159,6 +159,12 @@ func newQField(f reflect.StructField, name string, path bool) (qfield, error) {
 // joined by commas unless the adapter rebuilds the query from
 // rawQueryString; aws-lambda-go-api-proxy does.
 func (v *Validator) DecodeQuery(r *http.Request, dst any) error {
+	err := v.decodeQuery(r, dst)
+	v.report(r, "query", err)
+	return err
+}
+
+func (v *Validator) decodeQuery(r *http.Request, dst any) error {
 	rv, e, err := v.target(dst)
 	if err != nil {
 		return err

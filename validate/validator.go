@@ -11,6 +11,8 @@ import (
 	"sync"
 
 	"github.com/go-playground/validator/v10"
+
+	"github.com/lambdasec/lambdasec/secevent"
 )
 
 // Defaults for a zero [Config].
@@ -81,6 +83,14 @@ type Config struct {
 	// destination types that cannot be decoded, at error level. Nil means
 	// slog.Default().
 	Logger *slog.Logger
+
+	// Events receives an input_validation_fail security event (package
+	// secevent) for each request [Validator.DecodeJSON] or
+	// [Validator.DecodeQuery] refuses, with the client address, the route
+	// and the reason ("media_type", "too_large", "malformed" or
+	// "invalid") and the names of the offending fields, never their
+	// values. Nil means none.
+	Events secevent.Sink
 }
 
 // Validator decodes and validates requests. Create one with [New] at start-
@@ -95,6 +105,7 @@ type Validator struct {
 	allowUnknownQuery bool
 	errorHandler      func(http.ResponseWriter, *http.Request, error)
 	log               *slog.Logger
+	events            secevent.Sink
 
 	v     *validator.Validate
 	types sync.Map // reflect.Type -> *typeEntry
@@ -122,6 +133,7 @@ func New(cfg Config) (*Validator, error) {
 		allowUnknownQuery: cfg.AllowUnknownQuery,
 		errorHandler:      cfg.ErrorHandler,
 		log:               cmp.Or(cfg.Logger, slog.Default()),
+		events:            cfg.Events,
 	}
 	if v.errorHandler == nil { // a func is not comparable: no cmp.Or
 		v.errorHandler = WriteError
