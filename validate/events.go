@@ -16,7 +16,7 @@ const maxEventFields = 8
 // Config.Events. source is "body" or "query". An unusable destination
 // type is the program's fault, not the client's: no event.
 func (v *Validator) report(r *http.Request, source string, err error) {
-	if err == nil || v.events == nil || errors.Is(err, ErrInvalidType) {
+	if err == nil || errors.Is(err, ErrInvalidType) || v.events == nil { // a nil v returns ErrInvalidType
 		return
 	}
 	e := secevent.ForRequest(r, secevent.InputValidationFail)
