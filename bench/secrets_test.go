@@ -9,7 +9,9 @@ package bench
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -199,8 +201,9 @@ func BenchmarkSecretsStampede(b *testing.B) {
 }
 
 // BenchmarkSecretsHitFloor: a cached Get beside a sync.Map load of the same
-// key (the floor: one hashed lookup and an atomic load, nothing checked)
-// and the hand-rolled cache, in batches interleaved ABBA so that the ratios
+// key (the floor: one hashed lookup and an atomic load, nothing checked),
+// a cached Get in a cache of 16 secrets (where the id is hashed too) and
+// the hand-rolled cache, in batches interleaved ABBA so that the ratios
 // come from the same moments of the same run.
 func BenchmarkSecretsHitFloor(b *testing.B) {
 	_, c, h := benchSecretsSetup(b)
@@ -210,6 +213,21 @@ func BenchmarkSecretsHitFloor(b *testing.B) {
 	if _, err := c.Get(ctx, "db"); err != nil {
 		b.Fatal(err)
 	}
+	// many holds more secrets than the cache compares one by one, so its
+	// lookups hash the id as sync.Map does.
+	sm, _, _ := benchSecretsSetup(b)
+	many, err := secrets.New(secrets.Config{Client: sm.Client()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range 16 {
+		id := fmt.Sprint("db", i)
+		sm.Put(id, benchDBSecret)
+		if _, err := many.Get(ctx, id); err != nil {
+			b.Fatal(err)
+		}
+	}
+	hashedID := strings.Clone("db7") // a copy: equal bytes, another pointer
 	if _, err := h.get(ctx, "db"); err != nil {
 		b.Fatal(err)
 	}
@@ -224,6 +242,15 @@ func BenchmarkSecretsHitFloor(b *testing.B) {
 		{"lambdasec", func(n int) {
 			for range n {
 				s, err := c.Get(ctx, "db")
+				if err != nil {
+					b.Fatal(err)
+				}
+				sink += len(s.VersionID())
+			}
+		}},
+		{"lambdasec-16ids", func(n int) {
+			for range n {
+				s, err := many.Get(ctx, hashedID)
 				if err != nil {
 					b.Fatal(err)
 				}

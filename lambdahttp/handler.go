@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 )
@@ -24,6 +25,9 @@ type Handler struct {
 	// cookieWarning logs once that an ALB target without multi-value
 	// headers lost cookies.
 	cookieWarning sync.Once
+	// invoked turns true with the first invocation, so that only that one
+	// is logged as the cold start.
+	invoked atomic.Bool
 }
 
 // New returns a Handler serving h with cfg. The error wraps
@@ -64,9 +68,13 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	}
 	ev, err := decode(src, p, payload)
 	ctx = context.WithValue(ctx, contextKey{}, ev)
+	ctx, info := h.withRequestInfo(ctx, ev)
 	var r *http.Request
 	if err == nil {
 		r, err = ev.incoming().request(ctx, h.cfg.MaxBodyBytes)
+	}
+	if err == nil {
+		info.Watch(r) // a ServeMux records its route in r.Pattern
 	}
 	w := newResponseWriter()
 	if err != nil {

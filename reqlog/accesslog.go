@@ -76,7 +76,7 @@ func (a *AccessLog) Handler(next http.Handler) http.Handler {
 		start := a.now()
 		info, ok := reqinfo.FromContext(r.Context())
 		if !ok {
-			info = &reqinfo.Info{RequestID: newID(), TraceID: traceRoot(r.Header.Get("X-Amzn-Trace-Id"))}
+			info = &reqinfo.Info{RequestID: newID(), TraceID: reqinfo.TraceRoot(r.Header.Get("X-Amzn-Trace-Id"))}
 			r = r.WithContext(reqinfo.NewContext(r.Context(), info))
 		}
 		info.Watch(r)
@@ -119,29 +119,6 @@ func newID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:]) // never fails (crypto/rand since Go 1.24)
 	return hex.EncodeToString(b[:])
-}
-
-// traceRoot returns the Root of an X-Amzn-Trace-Id header
-// ("Root=1-5759e988-bd862e3fe1be46a994272793;Parent=...") if it has the
-// X-Ray shape, else "".
-func traceRoot(h string) string {
-	for part := range strings.SplitSeq(h, ";") {
-		v, ok := strings.CutPrefix(strings.TrimSpace(part), "Root=")
-		if ok && len(v) == 35 && v[0] == '1' && v[1] == '-' && v[10] == '-' && isHexDash(v) {
-			return v
-		}
-	}
-	return ""
-}
-
-func isHexDash(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c == '-') {
-			return false
-		}
-	}
-	return true
 }
 
 // clientRequestID keeps the characters request ids use, up to

@@ -715,39 +715,56 @@ func TestMetrics(t *testing.T) {
 	}
 }
 
-// TestConcurrentUse exercises every method at once under -race.
+// TestConcurrentUse exercises every method at once under -race, with a
+// fake clock (hits read it) and with the real one (hits load the state
+// that expiry timers clear; a 2 ms TTL makes them fire during the test).
 func TestConcurrentUse(t *testing.T) {
-	f, clk := newFake(), newClock()
-	for i := range 5 {
-		f.set(fmt.Sprint("s", i), "v")
+	clk := newClock()
+	tests := []struct {
+		name    string
+		cfg     secrets.Config
+		advance func()
+	}{
+		{"fake clock", secrets.Config{Now: clk.Now, TTL: time.Second}, func() { clk.Advance(100 * time.Millisecond) }},
+		{"real clock", secrets.Config{TTL: 2 * time.Millisecond}, func() { time.Sleep(100 * time.Microsecond) }},
 	}
-	c := newCache(t, secrets.Config{Client: f, Now: clk.Now, TTL: time.Second, MaxEntries: 3})
-	ctx := context.Background()
-	var wg sync.WaitGroup
-	for g := range 16 {
-		wg.Go(func() {
-			for i := range 200 {
-				id := fmt.Sprint("s", (g+i)%6) // s5 does not exist
-				switch i % 7 {
-				case 0:
-					c.Invalidate(id)
-				case 1:
-					_, _ = c.Refresh(ctx, id)
-				case 2:
-					_, _ = c.GetStage(ctx, id, secrets.StagePrevious)
-				case 3:
-					clk.Advance(100 * time.Millisecond)
-				default:
-					s, err := c.Get(ctx, id)
-					if err == nil && s.Value() != "v" {
-						t.Errorf("got %q", s.Value())
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake()
+			for i := range 5 {
+				f.set(fmt.Sprint("s", i), "v")
+			}
+			cfg := tc.cfg
+			cfg.Client, cfg.MaxEntries = f, 3
+			c := newCache(t, cfg)
+			ctx := context.Background()
+			var wg sync.WaitGroup
+			for g := range 16 {
+				wg.Go(func() {
+					for i := range 200 {
+						id := fmt.Sprint("s", (g+i)%6) // s5 does not exist
+						switch i % 7 {
+						case 0:
+							c.Invalidate(id)
+						case 1:
+							_, _ = c.Refresh(ctx, id)
+						case 2:
+							_, _ = c.GetStage(ctx, id, secrets.StagePrevious)
+						case 3:
+							tc.advance()
+						default:
+							s, err := c.Get(ctx, id)
+							if err == nil && s.Value() != "v" {
+								t.Errorf("got %q", s.Value())
+							}
+						}
 					}
-				}
+				})
+			}
+			wg.Wait()
+			if n, ok := secrets.Entries(c); n > 3 || !ok {
+				t.Fatalf("%d entries (consistent: %v), want at most 3", n, ok)
 			}
 		})
-	}
-	wg.Wait()
-	if n, ok := secrets.Entries(c); n > 3 || !ok {
-		t.Fatalf("%d entries (consistent: %v), want at most 3", n, ok)
 	}
 }

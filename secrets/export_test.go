@@ -4,6 +4,14 @@ package secrets
 // agrees with its contents.
 func Entries(c *Cache) (n int, consistent bool) {
 	t := c.entries.Load()
+	if len(t.byID) <= fewIDs && len(t.few) != len(t.byID) {
+		return t.n, false
+	}
+	for _, f := range t.few {
+		if t.byID[f.id] != f.g || f.g.current != f.current {
+			return t.n, false
+		}
+	}
 	for id, g := range t.byID {
 		if g.size() == 0 {
 			return t.n, false

@@ -183,10 +183,10 @@ func (c *Cache) stale(st *state, now instant) (Secret, bool) {
 	}
 	age := time.Duration(now - st.freshUntil)
 	if c.metrics.StaleServed != nil {
-		c.metrics.StaleServed(st.secret.id, age)
+		c.metrics.StaleServed(st.secret.ID(), age)
 	}
 	if c.log.Enabled(context.Background(), slog.LevelDebug) { // during an outage this is every Get
-		c.log.Debug("secrets: serving stale value", "secret", st.secret.id, "version_id", st.secret.versionID, "expired_ago", age, "error", st.err)
+		c.log.Debug("secrets: serving stale value", "secret", st.secret.ID(), "version_id", st.secret.VersionID(), "expired_ago", age, "error", st.err)
 	}
 	return st.secret, true
 }
@@ -301,7 +301,7 @@ func (c *Cache) report(k key, st *state, err error, took time.Duration, now inst
 		if c.metrics.Refresh != nil {
 			c.metrics.Refresh(k.id, took)
 		}
-		c.log.Debug("secrets: fetched", "secret", k.id, "version_id", st.secret.versionID, "took", took)
+		c.log.Debug("secrets: fetched", "secret", k.id, "version_id", st.secret.VersionID(), "took", took)
 		return
 	}
 	if c.metrics.RefreshError != nil {

@@ -27,63 +27,68 @@ const Redacted = "[REDACTED]"
 // [Secret.Bytes] or [Secret.Decode]. The zero Secret is empty. A Secret is
 // immutable and safe for concurrent use.
 type Secret struct {
+	// p holds everything behind one pointer: a Secret is one word to
+	// return and copy, and even fmt's reflection fallbacks (such as a
+	// wrong %p verb, which skips Format) print an address, not a field.
+	p *version
+}
+
+// version is what a Secret holds. It is never modified once built.
+type version struct {
 	id        string
 	name      string
 	arn       string
 	versionID string
 	stages    []string
 	created   time.Time
-	// v is behind a pointer so that even fmt's reflection fallbacks (such
-	// as a wrong %p verb, which skips Format) print an address, not it.
-	v *value
+	value     string
+	binary    bool
 }
 
-type value struct {
-	s      string
-	binary bool
+// data returns what s holds; for the zero Secret, an empty version.
+func (s Secret) data() *version {
+	if s.p == nil {
+		return new(version)
+	}
+	return s.p
 }
 
 // ID is the secret id the value was requested with (a name or an ARN).
-func (s Secret) ID() string { return s.id }
+func (s Secret) ID() string { return s.data().id }
 
 // Name is the secret's friendly name, as Secrets Manager reported it.
-func (s Secret) Name() string { return s.name }
+func (s Secret) Name() string { return s.data().name }
 
 // ARN is the secret's ARN, as Secrets Manager reported it.
-func (s Secret) ARN() string { return s.arn }
+func (s Secret) ARN() string { return s.data().arn }
 
 // VersionID is the id of this version of the secret. It changes when the
 // secret is rotated or updated, so comparing it tells whether a refresh
 // brought a new value.
-func (s Secret) VersionID() string { return s.versionID }
+func (s Secret) VersionID() string { return s.data().versionID }
 
 // Stages lists the staging labels attached to this version when it was
 // fetched, such as AWSCURRENT. The slice is a copy.
-func (s Secret) Stages() []string { return slices.Clone(s.stages) }
+func (s Secret) Stages() []string { return slices.Clone(s.data().stages) }
 
 // CreatedDate is when this version was created.
-func (s Secret) CreatedDate() time.Time { return s.created }
+func (s Secret) CreatedDate() time.Time { return s.data().created }
 
 // IsBinary reports whether the secret was stored as SecretBinary rather
 // than SecretString.
-func (s Secret) IsBinary() bool { return s.v != nil && s.v.binary }
+func (s Secret) IsBinary() bool { return s.data().binary }
 
 // Value returns the secret: SecretString, or the bytes of SecretBinary.
 // Keep it out of logs and errors.
-func (s Secret) Value() string {
-	if s.v == nil {
-		return ""
-	}
-	return s.v.s
-}
+func (s Secret) Value() string { return s.data().value }
 
 // Bytes returns a copy of the secret's bytes (see [Secret.Value]). The
 // caller may overwrite it when done.
 func (s Secret) Bytes() []byte {
-	if s.v == nil {
+	if s.p == nil {
 		return nil
 	}
-	return []byte(s.v.s)
+	return []byte(s.p.value)
 }
 
 // Decode unmarshals the secret's value, which must be JSON, into v, as
@@ -91,18 +96,19 @@ func (s Secret) Bytes() []byte {
 // for a [DBCredentials]) and name the offset or field at fault, never the
 // value.
 func (s Secret) Decode(v any) error {
-	return decodeJSON(s.id, []byte(s.Value()), v)
+	return decodeJSON(s.ID(), []byte(s.Value()), v)
 }
 
 // String describes the secret with its value redacted.
 func (s Secret) String() string {
+	d := s.data()
 	var b strings.Builder
 	b.WriteString("secrets.Secret{ID: ")
-	b.WriteString(strconv.Quote(s.id))
+	b.WriteString(strconv.Quote(d.id))
 	b.WriteString(", VersionID: ")
-	b.WriteString(strconv.Quote(s.versionID))
+	b.WriteString(strconv.Quote(d.versionID))
 	b.WriteString(", Stages: [")
-	b.WriteString(strings.Join(s.stages, " "))
+	b.WriteString(strings.Join(d.stages, " "))
 	b.WriteString("], Value: " + Redacted + "}")
 	return b.String()
 }
@@ -116,22 +122,24 @@ func (s Secret) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, s.Stri
 
 // LogValue logs the id, version and stages, with the value redacted.
 func (s Secret) LogValue() slog.Value {
+	d := s.data()
 	return slog.GroupValue(
-		slog.String("id", s.id),
-		slog.String("version_id", s.versionID),
-		slog.Any("stages", s.stages),
+		slog.String("id", d.id),
+		slog.String("version_id", d.versionID),
+		slog.Any("stages", d.stages),
 		slog.String("value", Redacted),
 	)
 }
 
 // MarshalJSON writes the same fields as LogValue, with the value redacted.
 func (s Secret) MarshalJSON() ([]byte, error) {
+	d := s.data()
 	return json.Marshal(struct {
 		ID        string   `json:"id"`
 		VersionID string   `json:"version_id"`
 		Stages    []string `json:"stages"`
 		Value     string   `json:"value"`
-	}{s.id, s.versionID, s.stages, Redacted})
+	}{d.id, d.versionID, d.stages, Redacted})
 }
 
 // GetJSON gets the current version of the secret id from c and decodes its
@@ -185,7 +193,7 @@ func decodeJSON(id string, data []byte, v any) error {
 
 // secretFrom builds the Secret for id from a GetSecretValue answer.
 func secretFrom(id string, out *secretsmanager.GetSecretValueOutput) Secret {
-	s := Secret{
+	v := &version{
 		id:        id,
 		name:      aws.ToString(out.Name),
 		arn:       aws.ToString(out.ARN),
@@ -195,11 +203,9 @@ func secretFrom(id string, out *secretsmanager.GetSecretValueOutput) Secret {
 	}
 	switch {
 	case out.SecretString != nil:
-		s.v = &value{s: *out.SecretString}
+		v.value = *out.SecretString
 	case out.SecretBinary != nil:
-		s.v = &value{s: string(out.SecretBinary), binary: true}
-	default:
-		s.v = &value{}
+		v.value, v.binary = string(out.SecretBinary), true
 	}
-	return s
+	return Secret{p: v}
 }

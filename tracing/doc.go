@@ -40,7 +40,9 @@
 // outgoing calls carry it. Inside Lambda the spans of a request are
 // posted before its handler returns, since Lambda freezes the
 // environment once the invocation ends; outside Lambda they are posted
-// in the background, and [Tracer.Flush] waits for them. The encoder is
+// in the background by one goroutine, the spans of the requests that
+// ended during an export going out together in the next, and
+// [Tracer.Flush] waits for them. The encoder is
 // written here, not taken from the OpenTelemetry SDK, whose OTLP/HTTP
 // exporter links gRPC and protobuf (about 10 MB).
 //

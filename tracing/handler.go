@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/lambdasec/lambdasec/internal/reqinfo"
 )
 
 // headerName is the trace header on HTTP requests and responses.
@@ -69,6 +71,9 @@ func (t *Tracer) Handler(next http.Handler) http.Handler {
 		tr := &trace{log: t.log, exp: t.exp, w3c: t.otlp, annotations: t.reserved}
 		t.decide(tr, h, ok, lambda, r)
 		ctx = context.WithValue(ctx, traceKey{}, tr)
+		if info, ok := reqinfo.FromContext(ctx); ok && info.TraceID == "" {
+			info.TraceID = tr.id // for the log lines of a trace this Tracer began
+		}
 		if !tr.sampled {
 			next.ServeHTTP(w, r.WithContext(ctx))
 			return

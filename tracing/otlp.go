@@ -26,9 +26,12 @@ const (
 // DefaultOTLPTimeout bounds one export to an OTLP endpoint.
 const DefaultOTLPTimeout = 5 * time.Second
 
-// maxOTLPInFlight bounds the exports outside Lambda that run at once;
-// beyond it, spans are dropped rather than piling up goroutines.
-const maxOTLPInFlight = 64
+// maxOTLPQueued bounds the encoded spans waiting for export outside
+// Lambda; beyond it, spans are dropped rather than held in memory.
+const maxOTLPQueued = 4 << 20
+
+// maxOTLPBatch bounds one export request outside Lambda.
+const maxOTLPBatch = 1 << 20
 
 // otlpEndpoint is the traces URL from cfg or the environment: the
 // traces-specific variable as it is, the general one with /v1/traces
@@ -64,8 +67,17 @@ type otlpExporter struct {
 	resource []byte // the encoded Resource, the same for every export
 	sync     bool
 	log      *slog.Logger
-	inflight chan struct{}
-	wg       sync.WaitGroup
+
+	// Outside Lambda, send queues the encoded requests and one goroutine
+	// posts them, as many per request as fit in maxOTLPBatch: protobuf
+	// messages concatenated are one message with their repeated fields
+	// joined, so the batch is one ExportTraceServiceRequest. The goroutine
+	// exits when the queue is empty.
+	mu      sync.Mutex
+	queue   [][]byte
+	queued  int
+	running bool
+	wg      sync.WaitGroup
 }
 
 func newOTLPExporter(endpoint, service, version string, inLambda bool, log *slog.Logger) *otlpExporter {
@@ -85,7 +97,6 @@ func newOTLPExporter(endpoint, service, version string, inLambda bool, log *slog
 		resource: res.b,
 		sync:     inLambda,
 		log:      log,
-		inflight: make(chan struct{}, maxOTLPInFlight),
 	}
 }
 
@@ -99,17 +110,47 @@ func (e *otlpExporter) send(tr *trace, s *seg, standalone bool) {
 		e.post(body)
 		return
 	}
-	select {
-	case e.inflight <- struct{}{}:
-	default:
+	e.mu.Lock()
+	if e.queued+len(body) > maxOTLPQueued {
+		e.mu.Unlock()
 		e.log.Warn("tracing: OTLP exports backed up, spans dropped")
 		return
 	}
-	e.wg.Add(1)
-	go func() {
-		defer func() { <-e.inflight; e.wg.Done() }()
-		e.post(body)
-	}()
+	e.queue = append(e.queue, body)
+	e.queued += len(body)
+	if !e.running {
+		e.running = true
+		e.wg.Add(1)
+		go e.drain()
+	}
+	e.mu.Unlock()
+}
+
+// drain posts the queue in batches until it is empty.
+func (e *otlpExporter) drain() {
+	defer e.wg.Done()
+	for {
+		e.mu.Lock()
+		n, size := 0, 0
+		for n < len(e.queue) && (n == 0 || size+len(e.queue[n]) <= maxOTLPBatch) {
+			size += len(e.queue[n])
+			n++
+		}
+		if n == 0 {
+			e.running = false
+			e.queue = nil
+			e.mu.Unlock()
+			return
+		}
+		batch := make([]byte, 0, size)
+		for _, b := range e.queue[:n] {
+			batch = append(batch, b...)
+		}
+		e.queue = e.queue[n:]
+		e.queued -= size
+		e.mu.Unlock()
+		e.post(batch)
+	}
 }
 
 func (e *otlpExporter) post(body []byte) {

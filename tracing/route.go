@@ -3,6 +3,8 @@ package tracing
 import (
 	"context"
 	"net/http"
+
+	"github.com/lambdasec/lambdasec/internal/reqinfo"
 )
 
 // Routes wraps a router, usually the [http.ServeMux], so that the route
@@ -21,18 +23,28 @@ import (
 //
 //	handler := tr.Handler(auth.Handler(tracing.Routes(mux)))
 //
-// Routes costs nothing when the request is not traced, and wrapping a
-// router that the Tracer wraps directly is harmless.
+// The route also reaches the request's log lines written through package
+// reqlog (its "route" attribute), under the same rule.
+//
+// Routes costs nothing when the request is neither traced nor logged, and
+// wrapping a router that the Tracer wraps directly is harmless.
 func Routes(router http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tr := traceFrom(r.Context())
-		if tr == nil {
+		info, logged := reqinfo.FromContext(r.Context())
+		if tr == nil && !logged {
 			router.ServeHTTP(w, r)
 			return
 		}
 		defer func() {
-			if r.Pattern != "" {
+			if r.Pattern == "" {
+				return
+			}
+			if tr != nil {
 				tr.setRoute(r.Pattern, false)
+			}
+			if logged && info.Route() == "" {
+				info.SetRoute(r.Pattern)
 			}
 		}()
 		router.ServeHTTP(w, r)

@@ -32,7 +32,7 @@ var restChecks = []struct {
 }{
 	{"rest api throttles every method at 1000 rps, burst 2000", checkRestThrottling},
 	{"rest api writes json access logs with the authorizer's result", checkRestAccessLogs},
-	{"authorizer guards every route but health, register and login", checkRestAuthorizer},
+	{"authorizer guards every route but health, register, login and refresh", checkRestAuthorizer},
 	{"authorizer cache ttl is a parameter of at most an hour", checkAuthorizerTTL},
 	{"request validator checks bodies and required query parameters", checkRequestValidation},
 	{"waf web acl with a rate rule is associated with the stage", checkWAF},
@@ -178,7 +178,9 @@ func checkRestAuthorizer(s *stack) error {
 			open[fmt.Sprint(p["Method"], " ", p["Path"])] = true
 		}
 	}
-	want := map[string]bool{"GET /healthz": true, "POST /v1/auth/register": true, "POST /v1/auth/login": true}
+	want := map[string]bool{"GET /healthz": true, "POST /v1/auth/register": true, "POST /v1/auth/login": true,
+		// The refresh token is the credential of a refresh, as the password is of a login.
+		"POST /v1/auth/refresh": true}
 	if !reflect.DeepEqual(open, want) {
 		return fmt.Errorf("routes without the authorizer %v, want %v", open, want)
 	}

@@ -6,6 +6,7 @@ package reqinfo
 import (
 	"context"
 	"net/http"
+	"strings"
 	"sync"
 )
 
@@ -70,4 +71,28 @@ func (i *Info) Route() string {
 		return i.req.Pattern
 	}
 	return ""
+}
+
+// TraceRoot returns the Root of an X-Amzn-Trace-Id header
+// ("Root=1-5759e988-bd862e3fe1be46a994272793;Parent=...") when it has the
+// X-Ray shape, else "". The header comes from the client or the load
+// balancer: anything else in it is ignored, never logged.
+func TraceRoot(h string) string {
+	for part := range strings.SplitSeq(h, ";") {
+		v, ok := strings.CutPrefix(strings.TrimSpace(part), "Root=")
+		if ok && len(v) == 35 && v[0] == '1' && v[1] == '-' && v[10] == '-' && isHexDash(v) {
+			return v
+		}
+	}
+	return ""
+}
+
+func isHexDash(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
