@@ -265,8 +265,9 @@ func TestLogin(t *testing.T) {
 	if err := dec.Decode(&body); err != nil {
 		t.Fatal(err)
 	}
-	if len(body) != 3 || body["token_type"] != "Bearer" || body["expires_in"] != json.Number("900") {
-		t.Fatalf("body %s, want access_token, token_type Bearer, expires_in 900", res.body)
+	if len(body) != 5 || body["token_type"] != "Bearer" || body["expires_in"] != json.Number("900") ||
+		body["refresh_expires_in"] != json.Number("604800") || len(body["refresh_token"].(string)) != 86 {
+		t.Fatalf("body %s, want access_token, token_type Bearer, expires_in 900, refresh_token, refresh_expires_in 604800", res.body)
 	}
 	header, claims := jwtParts(t, body["access_token"].(string))
 	if header["alg"] != "HS256" || header["typ"] != "JWT" {
@@ -660,7 +661,7 @@ func TestAccessLog(t *testing.T) {
 		if l["route"] != w.route || l["status"] != w.status {
 			t.Errorf("line %d: route %v status %v, want %s %v", i, l["route"], l["status"], w.route, w.status)
 		}
-		for _, k := range []string{"method", "path", "duration_ms", "ip", "trace_id"} {
+		for _, k := range []string{"method", "path", "duration_ms", "client_ip", "request_id"} {
 			if _, ok := l[k]; !ok {
 				t.Errorf("line %d lacks %s: %v", i, k, l)
 			}

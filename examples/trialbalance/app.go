@@ -22,6 +22,7 @@ import (
 	"github.com/lambdasec/lambdasec/dbconn"
 	"github.com/lambdasec/lambdasec/jwtauth"
 	"github.com/lambdasec/lambdasec/jwtauth/redisrevoker"
+	"github.com/lambdasec/lambdasec/jwtauth/refresh"
 	"github.com/lambdasec/lambdasec/password"
 	"github.com/lambdasec/lambdasec/problem"
 	"github.com/lambdasec/lambdasec/ratelimit"
@@ -51,6 +52,7 @@ type app struct {
 	perIP    *ratelimit.Limiter
 	logins   *ratelimit.Attempts
 	tracer   *tracing.Tracer
+	refresh  *refresh.Store       // sessions: refresh tokens (refresh.go)
 	db       *sql.DB              // nil with the in-memory store
 	mini     *miniredis.Miniredis // the in-process Redis, if any
 
@@ -186,6 +188,9 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 		if err := a.validate.Register(t); err != nil {
 			return nil, err
 		}
+	}
+	if err := a.setupRefresh(rdb, cfg); err != nil {
+		return nil, err
 	}
 
 	if cfg.dbSecretID == "" {
@@ -381,6 +386,7 @@ func (a *app) handler() http.Handler {
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("POST /v1/auth/register", a.register)
 	mux.HandleFunc("POST /v1/auth/login", a.login)
+	mux.HandleFunc("POST /v1/auth/refresh", a.refreshTokens)
 	mux.Handle("POST /v1/auth/logout", authed(http.HandlerFunc(a.logout)))
 	mux.Handle("GET /v1/trial-balance", authed(http.HandlerFunc(a.trialBalance)))
 	// Problem documents instead of ServeMux's plain-text 404 and 405.
@@ -388,6 +394,7 @@ func (a *app) handler() http.Handler {
 		"/healthz":          "GET, HEAD",
 		"/v1/auth/register": "POST",
 		"/v1/auth/login":    "POST",
+		"/v1/auth/refresh":  "POST",
 		"/v1/auth/logout":   "POST",
 		"/v1/trial-balance": "GET, HEAD",
 	} {

@@ -34,9 +34,11 @@ type period struct {
 }
 
 type tokenResponse struct {
-	AccessToken string `json:"access_token"`
-	TokenType   string `json:"token_type"`
-	ExpiresIn   int    `json:"expires_in"`
+	AccessToken      string `json:"access_token"`
+	TokenType        string `json:"token_type"`
+	ExpiresIn        int    `json:"expires_in"`
+	RefreshToken     string `json:"refresh_token"`
+	RefreshExpiresIn int    `json:"refresh_expires_in"`
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -70,8 +72,9 @@ func (a *app) decodeCredentials(w http.ResponseWriter, r *http.Request, checkPol
 	var in credentials
 	err := a.validate.DecodeJSON(r, &in)
 	var fe *validate.FieldErrors
+	// The validator reports its refusals as security events itself
+	// (validate.Config.Events); only the password policy's are added here.
 	if err != nil && !(errors.Is(err, validate.ErrInvalid) && errors.As(err, &fe)) {
-		a.event(r, secevent.InputValidationFail, "", "body")
 		validate.WriteError(w, r, err)
 		return in, false
 	}
@@ -107,7 +110,9 @@ func (a *app) decodeCredentials(w http.ResponseWriter, r *http.Request, checkPol
 		if len(named) == 1 {
 			detail = "1 field failed validation"
 		}
-		a.event(r, secevent.InputValidationFail, "", "fields")
+		if fe == nil { // only the password policy refused
+			a.event(r, secevent.InputValidationFail, "", "password_policy")
+		}
 		problem.Write(w, problem.Problem{Status: http.StatusUnprocessableEntity, Detail: detail, Errors: fields})
 		return in, false
 	}
@@ -221,21 +226,14 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	token, claims, err := a.auth.Issue(jwtauth.Grant{Subject: email})
+	tk, err := a.refresh.Login(ctx, jwtauth.Grant{Subject: email}, refreshClient)
 	if err != nil {
-		a.log.ErrorContext(ctx, "issue token", "error", err)
-		problem.Error(w, http.StatusInternalServerError)
+		a.sessionError(w, r, err)
 		return
 	}
 	a.event(r, secevent.AuthnLoginSuccess, email, "")
 	a.event(r, secevent.AuthnTokenCreated, email, "")
-	// RFC 6749 §5.1: responses carrying tokens are not cached.
-	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, tokenResponse{
-		AccessToken: token,
-		TokenType:   "Bearer",
-		ExpiresIn:   int(claims.ExpiresAt.Sub(claims.IssuedAt) / time.Second),
-	})
+	a.writeTokens(w, tk)
 }
 
 // retryAfter renders a wait in whole seconds, rounded up.
@@ -247,11 +245,11 @@ func retryAfter(d time.Duration) string {
 	return strconv.Itoa(s) + " seconds"
 }
 
-// logout revokes the token that authenticated the request; other tokens of
-// the same account stay valid.
+// logout ends the session of the token that authenticated the request
+// (its refresh-token family); other sessions of the account stay valid.
 func (a *app) logout(w http.ResponseWriter, r *http.Request) {
-	if err := a.auth.Logout(r); err != nil {
-		jwtauth.WriteError(w, r, err)
+	if err := a.endSession(r); err != nil {
+		a.sessionError(w, r, err)
 		return
 	}
 	user := ""
@@ -265,7 +263,6 @@ func (a *app) logout(w http.ResponseWriter, r *http.Request) {
 func (a *app) trialBalance(w http.ResponseWriter, r *http.Request) {
 	var p period
 	if err := a.validate.DecodeQuery(r, &p); err != nil {
-		a.event(r, secevent.InputValidationFail, "", "query")
 		validate.WriteError(w, r, err)
 		return
 	}
