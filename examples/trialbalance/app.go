@@ -15,17 +15,19 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
 
 	"github.com/lambdasec/lambdasec/dbconn"
 	"github.com/lambdasec/lambdasec/jwtauth"
+	"github.com/lambdasec/lambdasec/jwtauth/jwks"
 	"github.com/lambdasec/lambdasec/jwtauth/redisrevoker"
 	"github.com/lambdasec/lambdasec/jwtauth/refresh"
 	"github.com/lambdasec/lambdasec/password"
 	"github.com/lambdasec/lambdasec/problem"
 	"github.com/lambdasec/lambdasec/ratelimit"
+	"github.com/lambdasec/lambdasec/reqlog"
 	"github.com/lambdasec/lambdasec/secevent"
 	"github.com/lambdasec/lambdasec/secrets"
 	"github.com/lambdasec/lambdasec/tracing"
@@ -46,12 +48,14 @@ type app struct {
 	log      *slog.Logger
 	store    store
 	auth     *jwtauth.Authenticator
+	readers  jwtauth.Verifier // the tokens GET /v1/trial-balance accepts: auth's, and OIDC_ISSUER's
 	hasher   *password.Hasher
 	policy   password.Policy
 	validate *validate.Validator
 	perIP    *ratelimit.Limiter
 	logins   *ratelimit.Attempts
 	tracer   *tracing.Tracer
+	access   *reqlog.AccessLog
 	refresh  *refresh.Store       // sessions: refresh tokens (refresh.go)
 	db       *sql.DB              // nil with the in-memory store
 	mini     *miniredis.Miniredis // the in-process Redis, if any
@@ -90,6 +94,17 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 		}
 	}()
 	a.lambda = cfg.lambda
+	// The per-IP limiter, built below, names the client of each line.
+	clientIP := func(r *http.Request) string {
+		ip, err := a.perIP.ClientIP(r)
+		if err != nil {
+			return ""
+		}
+		return ip.String()
+	}
+	if a.access, err = reqlog.NewAccessLog(reqlog.Config{Logger: log, ClientIP: clientIP}); err != nil {
+		return nil, err
+	}
 	if err := a.setupEvents(log, cfg.metricsOut, cfg.lambda); err != nil {
 		return nil, err
 	}
@@ -115,6 +130,16 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 	// still fails the start.
 	pinged := make(chan error, 1)
 	go func() { pinged <- pingRedis(ctx, rdb) }()
+	// So does the fetch of an identity provider's keys, when one is set.
+	type oidcResult struct {
+		v   jwks.Verifier
+		err error
+	}
+	oidcDone := make(chan oidcResult, 1)
+	go func() {
+		v, err := oidcFromConfig(ctx, cfg, log)
+		oidcDone <- oidcResult{v, err}
+	}()
 
 	secret := cfg.jwtSecret
 	if len(secret) == 0 {
@@ -132,17 +157,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 		Audience: audience,
 		Revoker:  revoker,
 		Logger:   log,
-		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
-			switch {
-			case errors.Is(err, jwtauth.ErrInsufficientScope):
-				a.event(r, secevent.AuthzFail, "", "missing_scope")
-			case errors.Is(err, jwtauth.ErrRevocationUnavailable):
-				a.event(r, secevent.SysDependencyFail, "", "revocation_store")
-			default:
-				a.event(r, secevent.AuthnTokenInvalid, "", tokenRefusal(err))
-			}
-			jwtauth.WriteError(w, r, err)
-		},
+		Events:   a.events, // refused tokens become security events
 	})
 	if err != nil {
 		// ErrWeakKey and ErrInvalidKey name the problem without the key.
@@ -180,6 +195,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 		MaxBodyBytes: maxBodyBytes,
 		RuleMessages: map[string]string{"gtefield": "must not be before {param}"},
 		Logger:       log,
+		Events:       a.events,
 	})
 	if err != nil {
 		return nil, err
@@ -209,6 +225,13 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 	// every start, or one that lost its data) gets its epoch markers, so
 	// the tokens issued from now on are not taken for older than a loss.
 	if err := revoker.Prepare(ctx); err != nil {
+		return nil, err
+	}
+	oidc := <-oidcDone
+	if oidc.err != nil {
+		return nil, oidc.err
+	}
+	if a.readers, err = readers(a.auth, cfg.oidcIssuer, oidc.v); err != nil {
 		return nil, err
 	}
 
@@ -256,6 +279,12 @@ func (a *app) openRedis(cfg config) (redis.UniversalClient, error) {
 		ReadTimeout:           time.Second,
 		WriteTimeout:          time.Second,
 		ContextTimeoutEnabled: true, // stop at the callers' short deadlines
+		// Two round trips fewer on every new connection, the first one
+		// at a cold start included: no CLIENT SETINFO (the client's name
+		// and version, for CLIENT LIST) and no CLIENT MAINT_NOTIFICATIONS
+		// (a Redis Cloud and Enterprise feature; other servers refuse it).
+		DisableIdentity:          true,
+		MaintNotificationsConfig: &maintnotifications.Config{Mode: maintnotifications.ModeDisabled},
 	}
 	rdb := redis.NewUniversalClient(opts)
 	a.closers = append(a.closers, rdb.Close)
@@ -277,9 +306,9 @@ func pingRedis(ctx context.Context, rdb redis.UniversalClient) error {
 // openDatabase reads the database login from Secrets Manager through a
 // cache, opens a TLS-only pool with dbconn and creates the tables.
 func (a *app) openDatabase(ctx context.Context, cfg config) (store, error) {
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	awsCfg, err := awsFromEnv(os.Getenv)
 	if err != nil {
-		return nil, fmt.Errorf("aws config: %w", err)
+		return nil, err
 	}
 	tracing.AWS(&awsCfg)
 	cache, err := secrets.New(secrets.Config{Client: secretsmanager.NewFromConfig(awsCfg), Logger: a.log})
@@ -388,7 +417,7 @@ func (a *app) handler() http.Handler {
 	mux.HandleFunc("POST /v1/auth/login", a.login)
 	mux.HandleFunc("POST /v1/auth/refresh", a.refreshTokens)
 	mux.Handle("POST /v1/auth/logout", authed(http.HandlerFunc(a.logout)))
-	mux.Handle("GET /v1/trial-balance", authed(http.HandlerFunc(a.trialBalance)))
+	mux.Handle("GET /v1/trial-balance", a.auth.HandlerFor(a.readers)(http.HandlerFunc(a.trialBalance)))
 	// Problem documents instead of ServeMux's plain-text 404 and 405.
 	for path, allow := range map[string]string{
 		"/healthz":          "GET, HEAD",
@@ -402,16 +431,12 @@ func (a *app) handler() http.Handler {
 	}
 	mux.HandleFunc("/", notFound)
 
-	clientIP := func(r *http.Request) string {
-		ip, err := a.perIP.ClientIP(r)
-		if err != nil {
-			return ""
-		}
-		return ip.String()
-	}
-	// tracing.Routes hands the mux's route pattern to the trace even when a
-	// middleware in between passes a copy of the request.
-	h := strictTransport(a.tracer.Handler(accessLog(a.log, tracing.TraceID, clientIP, a.perIP.Handler(tracing.Routes(mux)))))
+	// One JSON line per request (reqlog.AccessLog), outermost so that it
+	// also logs what the layers below refuse; a panic becomes a 500
+	// problem with its stack logged (problem.Recover). tracing.Routes hands
+	// the mux's route pattern to the trace and the log lines even though
+	// the middleware in between passes on copies of the request.
+	h := strictTransport(a.access.Handler(a.tracer.Handler(problem.Recover(a.log)(a.perIP.Handler(tracing.Routes(mux))))))
 	if a.lambda {
 		// The environment may freeze once the invocation returns: the
 		// event counts leave with every request.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -24,8 +25,11 @@ type config struct {
 	dbCAFile     string // DB_TLS_CA_FILE: extra CA for servers outside RDS
 	xrayAddr     string // AWS_XRAY_DAEMON_ADDRESS
 	logLevel     slog.Level
-	lambda       bool      // AWS_LAMBDA_RUNTIME_API is set: serve Lambda events
-	metricsOut   io.Writer // where event counts go; nil means stdout on Lambda, nowhere locally (tests set it)
+	lambda       bool         // AWS_LAMBDA_RUNTIME_API is set: serve Lambda events
+	metricsOut   io.Writer    // where event counts go; nil means stdout on Lambda, nowhere locally (tests set it)
+	oidcIssuer   string       // OIDC_ISSUER: an identity provider whose access tokens may read
+	oidcAudience string       // OIDC_AUDIENCE: their audience (a Cognito app client id)
+	oidcClient   *http.Client // fetches its keys; nil means one trusting the system's CAs (tests set it)
 }
 
 const defaultAddr = "127.0.0.1:8080"
@@ -40,12 +44,14 @@ func configErr(format string, args ...any) error {
 
 func loadConfig(getenv func(string) string) (config, error) {
 	c := config{
-		addr:       getenv("ADDR"),
-		jwtSecret:  []byte(getenv("JWT_SECRET")),
-		dbSecretID: getenv("DB_SECRET_ID"),
-		dbCAFile:   getenv("DB_TLS_CA_FILE"),
-		xrayAddr:   getenv("AWS_XRAY_DAEMON_ADDRESS"),
-		lambda:     getenv("AWS_LAMBDA_RUNTIME_API") != "",
+		addr:         getenv("ADDR"),
+		jwtSecret:    []byte(getenv("JWT_SECRET")),
+		dbSecretID:   getenv("DB_SECRET_ID"),
+		dbCAFile:     getenv("DB_TLS_CA_FILE"),
+		xrayAddr:     getenv("AWS_XRAY_DAEMON_ADDRESS"),
+		oidcIssuer:   getenv("OIDC_ISSUER"),
+		oidcAudience: getenv("OIDC_AUDIENCE"),
+		lambda:       getenv("AWS_LAMBDA_RUNTIME_API") != "",
 	}
 	if c.addr == "" {
 		c.addr = defaultAddr

@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"os"
 	"time"
 
-	"github.com/lambdasec/lambdasec/jwtauth"
 	"github.com/lambdasec/lambdasec/secevent"
 )
 
@@ -61,22 +59,4 @@ func (a *app) event(r *http.Request, name secevent.Name, user, reason string) {
 		}
 	}
 	secevent.Emit(r.Context(), a.events, secevent.Event{Name: name, UserID: user, ClientIP: ip, Route: r.Pattern, Reason: reason})
-}
-
-// tokenRefusal names why a bearer token was refused, for the event's
-// reason; never anything taken from the token.
-func tokenRefusal(err error) string {
-	for _, r := range []struct {
-		err  error
-		name string
-	}{
-		{jwtauth.ErrTokenMissing, "missing"}, {jwtauth.ErrTokenExpired, "expired"},
-		{jwtauth.ErrTokenRevoked, "revoked"}, {jwtauth.ErrInvalidAudience, "audience"},
-		{jwtauth.ErrInvalidIssuer, "issuer"}, {jwtauth.ErrSignatureInvalid, "signature"},
-	} {
-		if errors.Is(err, r.err) {
-			return r.name
-		}
-	}
-	return "invalid"
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/lambdasec/lambdasec/problem"
+	"github.com/lambdasec/lambdasec/reqlog"
 )
 
 // syncBuffer collects log output written from many goroutines.
@@ -97,7 +98,7 @@ func startTestServer(t *testing.T, env map[string]string) (*testServer, error) {
 		return nil, err
 	}
 	logs := &syncBuffer{}
-	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	log := slog.New(reqlog.NewHandler(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	a, err := newApp(ctx, cfg, log)

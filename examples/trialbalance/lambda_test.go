@@ -370,8 +370,8 @@ func TestLambdaTracing(t *testing.T) {
 	for _, l := range s.logs.lines(t) {
 		if l["msg"] == "request" {
 			found = true
-			if l["trace_id"] != root || l["apigw_request_id"] != "CxYz1hZ4IAMEVdw=" {
-				t.Errorf("access log %v: want trace_id %s and the API Gateway request id", l, root)
+			if l["xray_trace_id"] != root || l["request_id"] != "CxYz1hZ4IAMEVdw=" {
+				t.Errorf("access log %v: want xray_trace_id %s and the API Gateway request id", l, root)
 			}
 		}
 	}
@@ -401,12 +401,12 @@ func TestLambdaRuntimeEmulator(t *testing.T) {
 	otherSourcesScenario(t, invoke)
 
 	// The access log lines reached the function's stdout as JSON.
-	if logs := fn.Logs(); !strings.Contains(logs, `"msg":"request"`) || !strings.Contains(logs, `"apigw_request_id":"CxYz1hZ4IAMEVdw="`) {
+	if logs := fn.Logs(); !strings.Contains(logs, `"msg":"request"`) || !strings.Contains(logs, `"request_id":"CxYz1hZ4IAMEVdw="`) {
 		t.Errorf("no access log lines in the function output:\n%s", logs)
 	}
 	// The client address is the event's source IP, or for ALB the entry
 	// the load balancer appended to X-Forwarded-For.
-	for _, ip := range []string{`"ip":"198.51.100.10"`, `"ip":"198.51.100.20"`, `"ip":"192.0.2.44"`, `"ip":"2001:db8::7"`} {
+	for _, ip := range []string{`"client_ip":"198.51.100.10"`, `"client_ip":"198.51.100.20"`, `"client_ip":"192.0.2.44"`, `"client_ip":"2001:db8::7"`} {
 		if !strings.Contains(fn.Logs(), ip) {
 			t.Errorf("no access log line with %s", ip)
 		}
@@ -444,8 +444,8 @@ func TestLocalTracing(t *testing.T) {
 		t.Errorf("no remote (Redis) subsegments in %+v", seg.Subsegments)
 	}
 	for _, l := range s.logs.lines(t) {
-		if l["msg"] == "request" && l["trace_id"] != root {
-			t.Errorf("access log trace_id %v, want %s", l["trace_id"], root)
+		if l["msg"] == "request" && l["xray_trace_id"] != root {
+			t.Errorf("access log xray_trace_id %v, want %s", l["xray_trace_id"], root)
 		}
 	}
 }

@@ -92,6 +92,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/lambdasec/lambdasec/reqlog"
 )
 
 func main() {
@@ -111,7 +113,9 @@ func main() {
 // gracefully; inside Lambda it never returns.
 func run(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
 	cfg, err := loadConfig(getenv)
-	log := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.logLevel}))
+	// JSON lines; reqlog adds the request id, the Lambda request id, the
+	// trace id, the route and cold_start to those written for a request.
+	log := slog.New(reqlog.NewHandler(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.logLevel})))
 	if err != nil {
 		return err
 	}

@@ -32,10 +32,23 @@ import (
 // Tokens of any other issuer are refused without contacting anyone: the
 // issuer is configuration, never taken from a token.
 
-// oidcFromEnv builds the verifier from OIDC_ISSUER and OIDC_AUDIENCE; it
-// returns nil, nil when OIDC_ISSUER is unset.
-func oidcFromEnv(ctx context.Context, getenv func(string) string, log *slog.Logger) (jwks.Verifier, error) {
-	return newOIDCVerifier(ctx, getenv("OIDC_ISSUER"), getenv("OIDC_AUDIENCE"), nil, log)
+// oidcFromConfig builds the verifier of OIDC_ISSUER's tokens; it returns
+// nil, nil when OIDC_ISSUER is unset.
+func oidcFromConfig(ctx context.Context, cfg config, log *slog.Logger) (jwks.Verifier, error) {
+	return newOIDCVerifier(ctx, cfg.oidcIssuer, cfg.oidcAudience, cfg.oidcClient, log)
+}
+
+// readers returns the verifier of the tokens GET /v1/trial-balance
+// accepts: the service's own, and oidc's when it is not nil, chosen by
+// their exact iss.
+func readers(own *jwtauth.Authenticator, oidcIssuer string, oidc jwks.Verifier) (jwtauth.Verifier, error) {
+	if oidc == nil {
+		return own, nil
+	}
+	if oidcIssuer == issuer {
+		return nil, configErr("OIDC_ISSUER must differ from the service's own issuer %q", issuer)
+	}
+	return jwks.NewIssuers(map[string]jwks.Verifier{issuer: own, oidcIssuer: oidc})
 }
 
 // cognitoIssuer matches a Cognito user pool issuer and captures its

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -94,10 +96,13 @@ func TestOIDCVerifierCognito(t *testing.T) {
 	}
 }
 
-func TestOIDCFromEnv(t *testing.T) {
+func TestOIDCConfig(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
-	if v, err := oidcFromEnv(context.Background(), env(nil), log); v != nil || err != nil {
+	cfg, err := loadConfig(mapEnv(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := oidcFromConfig(context.Background(), cfg, log); v != nil || err != nil {
 		t.Errorf("unset: got %v, %v; want nil, nil", v, err)
 	}
 	for name, m := range map[string]map[string]string{
@@ -106,8 +111,84 @@ func TestOIDCFromEnv(t *testing.T) {
 		"cognito bad pool":  {"OIDC_ISSUER": "https://cognito-idp.eu-west-1.amazonaws.com/us-east-1_X", "OIDC_AUDIENCE": "a"},
 		"cognito with path": {"OIDC_ISSUER": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_X/", "OIDC_AUDIENCE": "a"},
 	} {
-		if _, err := oidcFromEnv(context.Background(), env(m), log); !errors.Is(err, errConfig) {
+		cfg, err := loadConfig(mapEnv(m))
+		if err == nil {
+			_, err = oidcFromConfig(context.Background(), cfg, log)
+		}
+		if !errors.Is(err, errConfig) {
 			t.Errorf("%s: got %v, want errConfig", name, err)
 		}
+	}
+}
+
+// With OIDC_ISSUER set, GET /v1/trial-balance accepts the service's own
+// tokens and the issuer's access tokens, both over HTTP; logout still
+// takes only the service's own, and tokens of other issuers or audiences
+// are refused without a fetch.
+func TestTrialBalanceAcceptsOIDCTokens(t *testing.T) {
+	srv, err := jwkstest.NewServer(jwkstest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	key, err := srv.AddKey("k1", "ES256", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := loadConfig(mapEnv(map[string]string{
+		"JWT_SECRET": randomSecret(t), "OIDC_ISSUER": srv.Issuer, "OIDC_AUDIENCE": "trial-balance-api",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.oidcClient = srv.Client
+	a, err := newApp(context.Background(), cfg, discardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.close()
+	h := a.handler()
+	call := func(method, path, body, token string) int {
+		r := newRecorderRequest(method, path, body, "192.0.2.7:1000")
+		if token != "" {
+			r.Header.Set("Authorization", "Bearer "+token)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		return rec.Code
+	}
+	now := time.Now()
+	sign := func(iss, aud string) string {
+		tok, err := key.Sign(map[string]any{"iss": iss, "aud": aud, "sub": "partner-7", "iat": now.Unix(), "exp": now.Add(5 * time.Minute).Unix()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	call("POST", "/v1/auth/register", credentialsJSON("ada@example.com", goodPassword), "")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, newRecorderRequest("POST", "/v1/auth/login", credentialsJSON("ada@example.com", goodPassword), "192.0.2.7:1000"))
+	var own tokenResponse
+	if err := json.Unmarshal(rec.Body.Bytes(), &own); err != nil || own.AccessToken == "" {
+		t.Fatalf("login: %d %s", rec.Code, rec.Body)
+	}
+	const tb = "/v1/trial-balance?from=2026-01-01&to=2026-03-31"
+	for _, tc := range []struct {
+		name, method, path, token string
+		want                      int
+	}{
+		{"own token", "GET", tb, own.AccessToken, 200},
+		{"issuer's token", "GET", tb, sign(srv.Issuer, "trial-balance-api"), 200},
+		{"issuer's token, other audience", "GET", tb, sign(srv.Issuer, "another-api"), 401},
+		{"unknown issuer", "GET", tb, sign("https://attacker.example", "trial-balance-api"), 401},
+		{"issuer's token cannot log out", "POST", "/v1/auth/logout", sign(srv.Issuer, "trial-balance-api"), 401},
+		{"no token", "GET", tb, "", 401},
+	} {
+		if got := call(tc.method, tc.path, "", tc.token); got != tc.want {
+			t.Errorf("%s: got %d, want %d", tc.name, got, tc.want)
+		}
+	}
+	if d, j := srv.Fetches(); d != 1 || j != 1 {
+		t.Errorf("fetches: discovery %d, jwks %d; want 1, 1 (at start)", d, j)
 	}
 }

@@ -73,8 +73,8 @@ func TestLocalTracingOTLP(t *testing.T) {
 		t.Errorf("the X-Ray daemon got %d documents; the OTLP endpoint should win", len(docs))
 	}
 	for _, l := range s.logs.lines(t) {
-		if l["msg"] == "request" && l["trace_id"] != root {
-			t.Errorf("access log trace_id %v, want %s", l["trace_id"], root)
+		if l["msg"] == "request" && l["xray_trace_id"] != root {
+			t.Errorf("access log xray_trace_id %v, want %s", l["xray_trace_id"], root)
 		}
 	}
 }
