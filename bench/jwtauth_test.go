@@ -5,9 +5,11 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -216,7 +218,7 @@ func BenchmarkJWTVerifyPaired(b *testing.B) {
 
 // BenchmarkJWTRevocationCheckPaired compares the revocation check (the
 // Revoker call the Authenticator makes, under the deadline it sets) with a
-// bare go-redis MGET of the same two keys on the same real Redis, paired
+// bare go-redis MGET of the same three keys on the same real Redis, paired
 // (see pairedMedians). Goal: ratio at most 1.05. The client has
 // ContextTimeoutEnabled, as jwtauth's docs recommend.
 func BenchmarkJWTRevocationCheckPaired(b *testing.B) {
@@ -227,11 +229,20 @@ func BenchmarkJWTRevocationCheckPaired(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	cl := jwtauth.Claims{Issuer: "trialbalance", Subject: "user-42", ID: "id-1", IssuedAt: time.Now()}
-	// The stored key format, as the revoker builds it.
-	base := prefix + ":{" + redisx.Digest("s", cl.Issuer, cl.Subject) + "}:"
-	tokKey, subjKey := base+"t:"+redisx.Digest("t", cl.Issuer, cl.ID), base+"nbf"
 	ctx := context.Background()
+	if err := rev.Prepare(ctx); err != nil { // the epoch markers
+		b.Fatal(err)
+	}
+	cl := jwtauth.Claims{Issuer: "trialbalance", Subject: "user-42", ID: "id-1", IssuedAt: time.Now()}
+	// The stored key format, as the revoker builds it: the subject's
+	// bucket (the digest's first ten bits) is the hash tag it shares
+	// with the bucket's epoch marker, which the check reads too.
+	sd := redisx.Digest("s", cl.Issuer, cl.Subject)
+	v, _ := strconv.ParseUint(sd[:4], 16, 16)
+	tag := fmt.Sprintf("{%03x}", v>>6)
+	base := prefix + ":" + sd + tag + ":"
+	tokKey, subjKey := base+"t:"+redisx.Digest("t", cl.Issuer, cl.ID), base+"nbf"
+	epochKey := prefix + ":epoch" + tag
 	check := func(int) {
 		ctx, cancel := context.WithTimeout(ctx, jwtauth.DefaultRevocationTimeout)
 		defer cancel()
@@ -240,7 +251,7 @@ func BenchmarkJWTRevocationCheckPaired(b *testing.B) {
 		}
 	}
 	mget := func(int) {
-		if _, err := c.MGet(ctx, tokKey, subjKey).Result(); err != nil {
+		if _, err := c.MGet(ctx, tokKey, subjKey, epochKey).Result(); err != nil {
 			b.Fatal(err)
 		}
 	}

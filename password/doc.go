@@ -56,10 +56,10 @@
 // typed, NFC-normalized once: case, compatibility forms and invisible
 // characters are kept, so a password manager's exact string logs in.
 //
-// A Hasher computes at most MaxConcurrent hashes at once (GOMAXPROCS by
-// default), each holding Memory (19 MiB), so logins in a burst wait for a
-// slot instead of taking the process's memory; a waiting Hash or Verify
-// returns when its ctx ends.
+// A Hasher computes at most MaxConcurrent hashes at once (GOMAXPROCS less
+// one by default, at least one), each holding Memory (19 MiB), so logins
+// in a burst wait for a slot instead of taking the process's memory or
+// every core; a waiting Hash or Verify returns when its ctx ends.
 //
 // Verify refuses, before doing any work, passwords over 1 KiB, hashes that
 // demand absurd resources (over 256 MiB, 16 passes or 16 lanes, bcrypt cost
@@ -78,7 +78,7 @@
 //   - Run Check at registration and password change only, never at login.
 //   - Never log the password or put it in an error; this package doesn't.
 //   - Size memory for the hashes: at most Hasher.MaxConcurrent (default
-//     GOMAXPROCS) run at once, each holding Hasher.Memory (19 MiB), and
+//     GOMAXPROCS less one, at least one) run at once, each holding Hasher.Memory (19 MiB), and
 //     Go's collector may let twice that accumulate (see [Hasher]).
 //   - Pass the request's context to Hash and Verify, and answer an error
 //     wrapping context.DeadlineExceeded with 503, not "wrong password".

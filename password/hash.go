@@ -41,14 +41,17 @@ const (
 //
 // Each hash holds Memory KiB for as long as it runs (19 MiB by default;
 // bcrypt needs 4 KiB). A Hasher computes at most MaxConcurrent hashes at
-// once, GOMAXPROCS by default; further Hash and Verify calls wait for a
-// free slot, or return when their ctx ends. The memory the Hasher holds
-// at once is therefore at most
+// once, by default GOMAXPROCS less one (at least one), so that a core
+// stays free for the requests that wait on the network: hashing on every
+// core made Redis calls miss their deadlines under a burst of logins.
+// Further Hash and Verify calls wait for a free slot, or return when
+// their ctx ends. The memory the Hasher holds at once is therefore at
+// most
 //
-//	MaxConcurrent × Memory       (2 × 19 MiB = 38 MiB on 2 cores)
+//	MaxConcurrent × Memory       (3 × 19 MiB = 57 MiB on 4 cores)
 //
 // and Go's collector may let about twice that accumulate before it runs
-// (GOGC=100): budget 2 × MaxConcurrent × Memory (76 MiB here), or set
+// (GOGC=100): budget 2 × MaxConcurrent × Memory (114 MiB here), or set
 // GOMEMLIMIT. Verify holds the memory the stored hash names instead, which
 // is more than Memory only for rows hashed before Memory was lowered (and
 // never over 256 MiB); rehashing on login retires them. Without the bound, eight concurrent logins on a 2-core host
@@ -57,8 +60,11 @@ const (
 //
 // On Lambda, CPU is proportional to configured memory (one full vCPU at
 // 1,769 MB; GOMAXPROCS is 2 however little CPU that buys), so expect
-// several hundred milliseconds per hash at 128 MB; set MaxConcurrent to 1
-// below 1,769 MB.
+// several hundred milliseconds per hash at 128 MB; MaxConcurrent 1, the
+// default there, is right below 1,769 MB. With GOMAXPROCS 1 no core is
+// left free: a hash then delays the process's network waits by up to the
+// scheduler's 10 ms time slice at a time; give such a process's Redis
+// calls deadlines well above the hash time, or more CPU.
 //
 // A Hasher is safe for concurrent use. It must not be copied after first
 // use, because it keeps its slots and the dummy hash it makes for
@@ -92,7 +98,7 @@ type Hasher struct {
 
 	// MaxConcurrent is the number of hashes the Hasher computes at once
 	// (Hash, Verify and the first DummyHash); the others wait. Zero means
-	// runtime.GOMAXPROCS(0), read at first use. The Hasher's doc, under
+	// runtime.GOMAXPROCS(0) less one, at least one, read at first use. The Hasher's doc, under
 	// "Memory and concurrency", gives the memory it bounds.
 	MaxConcurrent int
 
@@ -110,7 +116,7 @@ type params struct {
 	threads         uint8
 	saltLen, keyLen uint32
 	maxBytes        int
-	maxConcurrent   int // 0: GOMAXPROCS, resolved by acquire
+	maxConcurrent   int // 0: GOMAXPROCS-1 (at least 1), resolved by acquire
 }
 
 func (h *Hasher) params() (params, error) {
