@@ -37,7 +37,7 @@
 // [Limiter.ClientIP] reads the request's RemoteAddr. On a server that is
 // the connection's remote address. On Lambda it is whatever the code that
 // turns the event into an *http.Request put there: Lambda adapters (such
-// as aws-lambda-go-api-proxy) set it to the source IP that API Gateway or
+// as package lambdahttp) set it to the source IP that API Gateway or
 // the Function URL service measured, which the client cannot write
 // (headers, X-Forwarded-For and X-GoLambdaProxy-* included, it can). This package reads nothing from the Lambda event itself, so a
 // service that is not on Lambda links no Lambda code. Do not put a

@@ -54,8 +54,8 @@
 // [Config.Disabled] or AWS_XRAY_SDK_DISABLED=true, [Tracer.Handler]
 // returns the next handler itself: zero overhead, no log lines. The mode of
 // each request comes from its context: a Lambda invocation context (as
-// aws-lambda-go builds it and aws-lambda-go-api-proxy's ProxyWithContext
-// passes it on) means Lambda mode; anything else gets a segment per
+// aws-lambda-go builds it and package lambdahttp passes it on) means
+// Lambda mode; anything else gets a segment per
 // request that continues an incoming X-Amzn-Trace-Id header.
 //
 // # Trust

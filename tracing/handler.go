@@ -29,8 +29,8 @@ const lambdaTraceKey = "x-amzn-trace-id"
 // Tracer is disabled it returns next itself.
 //
 // Inside Lambda the invocation context carries Lambda's trace header (the
-// "x-amzn-trace-id" value aws-lambda-go puts there, which
-// aws-lambda-go-api-proxy's ProxyWithContext passes on). Each request then
+// "x-amzn-trace-id" value aws-lambda-go puts there, which package
+// lambdahttp passes on). Each request then
 // becomes one subsegment of Lambda's own segment, named after the route
 // pattern that http.ServeMux matched (r.Pattern, with "{id}" written
 // ":id"); "METHOD unmatched" for a 404 or 405 without a pattern, and

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
+	"github.com/lambdasec/lambdasec/internal/lambdatest"
 	"github.com/lambdasec/lambdasec/tracing"
 	"github.com/lambdasec/lambdasec/tracing/tracingtest"
 )
@@ -277,7 +277,7 @@ func TestSamplingRules(t *testing.T) {
 }
 
 // lambdaInvoke drives h the way Lambda does: an HTTP API v2 event through
-// aws-lambda-go-api-proxy, with the invocation context aws-lambda-go builds.
+// lambdahttp, with the invocation context aws-lambda-go builds.
 func lambdaInvoke(t *testing.T, h http.Handler, ctx context.Context, method, path string) events.APIGatewayV2HTTPResponse {
 	t.Helper()
 	ev := events.APIGatewayV2HTTPRequest{
@@ -288,11 +288,7 @@ func lambdaInvoke(t *testing.T, h http.Handler, ctx context.Context, method, pat
 			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: method, Path: path, SourceIP: "203.0.113.9", Protocol: "HTTP/1.1"},
 		},
 	}
-	resp, err := httpadapter.NewV2(h).ProxyWithContext(ctx, ev)
-	if err != nil {
-		t.Fatalf("ProxyWithContext: %v", err)
-	}
-	return resp
+	return lambdatest.Invoke[events.APIGatewayV2HTTPResponse](t, ctx, h, ev)
 }
 
 func TestLambdaSubsegmentPerRequest(t *testing.T) {

@@ -9,13 +9,13 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
+	"github.com/lambdasec/lambdasec/internal/lambdatest"
 	"github.com/lambdasec/lambdasec/validate"
 )
 
 // The path a request takes on Lambda: an API Gateway event converted by
-// aws-lambda-go-api-proxy into the *http.Request the service's mux sees.
+// lambdahttp into the *http.Request the service's mux sees.
 // Only the test imports AWS code; the package does not.
 func TestThroughAPIGatewayAdapter(t *testing.T) {
 	v := mustNew(t, validate.Config{MaxBodyBytes: 4 << 10})
@@ -37,7 +37,7 @@ func TestThroughAPIGatewayAdapter(t *testing.T) {
 
 	t.Run("HTTP API repeated parameters", func(t *testing.T) {
 		// Payload 2.0 joins repeats with commas in queryStringParameters;
-		// the adapter uses rawQueryString, so both values survive apart.
+		// lambdahttp uses rawQueryString, so both values survive apart.
 		ev := events.APIGatewayV2HTTPRequest{
 			RawPath:               "/accounts/7",
 			RawQueryString:        "tag=a&tag=b",
@@ -46,10 +46,7 @@ func TestThroughAPIGatewayAdapter(t *testing.T) {
 				HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "GET", Path: "/accounts/7"},
 			},
 		}
-		res, err := httpadapter.NewV2(mux).ProxyWithContext(context.Background(), ev)
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := lambdatest.Invoke[events.APIGatewayV2HTTPResponse](t, context.Background(), mux, ev)
 		if res.StatusCode != http.StatusNoContent || gotParams.ID != 7 || !slices.Equal(gotParams.Tags, []string{"a", "b"}) {
 			t.Fatalf("got %d %+v", res.StatusCode, gotParams)
 		}
@@ -66,10 +63,7 @@ func TestThroughAPIGatewayAdapter(t *testing.T) {
 				HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "POST", Path: "/login"},
 			},
 		}
-		res, err := httpadapter.NewV2(mux).ProxyWithContext(context.Background(), ev)
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := lambdatest.Invoke[events.APIGatewayV2HTTPResponse](t, context.Background(), mux, ev)
 		if res.StatusCode != http.StatusNoContent || gotLogin.Email != "ada@example.com" {
 			t.Fatalf("got %d %+v", res.StatusCode, gotLogin)
 		}
@@ -82,10 +76,7 @@ func TestThroughAPIGatewayAdapter(t *testing.T) {
 			MultiValueHeaders: map[string][]string{"Content-Type": {"application/json"}},
 			Body:              `{"email":"ada@example.com","password":"x","password":"correct horse"}`,
 		}
-		res, err := httpadapter.New(mux).ProxyWithContext(context.Background(), ev)
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := lambdatest.Invoke[events.APIGatewayProxyResponse](t, context.Background(), mux, ev)
 		ct := res.Headers["Content-Type"]
 		if len(res.MultiValueHeaders["Content-Type"]) > 0 {
 			ct = res.MultiValueHeaders["Content-Type"][0]

@@ -157,7 +157,7 @@ func newQField(f reflect.StructField, name string, path bool) (qfield, error) {
 //
 // Behind API Gateway HTTP APIs (payload 2.0) repeated parameters arrive
 // joined by commas unless the adapter rebuilds the query from
-// rawQueryString; aws-lambda-go-api-proxy does.
+// rawQueryString; package lambdahttp does.
 func (v *Validator) DecodeQuery(r *http.Request, dst any) error {
 	err := v.decodeQuery(r, dst)
 	v.report(r, "query", err)

@@ -15,6 +15,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -24,8 +25,8 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
+	"github.com/lambdasec/lambdasec/lambdahttp"
 	"github.com/lambdasec/lambdasec/tracing"
 	"github.com/lambdasec/lambdasec/tracing/tracingtest"
 )
@@ -106,15 +107,29 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 
 	fmt.Fprintln(w, "\n== inside Lambda behind API Gateway: a subsegment of Lambda's segment")
 	// aws-lambda-go puts Lambda's trace header in the invocation context;
-	// the API Gateway adapter passes the context on to the handler.
+	// lambdahttp passes the context on to the handler. lambdahttp.Run
+	// does this for every invocation inside Lambda; here one HTTP API
+	// event is passed to its Handler directly.
 	lctx := tracingtest.LambdaContext(ctx, "1-67890abc-fedcba9876543210fedcba98", "53995c3f42cd8ad8", true)
-	out, err := httpadapter.NewV2(h).ProxyWithContext(lctx, events.APIGatewayV2HTTPRequest{
+	lh, err := lambdahttp.New(h, lambdahttp.Config{})
+	if err != nil {
+		return err
+	}
+	event, err := json.Marshal(events.APIGatewayV2HTTPRequest{
 		Version: "2.0", RawPath: "/orders/7",
 		RequestContext: events.APIGatewayV2HTTPRequestContext{
 			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "GET", Path: "/orders/7", SourceIP: "198.51.100.7"},
 		},
 	})
 	if err != nil {
+		return err
+	}
+	answer, err := lh.Invoke(lctx, event)
+	if err != nil {
+		return err
+	}
+	var out events.APIGatewayV2HTTPResponse
+	if err := json.Unmarshal(answer, &out); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "response: %d %s\n", out.StatusCode, out.Body)
