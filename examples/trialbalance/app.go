@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/tls"
 	"database/sql"
 	"database/sql/driver"
@@ -12,10 +11,10 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/redis/go-redis/v9"
 	"github.com/redis/go-redis/v9/maintnotifications"
 
@@ -45,20 +44,24 @@ const (
 // app is the service: its dependencies and its routes. Build it with
 // newApp and release it with close.
 type app struct {
-	log      *slog.Logger
-	store    store
-	auth     *jwtauth.Authenticator
-	readers  jwtauth.Verifier // the tokens GET /v1/trial-balance accepts: auth's, and OIDC_ISSUER's
-	hasher   *password.Hasher
-	policy   password.Policy
-	validate *validate.Validator
-	perIP    *ratelimit.Limiter
-	logins   *ratelimit.Attempts
-	tracer   *tracing.Tracer
-	access   *reqlog.AccessLog
-	refresh  *refresh.Store       // sessions: refresh tokens (refresh.go)
-	db       *sql.DB              // nil with the in-memory store
-	mini     *miniredis.Miniredis // the in-process Redis, if any
+	log   *slog.Logger
+	store store
+	auth  *jwtauth.Authenticator
+	// secrets is the Secrets Manager cache (see secretsCache).
+	secrets     *secrets.Cache
+	secretsErr  error
+	secretsOnce sync.Once
+	readers     jwtauth.Verifier // the tokens GET /v1/trial-balance accepts: auth's, and OIDC_ISSUER's
+	hasher      *password.Hasher
+	policy      password.Policy
+	validate    *validate.Validator
+	perIP       *ratelimit.Limiter
+	logins      *ratelimit.Attempts
+	tracer      *tracing.Tracer
+	access      *reqlog.AccessLog
+	refresh     *refresh.Store       // sessions: refresh tokens (refresh.go)
+	db          *sql.DB              // nil with the in-memory store
+	mini        *miniredis.Miniredis // the in-process Redis, if any
 
 	// hashSlots bounds the password hashes computed at once. Each argon2id
 	// call holds 19 MiB: without a bound, a burst of logins that the
@@ -141,26 +144,28 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 		oidcDone <- oidcResult{v, err}
 	}()
 
-	secret := cfg.jwtSecret
-	if len(secret) == 0 {
-		secret = make([]byte, 32)
-		rand.Read(secret)
-		log.Warn("JWT_SECRET is not set: signing with a random key, so tokens die with the process; set JWT_SECRET (32 random bytes or more) to keep them")
+	keys, keysReady, err := a.signingKeys(ctx, cfg)
+	if err != nil {
+		return nil, err
 	}
 	revoker, err := redisrevoker.New(redisrevoker.Config{Client: rdb, Prefix: cfg.redisPrefix + "jwt", Events: a.events, Logger: log})
 	if err != nil {
 		return nil, err
 	}
 	a.auth, err = jwtauth.New(jwtauth.Config{
-		Keys:     []jwtauth.Key{{ID: "trialbalance-1", Algorithm: jwtauth.HS256, Secret: jwtauth.NewHMACSecret(secret)}},
-		Issuer:   issuer,
-		Audience: audience,
-		Revoker:  revoker,
-		Logger:   log,
-		Events:   a.events, // refused tokens become security events
+		Keys:      keys.Keys,
+		KeySource: keys.KeySource,
+		Issuer:    issuer,
+		Audience:  audience,
+		Revoker:   revoker,
+		Logger:    log,
+		Events:    a.events, // refused tokens become security events
 	})
 	if err != nil {
 		// ErrWeakKey and ErrInvalidKey name the problem without the key.
+		if cfg.jwtSecretID != "" {
+			return nil, configErr("JWT_SECRET_ID: %v", err)
+		}
 		return nil, configErr("JWT_SECRET: %v", err)
 	}
 
@@ -225,6 +230,9 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 	// every start, or one that lost its data) gets its epoch markers, so
 	// the tokens issued from now on are not taken for older than a loss.
 	if err := revoker.Prepare(ctx); err != nil {
+		return nil, err
+	}
+	if err := keysReady(); err != nil {
 		return nil, err
 	}
 	oidc := <-oidcDone
@@ -306,12 +314,7 @@ func pingRedis(ctx context.Context, rdb redis.UniversalClient) error {
 // openDatabase reads the database login from Secrets Manager through a
 // cache, opens a TLS-only pool with dbconn and creates the tables.
 func (a *app) openDatabase(ctx context.Context, cfg config) (store, error) {
-	awsCfg, err := awsFromEnv(os.Getenv)
-	if err != nil {
-		return nil, err
-	}
-	tracing.AWS(&awsCfg)
-	cache, err := secrets.New(secrets.Config{Client: secretsmanager.NewFromConfig(awsCfg), Logger: a.log})
+	cache, err := a.secretsCache()
 	if err != nil {
 		return nil, err
 	}

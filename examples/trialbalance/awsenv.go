@@ -25,7 +25,7 @@ import (
 func awsFromEnv(getenv func(string) string) (aws.Config, error) {
 	region := cmp.Or(getenv("AWS_REGION"), getenv("AWS_DEFAULT_REGION"))
 	if region == "" {
-		return aws.Config{}, configErr("DB_SECRET_ID needs AWS_REGION (Lambda sets it)")
+		return aws.Config{}, configErr("Secrets Manager (DB_SECRET_ID, JWT_SECRET_ID) needs AWS_REGION (Lambda sets it)")
 	}
 	creds := aws.Credentials{
 		AccessKeyID:     getenv("AWS_ACCESS_KEY_ID"),
@@ -34,7 +34,7 @@ func awsFromEnv(getenv func(string) string) (aws.Config, error) {
 		Source:          "environment",
 	}
 	if creds.AccessKeyID == "" || creds.SecretAccessKey == "" {
-		return aws.Config{}, configErr("DB_SECRET_ID needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY " +
+		return aws.Config{}, configErr("Secrets Manager (DB_SECRET_ID, JWT_SECRET_ID) needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY " +
 			`(Lambda sets them; elsewhere run eval "$(aws configure export-credentials --format env)")`)
 	}
 	cfg := aws.Config{

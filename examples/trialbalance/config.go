@@ -17,6 +17,7 @@ import (
 type config struct {
 	addr         string // ADDR: where the HTTP server listens
 	jwtSecret    []byte // JWT_SECRET: HS256 key; empty means a random one
+	jwtSecretID  string // JWT_SECRET_ID: Secrets Manager secret holding the signing keys
 	redisAddrs   []string
 	redisTLS     bool
 	redisCluster bool
@@ -46,6 +47,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c := config{
 		addr:         getenv("ADDR"),
 		jwtSecret:    []byte(getenv("JWT_SECRET")),
+		jwtSecretID:  getenv("JWT_SECRET_ID"),
 		dbSecretID:   getenv("DB_SECRET_ID"),
 		dbCAFile:     getenv("DB_TLS_CA_FILE"),
 		xrayAddr:     getenv("AWS_XRAY_DAEMON_ADDRESS"),
@@ -86,8 +88,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 	// Inside Lambda every execution environment is its own process: a
 	// random key or an in-process Redis would differ between them, so
 	// tokens, revocations and limits would not hold.
-	if c.lambda && len(c.jwtSecret) == 0 {
-		return c, configErr("JWT_SECRET is required in Lambda")
+	if c.lambda && len(c.jwtSecret) == 0 && c.jwtSecretID == "" {
+		return c, configErr("JWT_SECRET_ID (or JWT_SECRET) is required in Lambda")
+	}
+	if len(c.jwtSecret) != 0 && c.jwtSecretID != "" {
+		return c, configErr("set JWT_SECRET_ID or JWT_SECRET, not both")
 	}
 	if c.lambda && len(c.redisAddrs) == 0 {
 		return c, configErr("REDIS_ADDR is required in Lambda (an in-process Redis would not share revocations and limits between execution environments)")

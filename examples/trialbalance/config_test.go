@@ -55,7 +55,7 @@ func TestLoadConfig(t *testing.T) {
 		{name: "CA without database", env: map[string]string{"DB_TLS_CA_FILE": "/dev/null"}, wantErr: "DB_SECRET_ID"},
 		{name: "missing CA file", env: map[string]string{"DB_SECRET_ID": "db", "DB_TLS_CA_FILE": "/nonexistent/ca.pem"}, wantErr: "DB_TLS_CA_FILE"},
 		// Every Lambda environment would draw its own random key.
-		{name: "lambda without JWT_SECRET", env: map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001", "REDIS_ADDR": "a:1"}, wantErr: "JWT_SECRET is required"},
+		{name: "lambda without JWT_SECRET", env: map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001", "REDIS_ADDR": "a:1"}, wantErr: "JWT_SECRET_ID (or JWT_SECRET) is required"},
 		// Revocations and limits must be shared by all environments.
 		{name: "lambda without REDIS_ADDR", env: map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001", "JWT_SECRET": strings.Repeat("k", 40)}, wantErr: "REDIS_ADDR is required"},
 		{name: "lambda", env: map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001", "JWT_SECRET": "x", "REDIS_ADDR": "a:1"}, check: func(t *testing.T, c config) {

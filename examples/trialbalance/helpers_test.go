@@ -90,7 +90,9 @@ func startTestServer(t *testing.T, env map[string]string) (*testServer, error) {
 	if env == nil {
 		env = map[string]string{}
 	}
-	if _, ok := env["JWT_SECRET"]; !ok {
+	_, secret := env["JWT_SECRET"]
+	_, secretID := env["JWT_SECRET_ID"]
+	if !secret && !secretID {
 		env["JWT_SECRET"] = randomSecret(t)
 	}
 	cfg, err := loadConfig(mapEnv(env))
