@@ -48,8 +48,20 @@
 // These switch it to real resources:
 //
 //   - ADDR: listen address. Default 127.0.0.1:8080.
-//   - JWT_SECRET: the HS256 key, at least 32 bytes and not a known-weak
-//     value, or the program exits with an error. Required in Lambda.
+//   - JWT_SECRET_ID: the Secrets Manager secret holding the signing key
+//     (package jwtauth/secretkeys format, {"alg":"HS256","secret":"<base64>"}).
+//     AWSCURRENT signs; AWSCURRENT and AWSPREVIOUS verify, and the secret
+//     is reread through the cache every minute, so a rotation
+//     (secretkeys.Rotate in a rotation function) logs no one out and
+//     needs no restart. This or JWT_SECRET is required in Lambda.
+//   - JWT_SECRET: the HS256 key itself, for local use: at least 32 bytes
+//     and not a known-weak value, or the program exits with an error.
+//   - OIDC_ISSUER and OIDC_AUDIENCE: GET /v1/trial-balance also accepts
+//     access tokens of this OpenID Connect issuer (https; keys found
+//     through its discovery document) for this audience. For an Amazon
+//     Cognito user pool, OIDC_ISSUER is
+//     https://cognito-idp.<region>.amazonaws.com/<userPoolId> and
+//     OIDC_AUDIENCE the app client id, checked against client_id.
 //   - REDIS_ADDR: host:port of Redis, a comma-separated list of cluster
 //     nodes, or either as a redis:// or rediss:// (TLS) URL; REDIS_CLUSTER=true
 //     treats a single address as a cluster seed (ElastiCache Serverless).

@@ -66,7 +66,7 @@ func TestRestTemplate(t *testing.T) {
 // frontDoor lists what the REST variant may change: the API itself, the
 // authorizer's resources and the alarms keyed by the API.
 var frontDoor = []string{"Api", "Api4xxAlarm", "Api5xxAlarm", "AuthorizerFunction", "AuthorizerRole",
-	"AuthorizerLogGroup", "AuthorizerSecurityGroup", "AuthorizerToCache", "CacheFromAuthorizer", "WebAcl", "WebAclAssociation",
+	"AuthorizerLogGroup", "AuthorizerSecurityGroup", "AuthorizerToCache", "CacheFromAuthorizer", "AuthorizerToEndpoint", "EndpointFromAuthorizer", "WebAcl", "WebAclAssociation",
 	"AuthorizerErrorsAlarm", "AuthorizerThrottlesAlarm"}
 
 // TestRestTemplateMatchesHTTPTemplate: every other resource, and the
@@ -268,14 +268,16 @@ func checkAuthorizerFunction(s *stack) error {
 	for name, r := range s.raw["Resources"].(map[string]any) {
 		res := r.(map[string]any)
 		p, _ := res["Properties"].(map[string]any)
-		if res["Type"] == "AWS::EC2::SecurityGroupEgress" && p["GroupId"] == "ref:AuthorizerSecurityGroup" &&
-			(p["DestinationSecurityGroupId"] != "ref:CacheSecurityGroup" || number(p["FromPort"]) != 6379) {
-			return fmt.Errorf("%s lets the authorizer reach more than the cache", name)
+		cache := p["DestinationSecurityGroupId"] == "ref:CacheSecurityGroup" && number(p["FromPort"]) == 6379 && number(p["ToPort"]) == 6379
+		secrets := p["DestinationSecurityGroupId"] == "ref:EndpointSecurityGroup" && number(p["FromPort"]) == 443 && number(p["ToPort"]) == 443
+		if res["Type"] == "AWS::EC2::SecurityGroupEgress" && p["GroupId"] == "ref:AuthorizerSecurityGroup" && !cache && !secrets {
+			return fmt.Errorf("%s lets the authorizer reach more than the cache and the Secrets Manager endpoint", name)
 		}
 	}
 	policies := fmt.Sprint(s.props("AuthorizerRole")["Policies"])
-	if strings.Contains(policies, "secretsmanager") || strings.Contains(policies, "Action:*") {
-		return errors.New("authorizer role reaches beyond logs, network interfaces, its key and x-ray")
+	if strings.Contains(policies, "Action:*") || strings.Contains(policies, "DBSecret") ||
+		strings.Count(policies, "secretsmanager:GetSecretValue") != 1 || !strings.Contains(policies, "Resource:ref:JwtKeySecret") {
+		return errors.New("authorizer role reaches beyond logs, network interfaces, the signing key and x-ray")
 	}
 	return nil
 }
@@ -344,7 +346,7 @@ func TestRestTemplateChecksCatchBreakage(t *testing.T) {
 		{"waf on another stage", checkWAF, "stages/prod\n", "stages/dev\n"},
 		{"no rate rule", checkWAF, "RateBasedStatement:\n              Limit: 2000", "RateBasedStatement:\n              Limit: 0"},
 		{"authorizer untraced", checkAuthorizerFunction, "      MemorySize: 128\n      Timeout: 5\n      Role: !GetAtt AuthorizerRole.Arn\n      ReservedConcurrentExecutions: 50\n      KmsKeyArn: !GetAtt AppKey.Arn\n      Tracing: Active", "      MemorySize: 128\n      Timeout: 5\n      Role: !GetAtt AuthorizerRole.Arn\n      ReservedConcurrentExecutions: 50\n      KmsKeyArn: !GetAtt AppKey.Arn\n      Tracing: PassThrough"},
-		{"authorizer reaches the database", checkAuthorizerFunction, "      Description: Redis (ElastiCache)\n      IpProtocol: tcp\n      FromPort: 6379\n      ToPort: 6379\n      DestinationSecurityGroupId: !Ref CacheSecurityGroup\n\n  CacheFromAuthorizer", "      Description: Redis (ElastiCache)\n      IpProtocol: tcp\n      FromPort: 3306\n      ToPort: 3306\n      DestinationSecurityGroupId: !Ref DatabaseSecurityGroup\n\n  CacheFromAuthorizer"},
+		{"authorizer reaches the database", checkAuthorizerFunction, "      Description: Redis (ElastiCache)\n      IpProtocol: tcp\n      FromPort: 6379\n      ToPort: 6379\n      DestinationSecurityGroupId: !Ref CacheSecurityGroup\n\n  AuthorizerToEndpoint", "      Description: Redis (ElastiCache)\n      IpProtocol: tcp\n      FromPort: 3306\n      ToPort: 3306\n      DestinationSecurityGroupId: !Ref DatabaseSecurityGroup\n\n  AuthorizerToEndpoint"},
 		{"alarm on the http metric", checkRestAlarms, "MetricName: 5XXError", "MetricName: 5xx"},
 		{"no authorizer error alarm", checkRestAlarms, "          Value: !Ref AuthorizerFunction\n      Statistic: Sum\n      Period: 60\n      EvaluationPeriods: 5\n      DatapointsToAlarm: 2\n      Threshold: 1\n      ComparisonOperator: GreaterThanOrEqualToThreshold\n      TreatMissingData: notBreaching\n      AlarmActions:\n        - !Ref AlarmTopic\n\n  AuthorizerThrottlesAlarm", "          Value: !Ref Function\n      Statistic: Sum\n      Period: 60\n      EvaluationPeriods: 5\n      DatapointsToAlarm: 2\n      Threshold: 1\n      ComparisonOperator: GreaterThanOrEqualToThreshold\n      TreatMissingData: notBreaching\n      AlarmActions:\n        - !Ref AlarmTopic\n\n  AuthorizerThrottlesAlarm"},
 	} {
