@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/lambdasec/lambdasec/secevent"
 )
 
 // Version stages that Secrets Manager manages. Any other label attached to a
@@ -104,6 +106,14 @@ type Config struct {
 
 	// Metrics receives cache events. The zero value records nothing.
 	Metrics Metrics
+
+	// Events receives a sys_dependency_fail security event (package
+	// secevent, reason "secrets_manager", with the secret id as "name" and the
+	// count of failures in a row) for each failed fetch, so an outage of
+	// Secrets Manager, or a lost permission, reaches the same alarms as
+	// the other security checks. Values are never included. Nil means
+	// none.
+	Events secevent.Sink
 }
 
 // Metrics are optional hooks for cache events, for counters in CloudWatch
@@ -145,6 +155,7 @@ type Cache struct {
 	epoch        time.Time        // clock readings count from here
 	log          *slog.Logger
 	metrics      Metrics
+	events       secevent.Sink
 
 	// entries is replaced, never modified: readers load it without locking.
 	// New keys are rare (a fetch per key), so the copy on write is cheap
@@ -172,6 +183,7 @@ func New(cfg Config) (*Cache, error) {
 		nowFn:        cfg.Now,
 		log:          cmp.Or(cfg.Logger, slog.Default()),
 		metrics:      cfg.Metrics,
+		events:       cfg.Events,
 	}
 	if cfg.NoStale {
 		c.maxStale = 0

@@ -12,6 +12,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/lambdasec/lambdasec/secevent"
 )
 
 // entry holds the cached state of one key. Readers load state without
@@ -308,6 +310,10 @@ func (c *Cache) report(k key, st *state, err error, took time.Duration, now inst
 		c.metrics.RefreshError(k.id, err)
 	}
 	c.log.Warn("secrets: fetch failed", "secret", k.id, "failures", st.failures, "retry_in", time.Duration(st.retryAt-now), "error", err)
+	secevent.Emit(context.Background(), c.events, secevent.Event{
+		Name: secevent.SysDependencyFail, Reason: "secrets_manager",
+		Attrs: []slog.Attr{slog.String("name", k.id), slog.Int("failures", st.failures)},
+	})
 }
 
 // getSecretValue calls the client for k, turning a panic into an error.
