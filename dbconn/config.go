@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/lambdasec/lambdasec/secevent"
 )
 
 // Defaults applied by [NewConnector] and [Open] to zero Config fields.
@@ -100,6 +102,14 @@ type Config struct {
 	// credential refresh) and the driver's own messages; passwords, tokens
 	// and DSNs are never logged. Nil means slog.Default().
 	Logger *slog.Logger
+	// Events receives a sys_dependency_fail security event (package
+	// secevent) for each connection that fails for a reason security
+	// monitoring should see: no TLS or a certificate that does not verify
+	// (reasons db_no_tls, db_certificate_unknown_authority,
+	// db_certificate_host_mismatch, db_protocol), a refused login after
+	// the credential refresh (db_access_denied) or credentials that could
+	// not be read (db_credentials_unavailable). Nil means none.
+	Events secevent.Sink
 	// Now is the clock for IAM token reuse and connection lifetime. Nil
 	// means time.Now.
 	Now func() time.Time

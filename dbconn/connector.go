@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+
+	"github.com/lambdasec/lambdasec/secevent"
 )
 
 // Connector opens TLS-verified connections to one database, refreshing
@@ -27,6 +29,7 @@ type Connector struct {
 	roots   *x509.CertPool
 	iam     *iamTokens
 	log     *slog.Logger
+	events  secevent.Sink
 	dlog    mysql.Logger
 	now     func() time.Time
 	retries int
@@ -54,6 +57,7 @@ func NewConnector(cfg Config) (*Connector, error) {
 		roots:   roots,
 		now:     cfg.Now,
 		log:     cmp.Or(cfg.Logger, slog.Default()),
+		events:  cfg.Events,
 		retries: cmp.Or(cfg.LoginRetries, DefaultLoginRetries),
 	}
 	if c.now == nil {
@@ -101,14 +105,18 @@ func (c *Connector) Connect(ctx context.Context) (driver.Conn, error) {
 	gen := c.creds.generation()
 	cr, err := callProvider(ctx, c.creds.current)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrCredentials, err)
+		err = fmt.Errorf("%w: %w", ErrCredentials, err)
+		c.report(ctx, endpoint{}, err)
+		return nil, err
 	}
 	cr = c.creds.substitute(cr)
 	a := c.login(ctx, cr)
 	if isAccessDenied(a.err) {
 		a = c.retryRefused(ctx, gen, cr, a)
 	}
-	return c.finish(a)
+	conn, err := c.finish(a)
+	c.report(ctx, a.ep, err)
+	return conn, err
 }
 
 // finish turns the last attempt into Connect's answer.

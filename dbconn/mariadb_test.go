@@ -21,6 +21,7 @@ import (
 	"github.com/lambdasec/lambdasec/dbconn"
 	"github.com/lambdasec/lambdasec/internal/clocktest"
 	"github.com/lambdasec/lambdasec/internal/testenv"
+	"github.com/lambdasec/lambdasec/secevent"
 )
 
 // The tests in this file run against the TLS-only MariaDB that scripts/test
@@ -235,6 +236,13 @@ func TestCertificateRefused(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := s.config(t, user, pw)
 			tc.edit(&cfg)
+			var events []secevent.Event
+			var mu sync.Mutex
+			cfg.Events = secevent.SinkFunc(func(_ context.Context, e secevent.Event) {
+				mu.Lock()
+				events = append(events, e)
+				mu.Unlock()
+			})
 			db, err := dbconn.Open(testCtx(t), cfg)
 			if !errors.Is(err, tc.want) {
 				if db != nil {
@@ -242,6 +250,18 @@ func TestCertificateRefused(t *testing.T) {
 				}
 				t.Fatalf("got %v, want %v", err, tc.want)
 			}
+			// Security monitoring sees the refused certificate.
+			wantReason := map[error]string{dbconn.ErrUnknownAuthority: "db_certificate_unknown_authority", dbconn.ErrHostMismatch: "db_certificate_host_mismatch"}[tc.want]
+			mu.Lock()
+			if len(events) == 0 {
+				t.Errorf("no security event")
+			}
+			for _, e := range events {
+				if e.Name != secevent.SysDependencyFail || e.Reason != wantReason || strings.Contains(fmt.Sprint(e), pw) {
+					t.Errorf("event %+v, want sys_dependency_fail %s without the password", e, wantReason)
+				}
+			}
+			mu.Unlock()
 			if !tc.cause(err) {
 				t.Errorf("%v does not wrap the x509 error", err)
 			}
