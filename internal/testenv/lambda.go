@@ -33,22 +33,34 @@ type Lambda struct {
 func StartLambda(t testing.TB, pkg string, env ...string) *Lambda {
 	t.Helper()
 	rie := LambdaRIE(t)
+	dir := t.TempDir()
+	bootstrap := filepath.Join(dir, "bootstrap")
+	buildLambda(t, pkg, bootstrap)
+	return startEmulator(t, rie, dir, bootstrap, loopbackAddr(t), env)
+}
+
+// buildLambda builds the main package pkg into out as Lambda runs it.
+func buildLambda(t testing.TB, pkg, out string) {
+	t.Helper()
 	if runtime.GOOS != "linux" {
 		t.Fatalf("the Lambda emulator runs on linux only, not %s", runtime.GOOS)
 	}
-	dir := t.TempDir()
-	bootstrap := filepath.Join(dir, "bootstrap")
-	build := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", bootstrap, pkg)
+	build := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", out, pkg)
 	build.Env = append(os.Environ(), "GOOS=linux", "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build %s: %v\n%s", pkg, err, out)
+	if b, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build %s: %v\n%s", pkg, err, b)
 	}
+}
 
+// startEmulator runs bootstrap under the emulator rie, its Runtime API on
+// runtimeAddr, and waits until the emulator accepts invocations.
+func startEmulator(t testing.TB, rie, dir, bootstrap, runtimeAddr string, env []string) *Lambda {
+	t.Helper()
 	addr := loopbackAddr(t)
 	l := &Lambda{logs: &lockedBuffer{}, exited: make(chan struct{}),
 		url: "http://" + addr + "/2015-03-31/functions/function/invocations"}
 	l.cmd = exec.Command(rie, "--runtime-interface-emulator-address", addr,
-		"--runtime-api-address", loopbackAddr(t), "--log-level", "error", bootstrap)
+		"--runtime-api-address", runtimeAddr, "--log-level", "error", bootstrap)
 	l.cmd.Dir = dir
 	l.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir}, env...)
 	l.cmd.Stdout, l.cmd.Stderr = l.logs, l.logs
