@@ -63,8 +63,7 @@ func otelFixture(tb testing.TB, c *tracingtest.Collector, mux http.Handler, lamb
 		return h
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		//lint:ignore SA1029 the key aws-lambda-go uses.
-		v, _ := r.Context().Value("x-amzn-trace-id").(string)
+		v, _ := r.Context().Value("x-amzn-trace-id").(string) // the key aws-lambda-go uses
 		ctx := prop.Extract(r.Context(), propagation.HeaderCarrier{"X-Amzn-Trace-Id": []string{v}})
 		h.ServeHTTP(w, r.WithContext(ctx))
 	})
