@@ -128,11 +128,15 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 	if err != nil {
 		return nil, err
 	}
-	// The Redis round trip (with TLS in AWS, a handshake) runs while the
-	// rest is built, the database included; a Redis that does not answer
-	// still fails the start.
-	pinged := make(chan error, 1)
-	go func() { pinged <- pingRedis(ctx, rdb) }()
+	revoker, err := redisrevoker.New(redisrevoker.Config{Client: rdb, Prefix: cfg.redisPrefix + "jwt", Events: a.events, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	// The first Redis round trips (with TLS in AWS, a handshake) run
+	// while the rest is built, the database included; a Redis that does
+	// not answer still fails the start.
+	prepared := make(chan error, 1)
+	go func() { prepared <- prepareRedis(ctx, revoker) }()
 	// So does the fetch of an identity provider's keys, when one is set.
 	type oidcResult struct {
 		v   jwks.Verifier
@@ -145,10 +149,6 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 	}()
 
 	keys, keysReady, err := a.signingKeys(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	revoker, err := redisrevoker.New(redisrevoker.Config{Client: rdb, Prefix: cfg.redisPrefix + "jwt", Events: a.events, Logger: log})
 	if err != nil {
 		return nil, err
 	}
@@ -223,13 +223,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 		return nil, err
 	}
 	a.closers = append(a.closers, a.store.close)
-	if err := <-pinged; err != nil {
-		return nil, err
-	}
-	// Before any token is issued: an empty Redis (the in-process one at
-	// every start, or one that lost its data) gets its epoch markers, so
-	// the tokens issued from now on are not taken for older than a loss.
-	if err := revoker.Prepare(ctx); err != nil {
+	if err := <-prepared; err != nil {
 		return nil, err
 	}
 	if err := keysReady(); err != nil {
@@ -300,12 +294,15 @@ func (a *app) openRedis(cfg config) (redis.UniversalClient, error) {
 	return rdb, nil
 }
 
-// pingRedis checks that Redis answers, leaving a connection in the pool
-// for the first request.
-func pingRedis(ctx context.Context, rdb redis.UniversalClient) error {
+// prepareRedis checks that Redis answers, leaving a connection in the
+// pool for the first request, and makes sure the revocation epoch markers
+// exist before any token is issued: an empty Redis (the in-process one at
+// every start, or one that lost its data) gets them, so the tokens issued
+// from now on are not taken for older than a loss.
+func prepareRedis(ctx context.Context, revoker *redisrevoker.Revoker) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	if err := rdb.Ping(ctx).Err(); err != nil {
+	if err := revoker.Prepare(ctx); err != nil {
 		return fmt.Errorf("redis: %w", err)
 	}
 	return nil

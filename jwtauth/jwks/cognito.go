@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/lambdasec/lambdasec/jwtauth"
 )
@@ -67,9 +68,12 @@ type Cognito struct {
 	clients []string
 }
 
+// cognitoRegion and cognitoPool are compiled on first use: the pool
+// pattern's {1,64} makes a large program, which every importer's cold
+// start would otherwise pay for. They are never reassigned.
 var (
-	cognitoRegion = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
-	cognitoPool   = regexp.MustCompile(`^[a-z0-9-]+_[A-Za-z0-9]{1,64}$`)
+	cognitoRegion = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`) })
+	cognitoPool   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9-]+_[A-Za-z0-9]{1,64}$`) })
 )
 
 // CognitoIssuer returns the issuer of a user pool's tokens,
@@ -77,7 +81,7 @@ var (
 // [ErrInvalidConfig] unless region is a Region name and poolID a pool
 // id in it, so neither can steer the URL elsewhere.
 func CognitoIssuer(region, poolID string) (string, error) {
-	if !cognitoRegion.MatchString(region) || !cognitoPool.MatchString(poolID) ||
+	if !cognitoRegion().MatchString(region) || !cognitoPool().MatchString(poolID) ||
 		!strings.HasPrefix(poolID, region+"_") {
 		return "", fmt.Errorf("%w: Region and UserPoolID must name a user pool (such as eu-west-1 and eu-west-1_AbCdEf123)", ErrInvalidConfig)
 	}
