@@ -106,7 +106,7 @@ func New(cfg Config) (*Store, error) {
 		rand:     cmp.Or(cfg.Rand, rand.Reader),
 		exchange: redis.NewScript(exchangeScript),
 		revoke:   redis.NewScript(revokeScript),
-		mark:     redis.NewScript(markScript),
+		mark:     redis.NewScript(redisx.RaiseScript), // the subject mark only moves forward
 	}
 	if s.now == nil {
 		s.now = time.Now

@@ -85,13 +85,3 @@ local sub = redis.call('HGET', KEYS[1], 'sub')
 if not sub then return false end
 redis.call('HSET', KEYS[1], 'st', 'r')
 return sub`
-
-// markScript raises the subject mark KEYS[1] to ARGV[1] (ms), expiring at
-// ARGV[2] (ms): a later "log out everywhere" is never undone by an
-// earlier one arriving late.
-const markScript = `
-local cur = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
-if tonumber(ARGV[1]) > cur then
-  redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])
-end
-return 1`
