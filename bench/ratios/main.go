@@ -93,7 +93,7 @@ func main() {
 		}
 	}
 	results := parse(&out)
-	fmt.Printf("%-46s %8s %11s %-8s  %s\n", "ratio", "median", "p25-p75", "goal", "ns/op of each side")
+	fmt.Printf("%-46s %8s %11s %-8s  %s\n", "paired ratio", "median", "p25-p75", "goal", "ns/op of each side")
 	names := make([]string, 0, len(results))
 	for n := range results {
 		names = append(names, n)
@@ -118,6 +118,7 @@ func main() {
 			fmt.Printf("%-46s %8.3f %11s %-8s  %s\n", label, m[unit], spread, pairedGoals[label], sides)
 		}
 	}
+	fmt.Println("side by side (run one after the other, not paired: trust these less on a loaded machine)")
 	for _, r := range ratios {
 		o, p := results[r.ours]["ns/op"], results[r.peer]["ns/op"]
 		label := r.ours + " / " + last(r.peer)
