@@ -27,7 +27,7 @@ import (
 
 // Benchmarks that time both sides pair by pair and report "ratio".
 const pairedPattern = `^(BenchmarkJWTVerifyPaired|BenchmarkJWTRevocationCheckPaired|BenchmarkRateLimitPaired|` +
-	`BenchmarkTracingXRayPaired|BenchmarkTracingOTelPaired|BenchmarkSecretsHitFloor)$`
+	`BenchmarkTracingXRayPaired|BenchmarkTracingOTelPaired|BenchmarkSecretsHitFloor|BenchmarkRefreshExchangePaired)$`
 
 // Benchmarks whose sides run one after the other; the ratios below
 // divide their ns/op.
