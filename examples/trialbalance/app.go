@@ -170,9 +170,10 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 	}
 
 	a.perIP, err = ratelimit.New(ratelimit.Config{
-		Redis:  rdb,
-		Name:   "ip",
-		Prefix: cfg.redisPrefix + "ip:",
+		Redis:   rdb,
+		Name:    "ip",
+		Prefix:  cfg.redisPrefix + "ip:",
+		Timeout: a.redisTimeout(),
 		// Behind API Gateway every event names its source address; one
 		// without is a malformed event, which gets a 400 rather than the
 		// 500 of a wiring mistake.
@@ -191,7 +192,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 	if err != nil {
 		return nil, err
 	}
-	a.logins, err = ratelimit.NewAttempts(ratelimit.AttemptsConfig{Redis: rdb, Prefix: cfg.redisPrefix + "logins:", Logger: log})
+	a.logins, err = ratelimit.NewAttempts(ratelimit.AttemptsConfig{Redis: rdb, Prefix: cfg.redisPrefix + "logins:", Logger: log, Timeout: a.redisTimeout()})
 	if err != nil {
 		return nil, err
 	}

@@ -102,6 +102,16 @@ func writeAndWait(ctx context.Context, cl redis.UniversalClient, key string, arg
 	return acked.Int64()
 }
 
+// reloadLayout asks a Cluster client to read the cluster's layout again
+// after a failed call: otherwise go-redis keeps sending a failed master's
+// slots to it for up to a minute after its replica took over. go-redis
+// runs at most one reload at a time, so a burst of failures costs one.
+func (r *Revoker) reloadLayout(ctx context.Context) {
+	if cc, ok := any(r.redis.Client()).(*redis.ClusterClient); ok {
+		cc.ReloadState(ctx)
+	}
+}
+
 // waitTimeout is the WAIT timeout: Config.ReplicaTimeout, at most three
 // quarters of the time left before ctx's deadline (the rest is for the
 // reply), never under a millisecond (WAIT 0 would block for ever).

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -176,5 +177,71 @@ func TestWaitTimeout(t *testing.T) {
 	r.replicaWait = 10 * time.Millisecond
 	if w := r.waitTimeout(ctx); w != 10*time.Millisecond {
 		t.Errorf("ReplicaTimeout 10ms: wait %v", w)
+	}
+}
+
+// Redis Cluster with a replica behind one master: logouts acknowledged
+// with Replicas 1 survive the master's death and the replica's
+// promotion, tokens not logged out stay valid, and no loss is reported
+// (the markers were replicated too).
+func TestDurableRevocationClusterFailover(t *testing.T) {
+	cluster := testenv.StartRedisCluster(t)
+	cluster.AddReplica(t, 1)
+	c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: cluster.Addrs()[:3], ContextTimeoutEnabled: true})
+	t.Cleanup(func() { c.Close() })
+	events := &eventLog{}
+	r, err := New(Config{Client: c, Replicas: 1, Events: events})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prepare(t, r) // a new store: one event
+	cfg := testConfig(realClock())
+	cfg.Revoker = r
+	cfg.Logger = slog.New(slog.DiscardHandler)
+	a := mustAuth(t, cfg)
+	ctx := context.Background()
+
+	victim := cluster.Nodes[1].Addr()
+	var out, live []string
+	for i := 0; len(out) < 30 && i < 3000; i++ {
+		tok, cl, _ := a.Issue(jwtauth.Grant{Subject: "user-" + strconv.Itoa(i)})
+		key, _, _ := r.keys(cl.Issuer, cl.Subject, cl.ID, "")
+		node, err := c.MasterForKey(ctx, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if node.Options().Addr != victim {
+			continue
+		}
+		if i%2 == 1 {
+			live = append(live, tok)
+			continue
+		}
+		if err := a.Revoke(ctx, cl); err != nil {
+			t.Fatalf("durable logout on the cluster: %v", err)
+		}
+		out = append(out, tok)
+	}
+	if len(out) < 30 || len(live) == 0 {
+		t.Fatalf("%d subjects on node 1", len(out))
+	}
+
+	t.Logf("%d logouts", len(out))
+	cluster.Nodes[1].Stop()
+	stopped := time.Now()
+	// The replica is promoted once the cluster notices (node timeout 2 s).
+	defer func() { t.Logf("checks answered %v after the master died", time.Since(stopped)) }()
+	for i, tok := range out {
+		if err := waitReachable(t, a, tok); !errors.Is(err, jwtauth.ErrTokenRevoked) {
+			t.Errorf("logout %d after failover: got %v, want ErrTokenRevoked", i, err)
+		}
+	}
+	for _, tok := range live {
+		if _, err := a.Verify(ctx, tok); err != nil {
+			t.Errorf("token not logged out, after failover: %v", err)
+		}
+	}
+	if n := len(events.all()); n != 1 {
+		t.Errorf("%d loss events, want only the new store's", n)
 	}
 }

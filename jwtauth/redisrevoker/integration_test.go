@@ -111,11 +111,12 @@ func answer(a *jwtauth.Authenticator, tok string) int {
 }
 
 // waitReachable retries a verification until the store answers again
-// (whatever the answer), and returns the answer.
+// (whatever the answer), and returns the answer. A Cluster failover
+// takes about ten seconds with the test nodes' 2 s node timeout.
 func waitReachable(t *testing.T, a *jwtauth.Authenticator, tok string) error {
 	t.Helper()
 	var err error
-	for range 100 {
+	for range 300 {
 		if _, err = a.Verify(context.Background(), tok); !errors.Is(err, jwtauth.ErrRevocationUnavailable) {
 			return err
 		}

@@ -228,6 +228,7 @@ func (r *Revoker) Revoked(ctx context.Context, c jwtauth.Claims) (bool, error) {
 		return cl.Do(ctx, args...).Slice()
 	})
 	if err != nil {
+		r.reloadLayout(ctx)
 		return false, err
 	}
 	if len(vals) != len(args)-1 {
