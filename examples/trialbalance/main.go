@@ -71,9 +71,12 @@
 //     host, port, username, password, dbname). The login is read through a
 //     [secrets.Cache] and the pool opened with [dbconn.Open] over verified
 //     TLS; the tables are created if missing and the sample ledger seeded
-//     once. The AWS SDK's usual settings apply (AWS_REGION, credentials,
-//     AWS_ENDPOINT_URL_SECRETS_MANAGER). DB_TLS_CA_FILE adds a PEM CA for
-//     servers outside RDS.
+//     once. The AWS settings come from the variables Lambda sets
+//     (AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+//     AWS_SESSION_TOKEN), plus AWS_ENDPOINT_URL_SECRETS_MANAGER; profiles
+//     and shared files are not read (elsewhere, run
+//     eval "$(aws configure export-credentials --format env)" first).
+//     DB_TLS_CA_FILE adds a PEM CA for servers outside RDS.
 //   - AWS_XRAY_DAEMON_ADDRESS: send X-Ray traces there ([tracing]); Lambda
 //     sets it.
 //   - LOG_LEVEL: debug, info (default), warn or error.
