@@ -69,6 +69,36 @@
 // its cache entry expires: keep that TTL within the revocation delay you
 // accept, or verify in the function.
 //
+// # What survives a store failure, per deployment
+//
+// A logout the client was told succeeded must stay a logout. With the
+// Redis revoker, each check also reads an epoch marker that a loss of the
+// store's data removes; a missing marker refuses every token issued
+// before the loss was found (users log in again) and is reported as a
+// security event. With redisrevoker.Config.Replicas, a revocation is
+// acknowledged only once that many replicas hold it. Per deployment:
+//
+//   - A single Redis node without persistence: a restart loses every
+//     revocation; the loss is detected, so no logged-out token comes
+//     back, and every user logs in again.
+//   - A single node with an append-only file: appendfsync always loses
+//     nothing acknowledged; everysec can lose the last second of
+//     revocations without a trace (those tokens come back). RDB snapshots
+//     alone: a restart from a snapshot is not detected; after one, call
+//     redisrevoker's RevokeAll.
+//   - A replicated ElastiCache group, Redis Cluster with replicas, or
+//     Sentinel: with Replicas 1 a failover keeps every acknowledged
+//     revocation; with Replicas 0 (asynchronous replication) it can lose
+//     the last ones without a trace. A node restarted empty with no
+//     replica is detected, for its own slots' subjects only.
+//   - ElastiCache Serverless: a loss of the data is detected; AWS bounds
+//     no loss of the last writes, so count on the replicated case.
+//
+// In every case, a store that evicts keys under memory pressure
+// (ElastiCache's default volatile-lru) forgets revocations silently: give
+// the revocation store maxmemory-policy noeviction. [MemoryRevoker]
+// loses everything with the process, and a new process cannot tell.
+//
 // # What the caller still does
 //
 //   - Generate keys: for HS256, 32 random bytes or more, kept in a secret

@@ -103,16 +103,24 @@
 // # What survives when Redis loses data
 //
 // Counters are short-lived state, and nothing here detects that Redis
-// lost them: a key that is gone reads as a key never used. What that
-// costs, per lost key:
+// lost them: a key that is gone reads as a key never used, and writes are
+// not waited for on replicas (a WAIT per login attempt would buy less
+// than the bound below). The guard is conservative where it can be: an
+// attempt counts as a failure from the moment Allow admits it, so a loss
+// can only take back guesses already made, never let a guess go
+// uncounted while the store is up. What a loss costs, per lost key:
 //
 //   - A [Limiter] key starts again with a full burst: up to Burst more
 //     requests at once, then the steady rate.
 //   - An [Attempts] key forgets its failures and its unresolved attempts:
-//     the attacker gets Max new guesses at once. In the Window around one
-//     loss a key can take at most 2 x Max guesses (Max before, Max after),
-//     and (k+1) x Max with k losses; never more. Logins are refused (503)
-//     while Redis is unreachable, so an outage alone gives nothing.
+//     the attacker gets exactly Max new guesses (10 by default) at once,
+//     whether the loss is a restart, a failover that dropped the key's
+//     last writes, or an eviction. In the Window around one loss a key
+//     can take at most 2 x Max guesses (Max before, Max after), and
+//     (k+1) x Max with k losses; never more. Logins are refused (503)
+//     while Redis is unreachable, so an outage alone gives nothing. The
+//     in-process store loses every key when the process restarts, with
+//     the same bound per restart.
 //
 // Which keys are lost depends on the deployment:
 //
