@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -68,8 +69,14 @@ func loadEnv() (env, error) {
 	return e, nil
 }
 
-// secretID is the DB secret's name in the loopback Secrets Manager.
-const secretID = "drill/trialbalance/db"
+// secretID is the DB secret's name in the loopback Secrets Manager, and
+// keyID the signing key's (JWT_SECRET_ID, package secretkeys format). The
+// service reads both through one cache, as deployed: a Secrets Manager
+// fault at a cold start then reaches the signing key too.
+const (
+	secretID = "drill/trialbalance/db"
+	keyID    = "drill/trialbalance/jwt"
+)
 
 // drill holds the running pieces: the Secrets Manager, the service process
 // and what the invariants need to know across scenarios.
@@ -77,7 +84,7 @@ type drill struct {
 	env     env
 	set     settings
 	sm      *smfake.Server
-	jwtKey  string
+	jwtKey  string // base64 of the HS256 key keyID holds
 	addr    string // the service's listen address
 	logPath string
 
@@ -97,10 +104,14 @@ func randHex(n int) string {
 }
 
 func newDrill(ctx context.Context, e env, s settings) (*drill, error) {
-	d := &drill{env: e, set: s, sm: smfake.New(), jwtKey: randHex(32), dbPass: e.mysqlPass,
-		logPath: filepath.Join(e.workdir, "service.log")}
-	d.secrets = append(d.secrets, d.jwtKey, e.mysqlPass, e.adminPass, smfake.SecretAccessKey)
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	d := &drill{env: e, set: s, sm: smfake.New(), jwtKey: base64.StdEncoding.EncodeToString(key),
+		dbPass: e.mysqlPass, logPath: filepath.Join(e.workdir, "service.log")}
+	d.secrets = append(d.secrets, d.jwtKey, hex.EncodeToString(key), e.mysqlPass, e.adminPass, smfake.SecretAccessKey)
 	d.sm.Put(secretID, d.secretJSON(e.mysqlPass))
+	keyJSON, _ := json.Marshal(map[string]string{"alg": "HS256", "secret": d.jwtKey})
+	d.sm.Put(keyID, string(keyJSON))
 	port, err := freePort()
 	if err != nil {
 		d.sm.Close()
@@ -144,7 +155,7 @@ func (d *drill) startService(ctx context.Context, wait bool) error {
 	}
 	cmd := exec.Command(d.env.serviceBin)
 	cmd.Env = append(os.Environ(),
-		"ADDR="+d.addr, "JWT_SECRET="+d.jwtKey,
+		"ADDR="+d.addr, "JWT_SECRET_ID="+keyID,
 		"REDIS_ADDR="+strings.Join(addrs, ","), "REDIS_CLUSTER=true",
 		"DB_SECRET_ID="+secretID, "DB_TLS_CA_FILE="+d.env.caFile,
 		"AWS_ENDPOINT_URL_SECRETS_MANAGER="+d.sm.URL(), "AWS_REGION=us-east-1",

@@ -21,16 +21,19 @@ import (
 var budgets = map[string]time.Duration{
 	"register":      6 * time.Second,
 	"login":         6 * time.Second,
+	"refresh":       3 * time.Second,
 	"logout":        3 * time.Second,
 	"trial-balance": 3 * time.Second,
 }
 
 // documented lists the statuses each route may answer, from the service's
 // documentation: 422 for a password rule, 503 where Redis or the database is down (fail closed),
-// 429 for the failed-login guard.
+// 429 for the failed-login guard, 401 for a refresh token that is used,
+// revoked or unknown.
 var documented = map[string]map[int]bool{
 	"register":      {201: true, 422: true, 503: true},
 	"login":         {200: true, 401: true, 429: true, 503: true},
+	"refresh":       {200: true, 401: true, 503: true},
 	"logout":        {204: true, 401: true, 503: true},
 	"trial-balance": {200: true, 401: true, 503: true},
 }
@@ -63,8 +66,12 @@ type load struct {
 	violations map[string][]string
 	registered []*account
 	accounts   map[string]*account
-	revoked    []string
-	tokens     []string // every token issued: must never be logged
+	revoked    []string // access tokens of revoked sessions
+	tokens     []string // every access token issued: must never be logged
+
+	revokedRefresh []string // used refresh tokens of revoked sessions
+	refreshTokens  []string // every refresh token issued: must never be logged
+	refresh        refreshCounts
 }
 
 func newLoad(d *drill) *load {
@@ -153,15 +160,14 @@ func (l *load) register(ctx context.Context, worker, n int) *account {
 }
 
 // login logs a in with the right password (or a wrong one) and returns the
-// token. It counts wrong-password verifications per account.
-func (l *load) login(ctx context.Context, a *account, wrong bool) (int, string) {
+// session. It counts wrong-password verifications per account.
+func (l *load) login(ctx context.Context, a *account, wrong bool) (int, session) {
 	pw := a.password
 	if wrong {
 		pw = "Wr0ng-" + randHex(8)
 	}
 	st, data := l.do(ctx, "login", "POST", "/v1/auth/login", "", map[string]string{"email": a.email, "password": pw})
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	switch {
 	case st == http.StatusOK && !wrong:
 		a.wrong = 0
@@ -174,31 +180,24 @@ func (l *load) login(ctx context.Context, a *account, wrong bool) (int, string) 
 				fmt.Sprintf("%s: more than %d wrong-password verifications", a.email, failedLoginLimit))
 		}
 	}
+	l.mu.Unlock()
 	if st != http.StatusOK {
-		return st, ""
+		return st, session{}
 	}
-	var tr struct {
-		AccessToken string `json:"access_token"`
-	}
-	_ = json.Unmarshal(data, &tr)
-	l.tokens = append(l.tokens, tr.AccessToken)
-	return st, tr.AccessToken
+	return st, l.parseTokens(data)
 }
 
 const tbPath = "/v1/trial-balance?from=2026-01-01&to=2026-03-31"
 
-// replay sends a revoked token; accepting it breaks the first invariant.
-func (l *load) replay(ctx context.Context, token string) {
-	if st, _ := l.do(ctx, "trial-balance", "GET", tbPath, token, nil); st == http.StatusOK {
-		l.violate("revoked-token-rejected", "a logged-out token was accepted")
-	}
-}
-
 // worker runs rounds until ctx ends or maxRounds: register, log in (and
-// fail to, on its own target account), read, log out, replay.
+// fail to, on its own target account), read, refresh, read again, and end
+// the session as endSession says, replaying what it revoked. Late replays
+// wait in the worker until their grace period has ended.
 func (l *load) worker(ctx context.Context, id, maxRounds int) {
 	target := l.register(ctx, id, -1)
+	var pending []lateReplay
 	for n := 0; n < maxRounds && ctx.Err() == nil; n++ {
+		pending = l.dueReplays(ctx, pending)
 		a := l.register(ctx, id, n)
 		if a == nil {
 			l.pause(ctx)
@@ -207,20 +206,19 @@ func (l *load) worker(ctx context.Context, id, maxRounds int) {
 		if target != nil && n%2 == 0 {
 			l.login(ctx, target, true)
 		}
-		st, tok := l.login(ctx, a, false)
+		st, first := l.login(ctx, a, false)
 		if st != http.StatusOK {
 			l.pause(ctx)
 			continue
 		}
-		l.do(ctx, "trial-balance", "GET", tbPath, tok, nil)
-		if st, _ := l.do(ctx, "logout", "POST", "/v1/auth/logout", tok, nil); st == http.StatusNoContent {
-			l.mu.Lock()
-			l.revoked = append(l.revoked, tok)
-			old := l.revoked[(n*7+id)%len(l.revoked)]
-			l.mu.Unlock()
-			l.replay(ctx, tok)
-			l.replay(ctx, old)
+		l.do(ctx, "trial-balance", "GET", tbPath, first.access, nil)
+		cur, ok := l.rotate(ctx, first)
+		if !ok {
+			l.logout(ctx, first)
+			continue
 		}
+		l.do(ctx, "trial-balance", "GET", tbPath, cur.access, nil)
+		pending = l.endSession(ctx, n, first, cur, pending)
 	}
 }
 
@@ -246,5 +244,5 @@ func (l *load) secretsSeen() []string {
 			s = append(s, t[i+1:])
 		}
 	}
-	return s
+	return append(s, l.refreshTokens...)
 }

@@ -19,6 +19,7 @@ type scenarioResult struct {
 	Statuses        map[string]map[string]int `json:"statuses"` // route, status ("none": no answer), count
 	Latency         map[string]latency        `json:"latency_ms"`
 	RecoverySeconds float64                   `json:"recovery_seconds"` // -1: not within the stated time
+	Refresh         refreshCounts             `json:"refresh"`
 	Invariants      []verdict                 `json:"invariants"`
 
 	faultStart, faultEnd time.Time
@@ -42,6 +43,7 @@ func (r *scenarioResult) fill(l *load) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	r.Statuses = map[string]map[string]int{}
+	r.Refresh = l.refresh
 	phases := map[string][]time.Duration{}
 	for _, s := range l.samples {
 		st := "none"
@@ -87,11 +89,13 @@ func writeReport(w io.Writer, dir string, s settings, rs []*scenarioResult) (pas
 	var b strings.Builder
 	fmt.Fprintf(&b, "drill report: %d workers, phases %v, faults %v, stated recovery %v\n",
 		s.workers, s.phase, s.fault, s.recovery)
-	fmt.Fprintf(&b, "budgets: register %v, login %v, logout %v, trial-balance %v\n",
-		budgets["register"], budgets["login"], budgets["logout"], budgets["trial-balance"])
+	fmt.Fprintf(&b, "budgets: register %v, login %v, refresh %v, logout %v, trial-balance %v\n",
+		budgets["register"], budgets["login"], budgets["refresh"], budgets["logout"], budgets["trial-balance"])
+	fmt.Fprintf(&b, "refresh grace %v: a retry within it must get the same pair; replays of the token just exchanged wait %v\n",
+		grace, pastGrace)
 	for _, r := range rs {
 		fmt.Fprintf(&b, "\n%s: %s\n", r.Name, r.Fault)
-		for _, route := range []string{"register", "login", "trial-balance", "logout"} {
+		for _, route := range []string{"register", "login", "refresh", "trial-balance", "logout"} {
 			var parts []string
 			for st, n := range r.Statuses[route] {
 				parts = append(parts, fmt.Sprintf("%s×%d", st, n))
@@ -103,6 +107,10 @@ func writeReport(w io.Writer, dir string, s settings, rs []*scenarioResult) (pas
 			lt := r.Latency[p]
 			fmt.Fprintf(&b, "  %-7s n=%-5d p50 %7.1f ms  p95 %7.1f ms  p99 %7.1f ms\n", p, lt.Requests, lt.P50, lt.P95, lt.P99)
 		}
+		f := r.Refresh
+		fmt.Fprintf(&b, "  sessions: %d exchanges; grace retries: %d same pair, %d refused; reuses refused: %d older token, %d past grace;\n"+
+			"            %d revoked-family tokens presented; %d replays unresolved (503); %d current tokens refused\n",
+			f.Exchanges, f.GraceSamePair, f.GraceRefused, f.ReuseRefused, f.LateRefused, f.FamilyChecks, f.Unresolved, f.CurrentRefused)
 		fmt.Fprintf(&b, "  recovered in %.1f s\n", r.RecoverySeconds)
 		for _, v := range r.Invariants {
 			mark := "PASS"

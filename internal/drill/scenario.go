@@ -73,7 +73,7 @@ func (d *drill) runScenario(parent context.Context, sc scenario) *scenarioResult
 	return res
 }
 
-// waitSteady probes until a login and a read both succeed, and returns
+// waitSteady probes until a login, a refresh and a read all succeed, and returns
 // the seconds since the fault ended (-1 if not within the stated time).
 func (d *drill) waitSteady(ctx context.Context, l *load, probe *account, ended time.Time) float64 {
 	deadline := ended.Add(d.set.recovery)
@@ -82,9 +82,11 @@ func (d *drill) waitSteady(ctx context.Context, l *load, probe *account, ended t
 			probe = l.register(ctx, 0, -3)
 		}
 		if probe != nil {
-			if st, tok := l.login(ctx, probe, false); st == http.StatusOK {
-				if st, _ := l.do(ctx, "trial-balance", "GET", tbPath, tok, nil); st == http.StatusOK {
-					return time.Since(ended).Seconds()
+			if st, first := l.login(ctx, probe, false); st == http.StatusOK {
+				if st, next := l.exchange(ctx, first.refresh); st == http.StatusOK {
+					if st, _ := l.do(ctx, "trial-balance", "GET", tbPath, next.access, nil); st == http.StatusOK {
+						return time.Since(ended).Seconds()
+					}
 				}
 			}
 		}
