@@ -119,7 +119,7 @@ func run(n int, root string) error {
 	if err := toMain(n, hello, example); err != nil {
 		return err
 	}
-	return breakdown(rie, dir, example)
+	return breakdown(rie, dir, example, cmp.Or(n/2, 1))
 }
 
 // toMain times what a binary costs before its main function does any
@@ -209,75 +209,86 @@ func (f *function) start(rie, dir string, extraEnv []string) (time.Duration, str
 
 var initLine = regexp.MustCompile(`init (\S+) @[0-9.]+ ms, ([0-9.]+) ms clock`)
 
-// breakdown starts the example once more with GODEBUG=inittrace=1 and
-// splits its cold start into package initialisation, the app's init as
-// it logs it, and the rest.
-func breakdown(rie, dir string, f *function) error {
-	total, out, err := f.start(rie, dir, []string{"GODEBUG=inittrace=1"})
-	if err != nil {
-		return err
-	}
-	type pkg struct {
-		name string
-		ms   float64
-	}
-	var pkgs []pkg
-	var pkgTotal float64
-	var app map[string]any
-	var request float64 // the first request's handling, as the access log says
-	sc := bufio.NewScanner(strings.NewReader(out))
-	for sc.Scan() {
-		if m := initLine.FindStringSubmatch(sc.Text()); m != nil {
-			if len(pkgs) > 0 && m[1] == pkgs[0].name {
-				// The emulator, a Go program too, inherits GODEBUG:
-				// its lines came first; the function's start here.
-				pkgs, pkgTotal = nil, 0
-			}
-			v, _ := strconv.ParseFloat(m[2], 64)
-			pkgs = append(pkgs, pkg{m[1], v})
-			pkgTotal += v
-			continue
+// breakdown starts the example n more times with GODEBUG=inittrace=1 and
+// splits its cold start into package initialisation (by module), the
+// app's init as it logs it, the first request as its access log says, and
+// the rest. Every figure is the median over the starts.
+func breakdown(rie, dir string, f *function, n int) error {
+	var starts []split
+	for range n {
+		total, out, err := f.start(rie, dir, []string{"GODEBUG=inittrace=1"})
+		if err != nil {
+			return err
 		}
-		var l map[string]any
-		if json.Unmarshal(sc.Bytes(), &l) == nil {
-			switch l["msg"] {
-			case "initialised":
-				app = l
-			case "request":
-				request, _ = l["duration_ms"].(float64)
-			}
-		}
+		starts = append(starts, parseSplit(total, out))
 	}
-	slices.SortFunc(pkgs, func(a, b pkg) int { return cmp.Compare(b.ms, a.ms) })
-	fmt.Printf("trialbalance cold start breakdown (one start, %.1f ms to first response):\n", ms(total))
-	fmt.Printf("  package init (%d packages)   %6.1f ms; by module:", len(pkgs), pkgTotal)
+	med := func(get func(split) float64) float64 {
+		v := make([]float64, len(starts))
+		for i, s := range starts {
+			v[i] = get(s)
+		}
+		slices.Sort(v)
+		return v[len(v)/2]
+	}
+	total, pkgTotal := med(func(s split) float64 { return s.total }), med(func(s split) float64 { return s.pkgTotal })
+	appInit, request := med(func(s split) float64 { return s.appInit }), med(func(s split) float64 { return s.request })
+	fmt.Printf("trialbalance cold start breakdown (medians of %d starts with GODEBUG=inittrace=1, %.1f ms to first response):\n", n, total)
+	fmt.Printf("  package init (%d packages)   %6.1f ms; by module:", starts[0].pkgs, pkgTotal)
 	byModule := map[string]float64{}
-	for _, p := range pkgs {
-		byModule[module(p.name)] += p.ms
+	for m := range starts[0].byModule {
+		byModule[m] = med(func(s split) float64 { return s.byModule[m] })
 	}
 	mods := slices.SortedFunc(maps.Keys(byModule), func(a, b string) int { return cmp.Compare(byModule[b], byModule[a]) })
 	for _, m := range mods[:min(8, len(mods))] {
 		fmt.Printf(" %s %.1f,", m, byModule[m])
 	}
 	fmt.Println()
-	if app == nil {
-		fmt.Println("  app init: no \"initialised\" log line")
-		return nil
-	}
-	var keys []string
-	for k := range app {
-		if strings.HasSuffix(k, "_ms") {
-			keys = append(keys, k)
+	fmt.Printf("  %-28s %6.1f ms\n", "app init (its log line)", appInit)
+	fmt.Printf("  %-28s %6.1f ms\n", "first request (access log)", request)
+	fmt.Printf("  the rest (process start, runtime, Lambda API) %.1f ms\n", total-pkgTotal-appInit-request)
+	return nil
+}
+
+// split is one start of the example, taken apart; times in milliseconds.
+type split struct {
+	total, pkgTotal, appInit, request float64
+	pkgs                              int
+	byModule                          map[string]float64
+}
+
+// parseSplit reads the example's output: the Go runtime's inittrace lines,
+// the app's "initialised" line and the first access log line.
+func parseSplit(total time.Duration, out string) split {
+	s := split{total: ms(total), byModule: map[string]float64{}}
+	var first string
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		if m := initLine.FindStringSubmatch(sc.Text()); m != nil {
+			if m[1] == first {
+				// The emulator, a Go program too, inherits GODEBUG:
+				// its lines came first; the function's start here.
+				s.pkgTotal, s.pkgs, s.byModule = 0, 0, map[string]float64{}
+			}
+			if s.pkgs == 0 {
+				first = m[1]
+			}
+			v, _ := strconv.ParseFloat(m[2], 64)
+			s.pkgTotal += v
+			s.pkgs++
+			s.byModule[module(m[1])] += v
+			continue
+		}
+		var l map[string]any
+		if json.Unmarshal(sc.Bytes(), &l) == nil {
+			switch l["msg"] {
+			case "initialised":
+				s.appInit, _ = l["init_ms"].(float64)
+			case "request":
+				s.request, _ = l["duration_ms"].(float64)
+			}
 		}
 	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		fmt.Printf("  %-28s %6.1f ms\n", strings.TrimSuffix(k, "_ms"), app[k])
-	}
-	fmt.Printf("  %-28s %6.1f ms\n", "first request (access log)", request)
-	fmt.Printf("  the rest (process start, runtime, Lambda API) %.1f ms\n",
-		ms(total)-pkgTotal-cmp.Or(app["init_ms"], any(0.0)).(float64)-request)
-	return nil
+	return s
 }
 
 // module names the module a package belongs to, roughly: its first three
