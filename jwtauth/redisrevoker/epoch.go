@@ -144,6 +144,22 @@ func (r *Revoker) createMarkers(ctx context.Context) (time.Time, error) {
 	return nbf, err
 }
 
+// markersPresent reports whether every epoch marker exists, asking a
+// single server with one EXISTS over all of them: at a cold start that is
+// a few times faster than the pipeline of SETNX createMarkers sends. A
+// cluster cannot answer it in one command (the markers sit in different
+// slots), and an error proves nothing; both report false, and the caller
+// goes on to createMarkers.
+func (r *Revoker) markersPresent(ctx context.Context) bool {
+	if _, single := r.redis.Client().(*redis.Client); !single {
+		return false
+	}
+	n, err := redisx.Do(ctx, r.redis, func(ctx context.Context, cl redis.UniversalClient) (int64, error) {
+		return cl.Exists(ctx, r.epochKeysAll...).Result()
+	})
+	return err == nil && n == int64(len(r.epochKeysAll))
+}
+
 // Prepare makes sure every epoch marker exists, before the service issues
 // or checks tokens. On a store that lost its data, or was never used, it
 // creates the missing markers as a check would (tokens issued before now
@@ -157,6 +173,9 @@ func (r *Revoker) createMarkers(ctx context.Context) (time.Time, error) {
 // work but cannot wait: tokens issued since the process started are
 // refused once, and their users log in again.
 func (r *Revoker) Prepare(ctx context.Context) error {
+	if r.markersPresent(ctx) {
+		return nil
+	}
 	nbf, err := r.createMarkers(ctx)
 	if err != nil {
 		return fmt.Errorf("redisrevoker: prepare epoch markers: %w", err)
