@@ -112,13 +112,14 @@ func (r *Revoker) reloadLayout(ctx context.Context) {
 	}
 }
 
-// waitTimeout is the WAIT timeout: Config.ReplicaTimeout, at most three
-// quarters of the time left before ctx's deadline (the rest is for the
-// reply), never under a millisecond (WAIT 0 would block for ever).
+// waitTimeout is the WAIT timeout: Config.ReplicaTimeout, at most half
+// the time left before ctx's deadline (the rest is for the write and the
+// reply, which a loaded process may read late), never under a
+// millisecond (WAIT 0 would block for ever).
 func (r *Revoker) waitTimeout(ctx context.Context) time.Duration {
 	w := r.replicaWait
 	if dl, ok := ctx.Deadline(); ok {
-		left := time.Until(dl) * 3 / 4
+		left := time.Until(dl) / 2
 		if w == 0 || left < w {
 			w = left
 		}

@@ -39,9 +39,9 @@ type Config struct {
 	// logout cannot take the logout back. Zero means no wait: a revocation
 	// is done once the primary has it, and replication is asynchronous.
 	Replicas int
-	// ReplicaTimeout bounds the wait for Replicas. Zero means three
-	// quarters of the time left before the context's deadline (the
-	// Authenticator's RevocationTimeout, 100 ms by default).
+	// ReplicaTimeout bounds the wait for Replicas. Zero means half the
+	// time left before the context's deadline (the Authenticator's
+	// RevocationTimeout, 100 ms by default); it is never more than that.
 	ReplicaTimeout time.Duration
 	// AcceptFewerReplicas reports a revocation done when fewer than
 	// Replicas replicas acknowledged it in time (it is on the primary and
