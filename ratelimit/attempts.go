@@ -9,6 +9,8 @@ import (
 
 	"github.com/lambdasec/lambdasec/internal/redisx"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/lambdasec/lambdasec/secevent"
 )
 
 // Defaults for the zero values of [AttemptsConfig], beside DefaultTimeout
@@ -52,6 +54,14 @@ type AttemptsConfig struct {
 	// Logger receives store failures (at most one line per 10 s). Keys
 	// are not logged. Nil means slog.Default().
 	Logger *slog.Logger
+	// Events receives a security event (package secevent) for each
+	// attempt [Attempts.Allow] refuses: authn_login_lock (reason
+	// "max_failures") when the key has used its failures, or
+	// sys_dependency_fail (reason "ratelimit_store") when the store
+	// failed and the policy is FailClosed. The key is not in the event,
+	// as it is not logged: a service that wants the account named
+	// reports the lock itself. Nil means none.
+	Events secevent.Sink
 	// Now is the clock of the in-process store; Redis uses its own. Nil
 	// means time.Now.
 	Now func() time.Time
@@ -87,7 +97,8 @@ type AttemptsConfig struct {
 // [NewAttempts].
 type Attempts struct {
 	backend
-	store attemptStore
+	store  attemptStore
+	events secevent.Sink
 }
 
 // NewAttempts checks cfg and returns an Attempts.
@@ -99,7 +110,7 @@ func NewAttempts(cfg AttemptsConfig) (*Attempts, error) {
 	if window < time.Millisecond {
 		return nil, fmt.Errorf("%w: Window %v is shorter than 1ms", ErrInvalidConfig, window)
 	}
-	a := &Attempts{}
+	a := &Attempts{events: cfg.Events}
 	err := a.backend.init(cmp.Or(cfg.Prefix, DefaultAttemptsPrefix), cfg.OnStoreError, FailClosed, cfg.Logger, cfg.Now)
 	if err != nil {
 		return nil, err
@@ -142,12 +153,22 @@ func NewAttempts(cfg AttemptsConfig) (*Attempts, error) {
 func (a *Attempts) Allow(ctx context.Context, key string) (Result, error) {
 	res, err := a.store.apply(ctx, storeKey(a.prefix, key), opAllow)
 	if err != nil {
-		return Result{}, a.failed(ctx, "attempt", err)
+		err = a.failed(ctx, "attempt", err)
+		if err != nil {
+			a.report(ctx, secevent.SysDependencyFail, "ratelimit_store")
+		}
+		return Result{}, err
 	}
 	if !res.Allowed() {
+		a.report(ctx, secevent.AuthnLoginLock, "max_failures")
 		return res, &LimitError{Result: res}
 	}
 	return res, nil
+}
+
+// report sends a security event about a refused attempt.
+func (a *Attempts) report(ctx context.Context, name secevent.Name, reason string) {
+	secevent.Emit(ctx, a.events, secevent.Event{Name: name, Reason: reason})
 }
 
 // Fail records a failed attempt for key. After [Attempts.Allow] it

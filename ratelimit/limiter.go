@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/lambdasec/lambdasec/secevent"
 )
 
 // KeyFunc returns the key a request is counted under, such as "ip:…" or
@@ -115,6 +117,12 @@ type Config struct {
 	// lines left out) and requests without a key (Error). Keys and client
 	// addresses are not logged. Nil means slog.Default().
 	Logger *slog.Logger
+	// Events receives a security event (package secevent) for each
+	// request [Limiter.Check] refuses: excess_rate_limit_exceeded with
+	// the policy's Name as reason, or sys_dependency_fail (reason
+	// "ratelimit_store") when the store failed and the policy is
+	// FailClosed. Nil means none.
+	Events secevent.Sink
 	// Now is the clock of the in-process store. Redis keeps its own time
 	// (the TIME command), so every environment agrees whatever its clock
 	// says. Nil means time.Now.
@@ -135,6 +143,7 @@ type Limiter struct {
 	keyFn   KeyFunc
 	ip      clientIP
 	onError func(http.ResponseWriter, *http.Request, error)
+	events  secevent.Sink
 	keyGate logGate // requests without a key; store failures use backend.gate
 	store   rateStore
 }
@@ -171,7 +180,7 @@ func New(cfg Config) (*Limiter, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &Limiter{name: name, keyFn: cfg.Key, ip: ip, onError: cfg.ErrorHandler}
+	l := &Limiter{name: name, keyFn: cfg.Key, ip: ip, onError: cfg.ErrorHandler, events: cfg.Events}
 	err = l.backend.init(cmp.Or(cfg.Prefix, "ratelimit:"+name+":"), cfg.OnStoreError, FailOpen, cfg.Logger, cfg.Now)
 	if err != nil {
 		return nil, err
@@ -242,7 +251,22 @@ func (l *Limiter) Check(r *http.Request) (Result, error) {
 			slog.String("policy", l.name), slog.String("error", err.Error()))
 		return Result{}, err
 	}
-	return l.Allow(r.Context(), key)
+	res, err := l.Allow(r.Context(), key)
+	l.report(r, err)
+	return res, err
+}
+
+// report sends the security event of a request Check refused.
+func (l *Limiter) report(r *http.Request, err error) {
+	if err == nil || l.events == nil {
+		return
+	}
+	e := secevent.ForRequest(r, secevent.ExcessRateLimitExceeded)
+	e.Reason = l.name
+	if !errors.Is(err, ErrLimited) {
+		e.Name, e.Reason = secevent.SysDependencyFail, "ratelimit_store"
+	}
+	secevent.Emit(r.Context(), l.events, e)
 }
 
 // Allow counts one request under key. Its errors are those of
