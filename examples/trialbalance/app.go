@@ -177,10 +177,8 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 		// Behind API Gateway every event names its source address; one
 		// without is a malformed event, which gets a 400 rather than the
 		// 500 of a wiring mistake.
+		Events: a.events, // refusals become excess_rate_limit_exceeded
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
-			if errors.Is(err, ratelimit.ErrLimited) {
-				a.event(r, secevent.ExcessRateLimitExceeded, "", "per_ip")
-			}
 			if errors.Is(err, ratelimit.ErrNoKey) {
 				problem.Write(w, problem.Problem{Status: http.StatusBadRequest, Detail: "the request has no client address"})
 				return
