@@ -72,6 +72,7 @@ type load struct {
 	revokedRefresh []string // used refresh tokens of revoked sessions
 	refreshTokens  []string // every refresh token issued: must never be logged
 	refresh        refreshCounts
+	pending        []lateReplay // late replays of stopped workers
 }
 
 func newLoad(d *drill) *load {
@@ -196,6 +197,7 @@ const tbPath = "/v1/trial-balance?from=2026-01-01&to=2026-03-31"
 func (l *load) worker(ctx context.Context, id, maxRounds int) {
 	target := l.register(ctx, id, -1)
 	var pending []lateReplay
+	defer func() { l.keepReplays(pending) }()
 	for n := 0; n < maxRounds && ctx.Err() == nil; n++ {
 		pending = l.dueReplays(ctx, pending)
 		a := l.register(ctx, id, n)

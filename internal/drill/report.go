@@ -87,8 +87,8 @@ func pct(sorted []time.Duration, p int) float64 {
 // and returns the invariant counts.
 func writeReport(w io.Writer, dir string, s settings, rs []*scenarioResult) (passed, failed int) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "drill report: %d workers, phases %v, faults %v, stated recovery %v\n",
-		s.workers, s.phase, s.fault, s.recovery)
+	fmt.Fprintf(&b, "drill report: %d workers, phases %v, faults %v, stated recovery %v, replica lag before the kill %v\n",
+		s.workers, s.phase, s.fault, s.recovery, s.lag)
 	fmt.Fprintf(&b, "budgets: register %v, login %v, refresh %v, logout %v, trial-balance %v\n",
 		budgets["register"], budgets["login"], budgets["refresh"], budgets["logout"], budgets["trial-balance"])
 	fmt.Fprintf(&b, "refresh grace %v: a retry within it must get the same pair; replays of the token just exchanged wait %v\n",

@@ -67,6 +67,7 @@ func (d *drill) runScenario(parent context.Context, sc scenario) *scenarioResult
 	sleep(ctx, d.set.phase)
 	stopLoad()
 	wg.Wait()
+	l.drainReplays(ctx)
 	l.checkRegistrations(ctx)
 	l.checkLogs(logStart)
 	res.fill(l)

@@ -165,7 +165,10 @@ func (l *load) reused(ctx context.Context, used, what string, late bool, fam ...
 }
 
 // familyRevoked records the tokens of a revoked session (fam: the
-// current pair first, then older ones) and presents each again.
+// current pair first, then older ones) and presents each again. The
+// access tokens go first: a refresh token of a revoked family presented
+// to the service revokes the family's access tokens again, which would
+// hide a revocation that the reuse or the logout left incomplete.
 func (l *load) familyRevoked(ctx context.Context, why string, fam ...session) {
 	l.mu.Lock()
 	for _, s := range fam {
@@ -174,13 +177,17 @@ func (l *load) familyRevoked(ctx context.Context, why string, fam ...session) {
 	}
 	l.refresh.FamilyChecks += 2 * len(fam)
 	l.mu.Unlock()
-	for i, s := range fam {
-		which := "the current"
-		if i > 0 {
-			which = "an earlier"
+	which := func(i int) string {
+		if i == 0 {
+			return "the current"
 		}
-		l.replayRefresh(ctx, s.refresh, which+" refresh token of a family revoked "+why)
-		l.replayAccess(ctx, s.access, which+" access token of a family revoked "+why)
+		return "an earlier"
+	}
+	for i, s := range fam {
+		l.replayAccess(ctx, s.access, which(i)+" access token of a family revoked "+why)
+	}
+	for i, s := range fam {
+		l.replayRefresh(ctx, s.refresh, which(i)+" refresh token of a family revoked "+why)
 	}
 }
 
@@ -193,9 +200,37 @@ func (l *load) dueReplays(ctx context.Context, pending []lateReplay) []lateRepla
 			left = append(left, p)
 			continue
 		}
-		l.reused(ctx, p.used.refresh, "a refresh token presented again after its grace period", true, p.cur, p.used)
+		l.lateReplay(ctx, p)
 	}
 	return left
+}
+
+func (l *load) lateReplay(ctx context.Context, p lateReplay) {
+	l.reused(ctx, p.used.refresh, "a refresh token presented again after its grace period", true, p.cur, p.used)
+}
+
+// keepReplays hands a stopped worker's late replays to drainReplays.
+func (l *load) keepReplays(pending []lateReplay) {
+	l.mu.Lock()
+	l.pending = append(l.pending, pending...)
+	l.mu.Unlock()
+}
+
+// drainReplays presents, once the load has stopped, the late replays the
+// workers left, each when its grace period has ended: at most pastGrace
+// after the load stopped.
+func (l *load) drainReplays(ctx context.Context) {
+	l.mu.Lock()
+	pending := l.pending
+	l.pending = nil
+	l.mu.Unlock()
+	for _, p := range pending {
+		sleep(ctx, time.Until(p.cur.at.Add(pastGrace)))
+		if ctx.Err() != nil {
+			return
+		}
+		l.lateReplay(ctx, p)
+	}
 }
 
 // endSession finishes a round's session in one of four ways, by round:
