@@ -119,24 +119,42 @@ func (s *Store) Exchange(ctx context.Context, token, client string) (Tokens, err
 		return Tokens{}, fmt.Errorf("refresh: seal: %w", err)
 	}
 	fid := familyID(r.famKey())
-	fam, mark := s.keys(r.tag(), fid)
 	now := s.now()
+	rep, err := s.runExchange(ctx, &r, &next, fid, sealed, client, now)
+	if err != nil {
+		return Tokens{}, err
+	}
+	return s.answer(ctx, rep, &r, &next, fid, now)
+}
+
+// runExchange is the one atomic step in Redis: it rotates r to next in
+// family fid (sealed is next, encrypted under r, for a grace retry) and
+// says what it found.
+func (s *Store) runExchange(ctx context.Context, r, next *raw, fid, sealed, client string, now time.Time) (reply, error) {
+	fam, mark := s.keys(r.tag(), fid)
 	res, err := redisx.Do(ctx, s.redis, func(ctx context.Context, c redis.UniversalClient) ([]any, error) {
 		return s.exchange.Run(ctx, c, []string{fam, mark},
 			now.UnixMilli(), r.id(), next.id(), sealed, s.idle.Milliseconds(), s.grace.Milliseconds(),
 			client, now.Add(s.idle).UnixMilli()).Slice()
 	})
 	if err != nil {
-		return Tokens{}, s.unavailable(ctx, "exchange", err)
+		return reply{}, s.unavailable(ctx, "exchange", err)
 	}
 	rep, err := parseReply(res)
 	if err != nil {
-		return Tokens{}, s.unavailable(ctx, "exchange", err)
+		return reply{}, s.unavailable(ctx, "exchange", err)
 	}
+	return rep, nil
+}
+
+// answer turns the store's verdict on an exchange into its result:
+// new tokens, the same tokens again within the grace period, or the
+// refusal (revoking the family when the token was reused).
+func (s *Store) answer(ctx context.Context, rep reply, r, next *raw, fid string, now time.Time) (Tokens, error) {
 	switch rep.status {
 	case "ok":
 		secevent.Emit(ctx, s.events, secevent.Event{Name: secevent.SessionRenewed, UserID: rep.sub})
-		return s.issue(ctx, rep, fid, &next, now)
+		return s.issue(ctx, rep, fid, next, now)
 	case "grace":
 		succ, err := r.unwrap(rep.next)
 		if err != nil { // altered in the store: refuse rather than guess
