@@ -43,6 +43,13 @@ func newService(t *testing.T, rdb redis.UniversalClient, prefix string) service 
 	if err != nil {
 		t.Fatal(err)
 	}
+	// As the service does at start, before it issues tokens (the
+	// authorizer only verifies, and needs no Prepare).
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := rev.Prepare(ctx); err != nil {
+		t.Fatal(err)
+	}
 	auth, err := jwtauth.New(jwtauth.Config{
 		Keys:   []jwtauth.Key{{ID: keyID, Algorithm: jwtauth.HS256, Secret: jwtauth.NewHMACSecret([]byte(secret))}},
 		Issuer: issuer, Audience: audience, Revoker: rev,

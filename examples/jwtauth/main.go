@@ -59,6 +59,12 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
+	// Before the first token is issued: on an empty store (this one is,
+	// at every run) it creates the markers that detect a loss of the
+	// revocations.
+	if err := revoker.Prepare(ctx); err != nil {
+		return err
+	}
 	var logs bytes.Buffer
 	cfg := jwtauth.Config{
 		Keys:     []jwtauth.Key{{ID: "2026-11", Algorithm: jwtauth.HS256, Secret: jwtauth.NewHMACSecret(secret)}},

@@ -171,7 +171,9 @@ func (r *Revoker) markersPresent(ctx context.Context) bool {
 //
 // Without Prepare, the first check against an empty store does the same
 // work but cannot wait: tokens issued since the process started are
-// refused once, and their users log in again.
+// refused once, and their users log in again. A process that only
+// verifies tokens (an authorizer) needs no Prepare: its first check does
+// the same, and it has issued nothing that could be refused.
 func (r *Revoker) Prepare(ctx context.Context) error {
 	if r.markersPresent(ctx) {
 		return nil
