@@ -3,9 +3,7 @@ package bench
 import (
 	"context"
 	"crypto/rand"
-	"net"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -24,24 +22,8 @@ import (
 // PXAT of the same shape. Replication is as fast here as it gets; in a
 // VPC each WAIT adds the replica's round trip.
 func BenchmarkDurableLogoutPaired(b *testing.B) {
-	primary, replica := testenv.StartRedis(b), testenv.StartRedis(b)
-	host, port, _ := net.SplitHostPort(primary.Addr())
-	rc := redis.NewClient(&redis.Options{Addr: replica.Addr()})
-	b.Cleanup(func() { rc.Close() })
+	primary, _ := testenv.StartRedisReplicated(b)
 	ctx := context.Background()
-	if err := rc.ReplicaOf(ctx, host, port).Err(); err != nil {
-		b.Fatal(err)
-	}
-	for i := 0; ; i++ {
-		info, _ := rc.Info(ctx, "replication").Result()
-		if strings.Contains(info, "master_link_status:up") {
-			break
-		}
-		if i == 200 {
-			b.Fatal("replica did not sync")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 	c := redis.NewClient(&redis.Options{Addr: primary.Addr(), ContextTimeoutEnabled: true})
 	b.Cleanup(func() { c.Close() })
 	secret := make([]byte, 32)

@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"context"
+	"net"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -58,4 +59,30 @@ func (rc *RedisClusterServer) AddReplica(t testing.TB, master int) *RedisServer 
 	rc.Nodes = append(rc.Nodes, n)
 	rc.WaitHealthy(t)
 	return n
+}
+
+// StartRedisReplicated starts a private primary and a replica of it for
+// t, and waits until the replica is in sync. To fail over, stop the
+// primary and send REPLICAOF NO ONE to the replica.
+func StartRedisReplicated(t testing.TB) (primary, replica *RedisServer) {
+	t.Helper()
+	primary, replica = StartRedis(t), StartRedis(t)
+	host, port, _ := net.SplitHostPort(primary.Addr())
+	c := redis.NewClient(&redis.Options{Addr: replica.Addr()})
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := c.ReplicaOf(ctx, host, port).Err(); err != nil {
+		t.Fatalf("replicaof: %v", err)
+	}
+	for {
+		info, _ := c.Info(ctx, "replication").Result()
+		if strings.Contains(info, "master_link_status:up") {
+			return primary, replica
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("replica %s did not sync: %q", replica.Addr(), info)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

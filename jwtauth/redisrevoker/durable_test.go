@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,34 +16,11 @@ import (
 	"github.com/lambdasec/lambdasec/jwtauth"
 )
 
-// replicated starts a private primary and a replica of it, and waits
-// until the replica is in sync.
-func replicated(t *testing.T) (primary, replica *testenv.RedisServer) {
-	t.Helper()
-	primary, replica = testenv.StartRedis(t), testenv.StartRedis(t)
-	host, port, _ := net.SplitHostPort(primary.Addr())
-	c := redis.NewClient(&redis.Options{Addr: replica.Addr()})
-	defer c.Close()
-	ctx := context.Background()
-	if err := c.ReplicaOf(ctx, host, port).Err(); err != nil {
-		t.Fatal(err)
-	}
-	for range 400 {
-		info, _ := c.Info(ctx, "replication").Result()
-		if strings.Contains(info, "master_link_status:up") {
-			return primary, replica
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatal("replica did not sync")
-	return
-}
-
 // With Replicas: 1, a logout reported done survives the primary's death
 // and the promotion of its replica; without a replica to acknowledge it,
 // the logout fails (or, with AcceptFewerReplicas, is logged).
 func TestDurableRevocation(t *testing.T) {
-	primary, replica := replicated(t)
+	primary, replica := testenv.StartRedisReplicated(t)
 	pc := redis.NewClient(&redis.Options{Addr: primary.Addr(), ContextTimeoutEnabled: true})
 	t.Cleanup(func() { pc.Close() })
 	r, err := New(Config{Client: pc, Replicas: 1})
