@@ -65,47 +65,13 @@ func (d *drill) restartNode(n *redisNode) error {
 	return nil
 }
 
-// replicasOf returns the nodes replicating m, from ROLE's answer
-// (master, offset, then ip, port and offset of each replica).
-func (d *drill) replicasOf(ctx context.Context, m *redisNode) []*redisNode {
-	out, err := redisCLI(ctx, m.port, "role")
-	if err != nil {
-		return nil
-	}
-	var rs []*redisNode
-	f := strings.Fields(out)
-	for i := 3; i < len(f); i += 3 {
-		for _, n := range d.env.nodes {
-			if strconv.Itoa(n.port) == f[i] {
-				rs = append(rs, n)
-			}
-		}
-	}
-	return rs
-}
-
-// killMaster kills a master. With settings.lag its replicas stop first
-// for that long, as a replica falls behind under load: what the master
-// acknowledged meanwhile is lost when a replica takes over.
 func killMaster(ctx context.Context, d *drill, _ *load) (time.Time, error) {
 	m := d.masters(ctx)
 	if len(m) == 0 {
 		return time.Now(), errors.New("no Redis master found")
 	}
 	n := m[0]
-	var lagging []*redisNode
-	if d.set.lag > 0 {
-		lagging = d.replicasOf(ctx, n)
-		for _, r := range lagging {
-			_ = syscall.Kill(r.pid, syscall.SIGSTOP)
-		}
-		sleep(ctx, d.set.lag)
-	}
-	err := syscall.Kill(n.pid, syscall.SIGKILL)
-	for _, r := range lagging {
-		_ = syscall.Kill(r.pid, syscall.SIGCONT)
-	}
-	if err != nil {
+	if err := syscall.Kill(n.pid, syscall.SIGKILL); err != nil {
 		return time.Now(), err
 	}
 	sleep(ctx, d.set.fault)

@@ -73,6 +73,7 @@ type load struct {
 	refreshTokens  []string // every refresh token issued: must never be logged
 	refresh        refreshCounts
 	pending        []lateReplay // late replays of stopped workers
+	sweeping       atomic.Bool  // the final sweep's requests stay out of the figures
 }
 
 func newLoad(d *drill) *load {
@@ -129,9 +130,11 @@ func (l *load) do(ctx context.Context, route, method, path, token string, body a
 	if ctx.Err() != nil && status == 0 {
 		return 0, nil // the drill stopped this request, not the service
 	}
-	l.mu.Lock()
-	l.samples = append(l.samples, sample{route: route, status: status, latency: lat, start: start})
-	l.mu.Unlock()
+	if !l.sweeping.Load() {
+		l.mu.Lock()
+		l.samples = append(l.samples, sample{route: route, status: status, latency: lat, start: start})
+		l.mu.Unlock()
+	}
 	down := wasDown || l.d.down.Load()
 	switch {
 	case lat > budgets[route] && !(down && status == 0):

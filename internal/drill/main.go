@@ -26,20 +26,17 @@ type settings struct {
 	fault    time.Duration // how long a fault lasts
 	recovery time.Duration // the stated time to get back to the steady state
 	storm    int           // wrong-password logins in the login storm
-	lag      time.Duration // the killed master's replicas stop this long before the kill
 }
 
 func main() {
 	quick := flag.Bool("quick", false, "small load, all scenarios, well under 5 minutes")
 	only := flag.String("only", "", "run only the scenario with this name")
 	out := flag.String("report", "", "directory for report.txt and report.json (default: a new temporary directory)")
-	lag := flag.Duration("replica-lag", 0, "redis-master-kill: stop the master's replicas this long before killing it, so the writes it acknowledged meanwhile are lost in the failover")
 	flag.Parse()
 	s := settings{workers: 6, phase: 20 * time.Second, fault: 60 * time.Second, recovery: 30 * time.Second, storm: 200}
 	if *quick {
 		s = settings{workers: 3, phase: 5 * time.Second, fault: 8 * time.Second, recovery: 20 * time.Second, storm: 40}
 	}
-	s.lag = *lag
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	code := run(ctx, s, *only, *out)

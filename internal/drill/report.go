@@ -87,8 +87,8 @@ func pct(sorted []time.Duration, p int) float64 {
 // and returns the invariant counts.
 func writeReport(w io.Writer, dir string, s settings, rs []*scenarioResult) (passed, failed int) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "drill report: %d workers, phases %v, faults %v, stated recovery %v, replica lag before the kill %v\n",
-		s.workers, s.phase, s.fault, s.recovery, s.lag)
+	fmt.Fprintf(&b, "drill report: %d workers, phases %v, faults %v, stated recovery %v\n",
+		s.workers, s.phase, s.fault, s.recovery)
 	fmt.Fprintf(&b, "budgets: register %v, login %v, refresh %v, logout %v, trial-balance %v\n",
 		budgets["register"], budgets["login"], budgets["refresh"], budgets["logout"], budgets["trial-balance"])
 	fmt.Fprintf(&b, "refresh grace %v: a retry within it must get the same pair; replays of the token just exchanged wait %v\n",
@@ -109,8 +109,9 @@ func writeReport(w io.Writer, dir string, s settings, rs []*scenarioResult) (pas
 		}
 		f := r.Refresh
 		fmt.Fprintf(&b, "  sessions: %d exchanges; grace retries: %d same pair, %d refused; reuses refused: %d older token, %d past grace;\n"+
-			"            %d revoked-family tokens presented; %d replays unresolved (503); %d current tokens refused\n",
-			f.Exchanges, f.GraceSamePair, f.GraceRefused, f.ReuseRefused, f.LateRefused, f.FamilyChecks, f.Unresolved, f.CurrentRefused)
+			"            %d revoked-family tokens presented; %d replays unresolved (503); %d current tokens refused;\n"+
+			"            %d revoked tokens presented again at the end\n",
+			f.Exchanges, f.GraceSamePair, f.GraceRefused, f.ReuseRefused, f.LateRefused, f.FamilyChecks, f.Unresolved, f.CurrentRefused, f.Swept)
 		fmt.Fprintf(&b, "  recovered in %.1f s\n", r.RecoverySeconds)
 		for _, v := range r.Invariants {
 			mark := "PASS"

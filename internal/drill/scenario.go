@@ -67,8 +67,13 @@ func (d *drill) runScenario(parent context.Context, sc scenario) *scenarioResult
 	sleep(ctx, d.set.phase)
 	stopLoad()
 	wg.Wait()
-	l.drainReplays(ctx)
+	// The late replays wait for their grace period; the registrations
+	// are checked meanwhile.
+	var drain sync.WaitGroup
+	drain.Go(func() { l.drainReplays(ctx) })
 	l.checkRegistrations(ctx)
+	drain.Wait()
+	l.sweepRevoked(ctx)
 	l.checkLogs(logStart)
 	res.fill(l)
 	return res
