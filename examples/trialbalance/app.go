@@ -80,10 +80,13 @@ type app struct {
 }
 
 // newApp builds the service from cfg. On error everything opened so far
-// is closed again.
+// is closed again. What waits on the network (Redis's first round trips,
+// the signing key from Secrets Manager, an identity provider's keys) runs
+// while the rest is built; each still fails the start if it fails.
 func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err error) {
 	a := &app{
 		log:    log,
+		lambda: cfg.lambda,
 		hasher: &password.Hasher{},
 		// The policy the password package recommends: NIST SP 800-63B-4
 		// for single-factor logins (15 to 128 characters, no composition
@@ -96,34 +99,9 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 			a.close()
 		}
 	}()
-	a.lambda = cfg.lambda
-	// The per-IP limiter, built below, names the client of each line.
-	clientIP := func(r *http.Request) string {
-		ip, err := a.perIP.ClientIP(r)
-		if err != nil {
-			return ""
-		}
-		return ip.String()
-	}
-	if a.access, err = reqlog.NewAccessLog(reqlog.Config{Logger: log, ClientIP: clientIP}); err != nil {
+	if err := a.setupObservability(cfg); err != nil {
 		return nil, err
 	}
-	if err := a.setupEvents(log, cfg.metricsOut, cfg.lambda); err != nil {
-		return nil, err
-	}
-
-	a.tracer, err = tracing.New(tracing.Config{Service: serviceName, DaemonAddr: cfg.xrayAddr, Logger: log})
-	if err != nil {
-		return nil, configErr("%v", err)
-	}
-	// Closed last: spans the OTLP backend still exports in the background
-	// (outside Lambda) are sent before the process exits.
-	a.closers = append(a.closers, func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), tracing.DefaultOTLPTimeout)
-		defer cancel()
-		return a.tracer.Flush(ctx)
-	})
-
 	rdb, err := a.openRedis(cfg)
 	if err != nil {
 		return nil, err
@@ -132,112 +110,36 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 	if err != nil {
 		return nil, err
 	}
-	// The first Redis round trips (with TLS in AWS, a handshake) run
-	// while the rest is built, the database included; a Redis that does
-	// not answer still fails the start.
-	prepared := make(chan error, 1)
-	go func() { prepared <- prepareRedis(ctx, revoker) }()
-	// So does the fetch of an identity provider's keys, when one is set.
-	type oidcResult struct {
-		v   jwks.Verifier
-		err error
-	}
-	oidcDone := make(chan oidcResult, 1)
-	go func() {
-		v, err := oidcFromConfig(ctx, cfg, log)
-		oidcDone <- oidcResult{v, err}
-	}()
-
-	keys, keysReady, err := a.signingKeys(ctx, cfg)
+	prepared := inBackground(func() error { return prepareRedis(ctx, revoker) })
+	var oidc jwks.Verifier
+	oidcLoaded := inBackground(func() (err error) { oidc, err = oidcFromConfig(ctx, cfg, log); return err })
+	keys, keysLoaded, err := a.signingKeys(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	a.auth, err = jwtauth.New(jwtauth.Config{
-		Keys:      keys.Keys,
-		KeySource: keys.KeySource,
-		Issuer:    issuer,
-		Audience:  audience,
-		Revoker:   revoker,
-		Logger:    log,
-		Events:    a.events, // refused tokens become security events
-	})
-	if err != nil {
-		// ErrWeakKey and ErrInvalidKey name the problem without the key.
-		if cfg.jwtSecretID != "" {
-			return nil, configErr("JWT_SECRET_ID: %v", err)
-		}
-		return nil, configErr("JWT_SECRET: %v", err)
+	steps := []func() error{
+		func() error { return a.setupAuth(cfg, keys, revoker) },
+		func() error { return a.setupLimits(cfg, rdb) },
+		a.setupValidation,
+		func() error { return a.setupRefresh(rdb, cfg) },
+		func() error { return a.openStore(ctx, cfg) },
+		prepared, keysLoaded, oidcLoaded,
+		func() (err error) { a.readers, err = readers(a.auth, cfg.oidcIssuer, oidc); return err },
 	}
-
-	a.perIP, err = ratelimit.New(ratelimit.Config{
-		Redis:   rdb,
-		Name:    "ip",
-		Prefix:  cfg.redisPrefix + "ip:",
-		Timeout: a.redisTimeout(),
-		// Behind API Gateway every event names its source address; one
-		// without is a malformed event, which gets a 400 rather than the
-		// 500 of a wiring mistake.
-		Events: a.events, // refusals become excess_rate_limit_exceeded
-		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
-			if errors.Is(err, ratelimit.ErrNoKey) {
-				problem.Write(w, problem.Problem{Status: http.StatusBadRequest, Detail: "the request has no client address"})
-				return
-			}
-			ratelimit.WriteError(w, r, err)
-		},
-		Logger: log,
-	})
-	if err != nil {
-		return nil, err
-	}
-	a.logins, err = ratelimit.NewAttempts(ratelimit.AttemptsConfig{Redis: rdb, Prefix: cfg.redisPrefix + "logins:", Logger: log, Timeout: a.redisTimeout()})
-	if err != nil {
-		return nil, err
-	}
-
-	a.validate, err = validate.New(validate.Config{
-		MaxBodyBytes: maxBodyBytes,
-		RuleMessages: map[string]string{"gtefield": "must not be before {param}"},
-		Logger:       log,
-		Events:       a.events,
-	})
-	if err != nil {
-		return nil, err
-	}
-	for _, t := range []any{credentials{}, period{}} {
-		if err := a.validate.Register(t); err != nil {
+	for _, step := range steps {
+		if err := step(); err != nil {
 			return nil, err
 		}
 	}
-	if err := a.setupRefresh(rdb, cfg); err != nil {
-		return nil, err
-	}
-
-	if cfg.dbSecretID == "" {
-		a.store = newMemStore()
-		if cfg.lambda {
-			log.Warn("DB_SECRET_ID is not set: users and ledger live in memory, one copy per execution environment")
-		}
-	} else if a.store, err = a.openDatabase(ctx, cfg); err != nil {
-		return nil, err
-	}
-	a.closers = append(a.closers, a.store.close)
-	if err := <-prepared; err != nil {
-		return nil, err
-	}
-	if err := keysReady(); err != nil {
-		return nil, err
-	}
-	oidc := <-oidcDone
-	if oidc.err != nil {
-		return nil, oidc.err
-	}
-	if a.readers, err = readers(a.auth, cfg.oidcIssuer, oidc.v); err != nil {
-		return nil, err
-	}
-
 	secevent.Emit(ctx, a.events, secevent.Event{Name: secevent.SysStartup, Reason: "init"})
 	return a, nil
+}
+
+// inBackground starts f and returns a function that waits for its result.
+func inBackground(f func() error) func() error {
+	done := make(chan error, 1)
+	go func() { done <- f() }()
+	return func() error { return <-done }
 }
 
 // openRedis makes the client of REDIS_ADDR, or starts the in-process Redis of the
