@@ -175,9 +175,6 @@ func (failingRevoker) RevokeSubject(context.Context, string, string, time.Time, 
 func (failingRevoker) RevokeFamily(context.Context, string, string, string, time.Time) error {
 	return errors.New("down")
 }
-func (failingRevoker) RevokeFamily(context.Context, string, string, string, time.Time) error {
-	return errors.New("down")
-}
 func (failingRevoker) Revoked(context.Context, jwtauth.Claims) (bool, error) {
 	return false, errors.New("redis: connection refused")
 }

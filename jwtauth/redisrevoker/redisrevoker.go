@@ -93,16 +93,6 @@ type Revoker struct {
 	epochKeysAll []string    // every bucket's epoch key, for recovery
 }
 
-// raiseScript, the write of RevokeSubject, sets KEYS[1] to ARGV[1] (Unix seconds) expiring at ARGV[2]
-// (Unix ms), only when that raises the stored value: a not-before only
-// moves forward, whatever order concurrent logouts arrive in.
-const raiseScript = `
-local cur = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
-if tonumber(ARGV[1]) > cur then
-  redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])
-end
-return 1`
-
 // New returns a Revoker. It fails with [jwtauth.ErrInvalidConfig] when the
 // client is missing or the prefix holds a brace.
 func New(cfg Config) (*Revoker, error) {
@@ -207,7 +197,7 @@ func (r *Revoker) RevokeSubject(ctx context.Context, issuer, subject string, bef
 	if before.After(time.Unix(sec, 0)) {
 		sec++ // round up: refuse the whole second
 	}
-	return r.write(ctx, subj, "eval", raiseScript, 1, subj, sec, until.UnixMilli())
+	return r.write(ctx, subj, "eval", redisx.RaiseScript, 1, subj, sec, until.UnixMilli())
 }
 
 var (
