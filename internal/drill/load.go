@@ -52,7 +52,8 @@ type sample struct {
 // account is one registered user the load knows the password of.
 type account struct {
 	email, password string
-	wrong           int // wrong-password 401s since its last successful login
+	wrong           int  // wrong-password 401s since its last successful login
+	attacked        bool // wrong passwords were sent for it: the guard may lock it
 }
 
 // load drives the service and records what the invariants need.
@@ -172,6 +173,7 @@ func (l *load) login(ctx context.Context, a *account, wrong bool) (int, session)
 	}
 	st, data := l.do(ctx, "login", "POST", "/v1/auth/login", "", map[string]string{"email": a.email, "password": pw})
 	l.mu.Lock()
+	a.attacked = a.attacked || wrong
 	switch {
 	case st == http.StatusOK && !wrong:
 		a.wrong = 0
