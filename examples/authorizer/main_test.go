@@ -282,7 +282,13 @@ func TestSecretsManagerKeyUnderEmulator(t *testing.T) {
 	_, _ = rand.Read(b)
 	first, _ := secretkeys.NewHS256Secret(b)
 	sm.Put("trialbalance/jwt", first)
-	fn := testenv.StartLambda(t, ".", "JWT_SECRET_ID=trialbalance/jwt", "REDIS_ADDR="+addr,
+	// The service that issues the tokens prepares the revocation store at
+	// its start, as newService does.
+	prefix := fmt.Sprintf("test:authorizer:sm:%d:", time.Now().UnixNano())
+	rdb := redis.NewClient(&redis.Options{Addr: addr})
+	defer rdb.Close()
+	newService(t, rdb, prefix)
+	fn := testenv.StartLambda(t, ".", "JWT_SECRET_ID=trialbalance/jwt", "REDIS_ADDR="+addr, "REDIS_KEY_PREFIX="+prefix,
 		"AWS_ENDPOINT_URL_SECRETS_MANAGER="+sm.URL(), "AWS_REGION="+smfake.Region,
 		"AWS_ACCESS_KEY_ID="+smfake.AccessKeyID, "AWS_SECRET_ACCESS_KEY="+smfake.SecretAccessKey,
 		"AWS_EC2_METADATA_DISABLED=true")
