@@ -49,6 +49,7 @@ func (a *app) setupRefresh(rdb redis.UniversalClient, cfg config) error {
 		Authenticator: a.auth,
 		Prefix:        cfg.redisPrefix + "refresh",
 		GracePeriod:   refreshGrace,
+		Timeout:       a.redisTimeout(),
 		Events:        a.events,
 		Logger:        a.log,
 	})

@@ -59,8 +59,11 @@ func (a *app) setupAuth(cfg config, keys jwtauth.Config, revoker *redisrevoker.R
 		Issuer:    issuer,
 		Audience:  audience,
 		Revoker:   revoker,
-		Logger:    a.log,
-		Events:    a.events, // refused tokens become security events
+		// Zero (100 ms) against a networked Redis; a second against the
+		// in-process one, whose latency is the service's own CPU.
+		RevocationTimeout: a.redisTimeout(),
+		Logger:            a.log,
+		Events:            a.events, // refused tokens become security events
 	})
 	if err != nil {
 		// ErrWeakKey and ErrInvalidKey name the problem without the key.
