@@ -404,6 +404,9 @@ func TestLambdaRuntimeEmulator(t *testing.T) {
 	if logs := fn.Logs(); !strings.Contains(logs, `"msg":"request"`) || !strings.Contains(logs, `"request_id":"CxYz1hZ4IAMEVdw="`) {
 		t.Errorf("no access log lines in the function output:\n%s", logs)
 	}
+	// Security events reached stdout as JSON lines carrying the
+	// invocation, and their counts as Embedded Metric Format documents.
+	checkEmulatorEvents(t, fn.Logs())
 	// The client address is the event's source IP, or for ALB the entry
 	// the load balancer appended to X-Forwarded-For.
 	for _, ip := range []string{`"client_ip":"198.51.100.10"`, `"client_ip":"198.51.100.20"`, `"client_ip":"192.0.2.44"`, `"client_ip":"2001:db8::7"`} {
@@ -447,5 +450,42 @@ func TestLocalTracing(t *testing.T) {
 		if l["msg"] == "request" && l["xray_trace_id"] != root {
 			t.Errorf("access log xray_trace_id %v, want %s", l["xray_trace_id"], root)
 		}
+	}
+}
+
+// checkEmulatorEvents finds, in the function's output under the emulator,
+// the security events of lambdaScenario as JSON lines with the Lambda
+// request id and the cold-start flag, and EMF documents counting them.
+func checkEmulatorEvents(t *testing.T, logs string) {
+	t.Helper()
+	seen := map[string]bool{}
+	emf := false
+	for line := range strings.SplitSeq(logs, "\n") {
+		var m map[string]any
+		if json.Unmarshal([]byte(line), &m) != nil {
+			continue
+		}
+		if _, ok := m["_aws"]; ok {
+			emf = true
+		}
+		name, _ := m["event"].(string)
+		seen[name] = true
+		if name == "" || strings.HasPrefix(name, "sys_") { // init-time events belong to no request
+			continue
+		}
+		if _, ok := m["function_request_id"]; !ok {
+			t.Errorf("event line without function_request_id: %s", line)
+		}
+		if _, ok := m["cold_start"]; !ok {
+			t.Errorf("event line without cold_start: %s", line)
+		}
+	}
+	for _, name := range []string{"user_created", "authn_login_success", "authn_token_created", "authn_token_revoked", "authn_token_invalid"} {
+		if !seen[name] {
+			t.Errorf("no %s event in the function output (saw %v)", name, seen)
+		}
+	}
+	if !emf {
+		t.Error("no Embedded Metric Format document in the function output")
 	}
 }
