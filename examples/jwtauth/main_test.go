@@ -6,6 +6,7 @@ import (
 	"io"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/lambdasec/lambdasec/internal/exampletest"
 	"github.com/lambdasec/lambdasec/internal/testenv"
@@ -13,6 +14,9 @@ import (
 )
 
 // TestRun checks the answer the middleware gives each token.
+
+func init() { redisTimeout = 2 * time.Second }
+
 func TestRun(t *testing.T) {
 	check(t, exampletest.Run(t, run))
 }

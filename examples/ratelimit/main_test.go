@@ -6,12 +6,16 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lambdasec/lambdasec/internal/exampletest"
 	"github.com/lambdasec/lambdasec/internal/testenv"
 )
 
 // statuses lists the status of each request line, in order.
+
+func init() { redisTimeout = 2 * time.Second }
+
 func statuses(out string) []string {
 	var s []string
 	for l := range strings.Lines(out) {
