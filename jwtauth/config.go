@@ -23,6 +23,7 @@ const (
 	DefaultLeeway            = 30 * time.Second
 	DefaultMaxTokenSize      = 8 << 10
 	DefaultRevocationTimeout = 100 * time.Millisecond
+	DefaultRevokeTimeout     = time.Second
 	DefaultType              = "JWT"
 	maxLeeway                = 5 * time.Minute
 	maxJTILen                = 256
@@ -87,8 +88,15 @@ type Config struct {
 	// Revoker, when set, is consulted on every verification and makes jti
 	// and iat required claims. Nil means tokens cannot be revoked.
 	Revoker Revoker
-	// RevocationTimeout bounds every Revoker call. Zero means 100 ms.
+	// RevocationTimeout bounds the revocation check of every
+	// verification, on the hot path. Zero means 100 ms.
 	RevocationTimeout time.Duration
+	// RevokeTimeout bounds the writes: Revoke, RevokeSubject and
+	// RevokeFamily (a logout). They are rare and a client waits for them,
+	// so they get more time than a check: a write that fails is a logout
+	// refused, and a durable write waits for replicas within it. Zero
+	// means 1 s.
+	RevokeTimeout time.Duration
 	// RevocationFailOpen accepts tokens when the Revoker fails or times
 	// out. The default (false) refuses them with ErrRevocationUnavailable.
 	// Either way the failure is logged at level Error.
@@ -133,7 +141,8 @@ type Authenticator struct {
 	leeway     time.Duration
 	maxSize    int
 	revoker    Revoker
-	revTime    time.Duration
+	revTime    time.Duration // RevocationTimeout
+	writeTime  time.Duration // RevokeTimeout
 	failOpen   bool
 	cookie     string
 	onError    func(http.ResponseWriter, *http.Request, error)
@@ -152,25 +161,26 @@ type Authenticator struct {
 // Keys and KeySource, or for a Revoker or KeySource that is a nil pointer.
 func New(cfg Config) (*Authenticator, error) {
 	a := &Authenticator{
-		keys:     cfg.KeySource,
-		issuer:   cfg.Issuer,
-		audience: cfg.Audience,
-		typ:      cmp.Or(cfg.Type, DefaultType),
-		noTypOK:  cfg.AllowMissingType,
-		ttl:      cmp.Or(cfg.TTL, DefaultTTL),
-		maxLife:  cmp.Or(cfg.MaxLifetime, DefaultMaxLifetime),
-		leeway:   cmp.Or(cfg.Leeway, DefaultLeeway),
-		maxSize:  cmp.Or(cfg.MaxTokenSize, DefaultMaxTokenSize),
-		revoker:  cfg.Revoker,
-		revTime:  cmp.Or(cfg.RevocationTimeout, DefaultRevocationTimeout),
-		failOpen: cfg.RevocationFailOpen,
-		cookie:   cfg.Cookie,
-		onError:  cfg.ErrorHandler,
-		events:   cfg.Events,
-		log:      cmp.Or(cfg.Logger, slog.Default()),
-		now:      cfg.Now,
-		rand:     cmp.Or(cfg.Rand, rand.Reader),
-		b64:      base64.RawURLEncoding.Strict(),
+		keys:      cfg.KeySource,
+		issuer:    cfg.Issuer,
+		audience:  cfg.Audience,
+		typ:       cmp.Or(cfg.Type, DefaultType),
+		noTypOK:   cfg.AllowMissingType,
+		ttl:       cmp.Or(cfg.TTL, DefaultTTL),
+		maxLife:   cmp.Or(cfg.MaxLifetime, DefaultMaxLifetime),
+		leeway:    cmp.Or(cfg.Leeway, DefaultLeeway),
+		maxSize:   cmp.Or(cfg.MaxTokenSize, DefaultMaxTokenSize),
+		revoker:   cfg.Revoker,
+		revTime:   cmp.Or(cfg.RevocationTimeout, DefaultRevocationTimeout),
+		writeTime: cmp.Or(cfg.RevokeTimeout, DefaultRevokeTimeout),
+		failOpen:  cfg.RevocationFailOpen,
+		cookie:    cfg.Cookie,
+		onError:   cfg.ErrorHandler,
+		events:    cfg.Events,
+		log:       cmp.Or(cfg.Logger, slog.Default()),
+		now:       cfg.Now,
+		rand:      cmp.Or(cfg.Rand, rand.Reader),
+		b64:       base64.RawURLEncoding.Strict(),
 	}
 	if a.onError == nil {
 		a.onError = WriteError
@@ -209,8 +219,8 @@ func (a *Authenticator) checkSettings(cfg Config) error {
 		return fmt.Errorf("%w: TTL must be at least 1s and at most MaxLifetime", ErrInvalidConfig)
 	case a.leeway < 0 || a.leeway > maxLeeway:
 		return fmt.Errorf("%w: Leeway must be between 0 and %v", ErrInvalidConfig, maxLeeway)
-	case a.maxSize < 0 || a.revTime < 0:
-		return fmt.Errorf("%w: negative MaxTokenSize or RevocationTimeout", ErrInvalidConfig)
+	case a.maxSize < 0 || a.revTime < 0 || a.writeTime < 0:
+		return fmt.Errorf("%w: negative MaxTokenSize, RevocationTimeout or RevokeTimeout", ErrInvalidConfig)
 	case !validToken(a.typ) || strings.ContainsAny(a.typ, `"\`):
 		return fmt.Errorf("%w: Type must be a media type", ErrInvalidConfig)
 	case cfg.Cookie != "" && !validToken(cfg.Cookie):

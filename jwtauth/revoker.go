@@ -12,8 +12,9 @@ import (
 // Revoker stores revocations. [Authenticator] calls it with the claims of
 // tokens that passed every other check (Revoked) or that the caller asks
 // to revoke, always with jti, sub and exp set (iat too, for Revoked), and
-// with a context bounded by Config.RevocationTimeout; an implementation
-// must return when that context is done. Implementations
+// with a context bounded by Config.RevocationTimeout (checks) or
+// Config.RevokeTimeout (writes); an implementation must return when that
+// context is done. Implementations
 // must be safe for concurrent use.
 //
 // Tokens are identified by (iss, jti), never by the token string, which
@@ -195,7 +196,7 @@ func (a *Authenticator) Revoke(ctx context.Context, c Claims) error {
 	if !a.now().Before(until) {
 		return nil // expired for good: nothing to remember
 	}
-	ctx, cancel := context.WithTimeout(ctx, a.revTime)
+	ctx, cancel := context.WithTimeout(ctx, a.writeTime)
 	defer cancel()
 	if err := a.revoker.RevokeToken(ctx, c, until); err != nil {
 		return fmt.Errorf("%w: revoke token: %w", ErrRevocationUnavailable, err)
@@ -217,7 +218,7 @@ func (a *Authenticator) RevokeSubject(ctx context.Context, subject string) error
 		return fmt.Errorf("%w: empty subject", ErrInvalidClaims)
 	}
 	before := a.now().Truncate(time.Second).Add(time.Second)
-	ctx, cancel := context.WithTimeout(ctx, a.revTime)
+	ctx, cancel := context.WithTimeout(ctx, a.writeTime)
 	defer cancel()
 	if err := a.revoker.RevokeSubject(ctx, a.issuer, subject, before, before.Add(a.maxLife+a.leeway)); err != nil {
 		return fmt.Errorf("%w: revoke subject: %w", ErrRevocationUnavailable, err)
@@ -241,7 +242,7 @@ func (a *Authenticator) RevokeFamily(ctx context.Context, subject, family string
 		return fmt.Errorf("%w: empty subject or family", ErrInvalidClaims)
 	}
 	until := a.now().Add(a.maxLife + a.leeway)
-	ctx, cancel := context.WithTimeout(ctx, a.revTime)
+	ctx, cancel := context.WithTimeout(ctx, a.writeTime)
 	defer cancel()
 	if err := a.revoker.RevokeFamily(ctx, a.issuer, subject, family, until); err != nil {
 		return fmt.Errorf("%w: revoke family: %w", ErrRevocationUnavailable, err)
