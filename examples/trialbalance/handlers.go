@@ -176,7 +176,10 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 				Detail: "too many failed logins for this account; try again in " + retryAfter(le.Result.RetryAfter)})
 			return
 		}
-		ratelimit.WriteError(w, r, err) // the guard's store is down: 503, fail closed
+		// The guard's store is down: 503, fail closed, and a client is
+		// told when to try again.
+		w.Header().Set("Retry-After", "1")
+		ratelimit.WriteError(w, r, err)
 		return
 	}
 	// The dummy hash is made on the first login, not at start, where its
@@ -280,6 +283,7 @@ func (a *app) trialBalance(w http.ResponseWriter, r *http.Request) {
 // hashBusy answers a request that gave up waiting for a hashing slot.
 func (a *app) hashBusy(w http.ResponseWriter, r *http.Request, err error) {
 	a.log.DebugContext(r.Context(), "gave up waiting to hash a password", "error", err)
+	w.Header().Set("Retry-After", "1")
 	problem.Error(w, http.StatusServiceUnavailable)
 }
 
@@ -287,6 +291,7 @@ func (a *app) hashBusy(w http.ResponseWriter, r *http.Request, err error) {
 // client learns only that the service cannot answer now.
 func (a *app) storeError(w http.ResponseWriter, r *http.Request, err error) {
 	a.log.LogAttrs(r.Context(), slog.LevelError, "store", slog.Any("error", err))
+	w.Header().Set("Retry-After", "1")
 	problem.Error(w, http.StatusServiceUnavailable)
 }
 

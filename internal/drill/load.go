@@ -27,7 +27,8 @@ var budgets = map[string]time.Duration{
 }
 
 // documented lists the statuses each route may answer, from the service's
-// documentation: 422 for a password rule, 503 where Redis or the database is down (fail closed),
+// documentation: 422 for a password rule, 503 with Retry-After where Redis
+// or the database is down (fail closed),
 // 429 for the failed-login guard, 401 for a refresh token that is used,
 // revoked or unknown.
 var documented = map[string]map[int]bool{
@@ -144,8 +145,10 @@ func (l *load) do(ctx context.Context, route, method, path, token string, body a
 		l.violate("documented-statuses", "%s: no answer while the service should run: %v", route, err)
 	case status != 0 && !documented[route][status]:
 		l.violate("documented-statuses", "%s answered %d", route, status)
-	case status == http.StatusTooManyRequests && resp.Header.Get("Retry-After") == "":
-		l.violate("documented-statuses", "%s answered 429 without Retry-After", route)
+	case (status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable) && resp.Header.Get("Retry-After") == "":
+		// A client is told when to come back, also when a dependency is
+		// down: without it, every client retries at once.
+		l.violate("documented-statuses", "%s answered %d without Retry-After", route, status)
 	}
 	return status, data
 }
