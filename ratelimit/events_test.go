@@ -92,3 +92,13 @@ func TestAttemptsEvents(t *testing.T) {
 		t.Fatalf("got %+v, want one authn_login_lock without the key", ev)
 	}
 }
+
+// A store that is down with the policy failing closed answers 503 with
+// Retry-After, so a client knows the refusal is brief.
+func TestWriteErrorUnavailable(t *testing.T) {
+	rec := httptest.NewRecorder()
+	ratelimit.WriteError(rec, httptest.NewRequest(http.MethodGet, "/", nil), ratelimit.ErrUnavailable)
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") != "1" {
+		t.Errorf("got %d, Retry-After %q; want 503 and 1", rec.Code, rec.Header().Get("Retry-After"))
+	}
+}

@@ -73,7 +73,7 @@ func (r Result) SetHeaders(h http.Header) {
 //   - a [*LimitError] ([ErrLimited]) gives 429 Too Many Requests with
 //     Retry-After, the RateLimit fields and a problem+json body saying how
 //     long to wait;
-//   - [ErrUnavailable] gives 503 Service Unavailable;
+//   - [ErrUnavailable] gives 503 Service Unavailable with Retry-After: 1;
 //   - anything else ([ErrNoKey] included) gives 500.
 //
 // Bodies are RFC 9457 problem details written by package problem, and
@@ -90,6 +90,9 @@ func WriteError(w http.ResponseWriter, _ *http.Request, err error) {
 			Detail: fmt.Sprintf("Too many requests. Retry in %d seconds.", secs),
 		})
 	case errors.Is(err, ErrUnavailable):
+		// The store is down and the policy fails closed: a short outage,
+		// worth a retry, as jwtauth and refresh answer theirs.
+		w.Header().Set("Retry-After", "1")
 		problem.Error(w, http.StatusServiceUnavailable)
 	default:
 		problem.Error(w, http.StatusInternalServerError)

@@ -176,10 +176,7 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 				Detail: "too many failed logins for this account; try again in " + retryAfter(le.Result.RetryAfter)})
 			return
 		}
-		// The guard's store is down: 503, fail closed, and a client is
-		// told when to try again.
-		w.Header().Set("Retry-After", "1")
-		ratelimit.WriteError(w, r, err)
+		ratelimit.WriteError(w, r, err) // the guard's store is down: 503 with Retry-After, fail closed
 		return
 	}
 	// The dummy hash is made on the first login, not at start, where its
