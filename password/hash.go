@@ -14,6 +14,8 @@ import (
 	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/lambdasec/lambdasec/secevent"
 )
 
 // Default argon2id parameters (OWASP's m=19 MiB, t=2, p=1 row, a 16-byte
@@ -101,6 +103,14 @@ type Hasher struct {
 	// runtime.GOMAXPROCS(0) less one, at least one, read at first use. The Hasher's doc, under
 	// "Memory and concurrency", gives the memory it bounds.
 	MaxConcurrent int
+
+	// Events receives a sys_dependency_fail security event (package
+	// secevent, reason "stored_hash_malformed", "stored_hash_unsupported"
+	// or "stored_hash_too_expensive") when Verify refuses the stored
+	// hash itself: a corrupt or tampered user record, or one written by
+	// another system. Neither the hash nor the password is included. Nil
+	// means none.
+	Events secevent.Sink
 
 	dummyOnce sync.Once
 	dummy     string
@@ -282,10 +292,11 @@ func (h *Hasher) Verify(ctx context.Context, password, encoded string) (bool, er
 		return false, fmt.Errorf("%w: over %d bytes", ErrPasswordTooLong, p.maxBytes)
 	}
 	ph, err := parseHash(encoded)
-	if err != nil {
-		return false, err
+	if err == nil {
+		err = p.affords(ph)
 	}
-	if err := p.affords(ph); err != nil {
+	if err != nil {
+		h.reportStoredHash(ctx, err)
 		return false, err
 	}
 	nfc := norm.NFC.String(password)

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -38,19 +39,42 @@ func Clean(e Event) Event {
 	return e
 }
 
-// secretKey matches attribute keys that name a credential.
-var secretKey = regexp.MustCompile(`(?i)pass(word|wd|phrase)?|secret|token|auth(orization)?$|cookie|session|api[-_]?key|private[-_]?key|credential|jwt|bearer|signature`)
+// secretKey matches attribute keys that name a credential. Both patterns
+// are compiled on first use, not at package initialisation: a program
+// that imports secevent (every package of the module that reports events
+// does) pays neither the compile at cold start nor, unless it cleans an
+// event, the regexp package in its binary.
+func secretKey() *regexp.Regexp {
+	patterns.once.Do(compilePatterns)
+	return patterns.key
+}
 
 // secretValue matches values that hold a credential whatever their key: a
 // JWS/JWT (base64url parts, the first starting with eyJ), a bearer or
 // basic authorization value, a PHC or bcrypt password hash, a
 // "password=..." pair in free text, and a URL or DSN with a password
 // ("user:pass@host").
-var secretValue = regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.` +
-	`|(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}` +
-	`|\$(argon2(id|i|d)|2[abxy]|scrypt|pbkdf2[-a-z0-9]*)\$` +
-	`|(?i)(pass(word|wd|phrase)?|secret|token|api[-_]?key)["']?\s*[=:]\s*\S` +
-	`|[A-Za-z0-9._%-]+:[^@\s/]+@[A-Za-z0-9.(\[-]`)
+func secretValue() *regexp.Regexp {
+	patterns.once.Do(compilePatterns)
+	return patterns.value
+}
+
+// patterns holds both, compiled together by compilePatterns. Only
+// functions refer to it, so the linker drops it, and the regexp package
+// with it, from a program that never cleans an event.
+var patterns struct {
+	once       sync.Once
+	key, value *regexp.Regexp
+}
+
+func compilePatterns() {
+	patterns.key = regexp.MustCompile(`(?i)pass(word|wd|phrase)?|secret|token|auth(orization)?$|cookie|session|api[-_]?key|private[-_]?key|credential|jwt|bearer|signature`)
+	patterns.value = regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.` +
+		`|(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}` +
+		`|\$(argon2(id|i|d)|2[abxy]|scrypt|pbkdf2[-a-z0-9]*)\$` +
+		`|(?i)(pass(word|wd|phrase)?|secret|token|api[-_]?key)["']?\s*[=:]\s*\S` +
+		`|[A-Za-z0-9._%-]+:[^@\s/]+@[A-Za-z0-9.(\[-]`)
+}
 
 func cleanAttrs(attrs []slog.Attr, budget *int, depth int) []slog.Attr {
 	out := make([]slog.Attr, 0, min(len(attrs), *budget))
@@ -60,7 +84,7 @@ func cleanAttrs(attrs []slog.Attr, budget *int, depth int) []slog.Attr {
 		}
 		*budget--
 		key := cleanString(a.Key)
-		if secretKey.MatchString(a.Key) {
+		if secretKey().MatchString(a.Key) {
 			out = append(out, slog.String(key, redacted))
 			continue
 		}
@@ -101,7 +125,7 @@ func cleanAny(x any) string {
 		// forgot to redact String is the case to guard against: keep the
 		// type name only unless the text carries no credential pattern.
 		s := x.String()
-		if maybeSecret(s) && secretValue.MatchString(s) {
+		if maybeSecret(s) && secretValue().MatchString(s) {
 			return redacted
 		}
 		return cleanValue(s)
@@ -114,7 +138,7 @@ func cleanAny(x any) string {
 
 // cleanValue is cleanString plus the credential-pattern check.
 func cleanValue(s string) string {
-	if maybeSecret(s) && secretValue.MatchString(s) {
+	if maybeSecret(s) && secretValue().MatchString(s) {
 		return redacted
 	}
 	return cleanString(s)
