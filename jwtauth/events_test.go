@@ -1,35 +1,24 @@
 package jwtauth
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/lambdasec/lambdasec/secevent"
+
+	"github.com/lambdasec/lambdasec/internal/eventtest"
 )
-
-type eventLog struct {
-	mu sync.Mutex
-	ev []secevent.Event
-}
-
-func (l *eventLog) Record(_ context.Context, e secevent.Event) {
-	l.mu.Lock()
-	l.ev = append(l.ev, e)
-	l.mu.Unlock()
-}
 
 // Each refusal reports one event named by the OWASP vocabulary, with the
 // caller's address, the route and the reason; a request without a token
 // reports none, and no event holds the token.
 func TestRefusalEvents(t *testing.T) {
 	clk := newClock()
-	events := &eventLog{}
+	events := &eventtest.Recorder{}
 	cfg := testConfig(clk, hsKey())
 	cfg.Events = events
 	a := mustAuth(t, cfg)
@@ -56,23 +45,24 @@ func TestRefusalEvents(t *testing.T) {
 		{"missing scope", valid, secevent.Event{Name: secevent.AuthzFail, Reason: "missing_scope", UserID: "alice"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			events.ev = nil
+			events.Take()
 			r := httptest.NewRequest("GET", "/ledger/7", nil)
 			r.RemoteAddr = "198.51.100.9:4242"
 			if tc.token != "" {
 				r.Header.Set("Authorization", "Bearer "+tc.token)
 			}
 			mux.ServeHTTP(httptest.NewRecorder(), r)
+			evs := events.Take()
 			if tc.want.Name == "" {
-				if len(events.ev) != 0 {
-					t.Fatalf("got %v, want no event", events.ev)
+				if len(evs) != 0 {
+					t.Fatalf("got %v, want no event", evs)
 				}
 				return
 			}
-			if len(events.ev) != 1 {
-				t.Fatalf("got %d events %v, want 1", len(events.ev), events.ev)
+			if len(evs) != 1 {
+				t.Fatalf("got %d events %v, want 1", len(evs), evs)
 			}
-			e := events.ev[0]
+			e := evs[0]
 			if e.Name != tc.want.Name || e.Reason != tc.want.Reason || e.UserID != tc.want.UserID ||
 				e.ClientIP != "198.51.100.9" || e.Route != "GET /ledger/{id}" {
 				t.Errorf("got %+v, want %+v from 198.51.100.9 on GET /ledger/{id}", e, tc.want)

@@ -4,36 +4,18 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 
 	"github.com/lambdasec/lambdasec/ratelimit"
 	"github.com/lambdasec/lambdasec/secevent"
+
+	"github.com/lambdasec/lambdasec/internal/eventtest"
 )
-
-type eventLog struct {
-	mu sync.Mutex
-	ev []secevent.Event
-}
-
-func (l *eventLog) Record(_ context.Context, e secevent.Event) {
-	l.mu.Lock()
-	l.ev = append(l.ev, e)
-	l.mu.Unlock()
-}
-
-func (l *eventLog) take() []secevent.Event {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	ev := l.ev
-	l.ev = nil
-	return ev
-}
 
 // A request the limiter refuses is one excess_rate_limit_exceeded event
 // naming the policy, the caller and the route; admitted requests are none.
 func TestLimiterEvents(t *testing.T) {
-	events := &eventLog{}
+	events := &eventtest.Recorder{}
 	l, err := ratelimit.New(ratelimit.Config{Name: "ip", Rate: 1, Burst: 1, Events: events})
 	if err != nil {
 		t.Fatal(err)
@@ -50,13 +32,13 @@ func TestLimiterEvents(t *testing.T) {
 	if code := serve(); code != http.StatusNotFound {
 		t.Fatalf("first request: %d", code)
 	}
-	if ev := events.take(); len(ev) != 0 {
+	if ev := events.Take(); len(ev) != 0 {
 		t.Fatalf("events for an admitted request: %v", ev)
 	}
 	if code := serve(); code != http.StatusTooManyRequests {
 		t.Fatalf("second request: %d, want 429", code)
 	}
-	ev := events.take()
+	ev := events.Take()
 	if len(ev) != 1 || ev[0].Name != secevent.ExcessRateLimitExceeded || ev[0].Reason != "ip" ||
 		ev[0].ClientIP != "198.51.100.4" || ev[0].Route != "GET /items/{id}" {
 		t.Fatalf("got %+v, want one excess_rate_limit_exceeded for ip from 198.51.100.4 on GET /items/{id}", ev)
@@ -66,7 +48,7 @@ func TestLimiterEvents(t *testing.T) {
 // The attempt that finds the key out of failures is an authn_login_lock
 // event, without the key.
 func TestAttemptsEvents(t *testing.T) {
-	events := &eventLog{}
+	events := &eventtest.Recorder{}
 	a, err := ratelimit.NewAttempts(ratelimit.AttemptsConfig{Max: 2, Events: events})
 	if err != nil {
 		t.Fatal(err)
@@ -81,13 +63,13 @@ func TestAttemptsEvents(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if ev := events.take(); len(ev) != 0 {
+	if ev := events.Take(); len(ev) != 0 {
 		t.Fatalf("events before the limit: %v", ev)
 	}
 	if _, err := a.Allow(ctx, key); err == nil {
 		t.Fatal("third attempt admitted")
 	}
-	ev := events.take()
+	ev := events.Take()
 	if len(ev) != 1 || ev[0].Name != secevent.AuthnLoginLock || ev[0].Reason != "max_failures" || ev[0].UserID != "" {
 		t.Fatalf("got %+v, want one authn_login_lock without the key", ev)
 	}

@@ -1,27 +1,16 @@
 package validate
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/lambdasec/lambdasec/secevent"
+
+	"github.com/lambdasec/lambdasec/internal/eventtest"
 )
-
-type eventLog struct {
-	mu sync.Mutex
-	ev []secevent.Event
-}
-
-func (l *eventLog) Record(_ context.Context, e secevent.Event) {
-	l.mu.Lock()
-	l.ev = append(l.ev, e)
-	l.mu.Unlock()
-}
 
 type signup struct {
 	Email string `json:"email" validate:"required,email"`
@@ -35,7 +24,7 @@ type listing struct {
 // Each refused request reports one input_validation_fail event with the
 // reason and the offending field names, never a submitted value.
 func TestValidationEvents(t *testing.T) {
-	events := &eventLog{}
+	events := &eventtest.Recorder{}
 	v, err := New(Config{Events: events, MaxBodyBytes: 64})
 	if err != nil {
 		t.Fatal(err)
@@ -57,23 +46,24 @@ func TestValidationEvents(t *testing.T) {
 		{"query", "GET", "/items?page=0", "", "", "invalid", "page:gte"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			events.ev = nil
+			events.Take()
 			r := httptest.NewRequest(tc.method, tc.target, strings.NewReader(tc.body))
 			r.RemoteAddr = "192.0.2.33:999"
 			if tc.ctype != "" {
 				r.Header.Set("Content-Type", tc.ctype)
 			}
 			mux.ServeHTTP(httptest.NewRecorder(), r)
+			evs := events.Take()
 			if tc.reason == "" {
-				if len(events.ev) != 0 {
-					t.Fatalf("got %v, want none", events.ev)
+				if len(evs) != 0 {
+					t.Fatalf("got %v, want none", evs)
 				}
 				return
 			}
-			if len(events.ev) != 1 {
-				t.Fatalf("got %d events, want 1: %v", len(events.ev), events.ev)
+			if len(evs) != 1 {
+				t.Fatalf("got %d events, want 1: %v", len(evs), evs)
 			}
-			e := events.ev[0]
+			e := evs[0]
 			got := fmt.Sprintf("%+v", e)
 			if e.Name != secevent.InputValidationFail || e.Reason != tc.reason || e.ClientIP != "192.0.2.33" || e.Route == "" {
 				t.Errorf("got %s, want reason %s from 192.0.2.33 with a route", got, tc.reason)

@@ -14,6 +14,8 @@ import (
 
 	"github.com/lambdasec/lambdasec/internal/testenv"
 	"github.com/lambdasec/lambdasec/jwtauth"
+
+	"github.com/lambdasec/lambdasec/internal/eventtest"
 )
 
 // With Replicas: 1, a logout reported done survives the primary's death
@@ -167,7 +169,7 @@ func TestDurableRevocationClusterFailover(t *testing.T) {
 	cluster.AddReplica(t, 1)
 	c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: cluster.Addrs()[:3], ContextTimeoutEnabled: true})
 	t.Cleanup(func() { c.Close() })
-	events := &eventLog{}
+	events := &eventtest.Recorder{}
 	r, err := New(Config{Client: c, Replicas: 1, Events: events})
 	if err != nil {
 		t.Fatal(err)
@@ -219,7 +221,7 @@ func TestDurableRevocationClusterFailover(t *testing.T) {
 			t.Errorf("token not logged out, after failover: %v", err)
 		}
 	}
-	if n := len(events.all()); n != 1 {
+	if n := len(events.All()); n != 1 {
 		t.Errorf("%d loss events, want only the new store's", n)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +13,8 @@ import (
 
 	"github.com/lambdasec/lambdasec/jwtauth"
 	"github.com/lambdasec/lambdasec/secevent"
+
+	"github.com/lambdasec/lambdasec/internal/eventtest"
 )
 
 // seedMarkers writes every epoch marker with a not-before of 0: a store
@@ -45,24 +46,6 @@ func prepare(tb testing.TB, r *Revoker) {
 	}
 }
 
-// eventLog collects the events a Revoker emits.
-type eventLog struct {
-	mu     sync.Mutex
-	events []secevent.Event
-}
-
-func (l *eventLog) Record(_ context.Context, e secevent.Event) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.events = append(l.events, e)
-}
-
-func (l *eventLog) all() []secevent.Event {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]secevent.Event(nil), l.events...)
-}
-
 // A store that lost its data (here FLUSHALL, as a restart without
 // persistence leaves it): the tokens logged out before are refused, and
 // so is every other token issued before the loss; the loss is reported
@@ -73,7 +56,7 @@ func TestDataLossRefusesEarlierTokens(t *testing.T) {
 	mr.SetTime(clk.Now())
 	c := redis.NewClient(&redis.Options{Addr: mr.Addr()})
 	t.Cleanup(func() { c.Close() })
-	events := &eventLog{}
+	events := &eventtest.Recorder{}
 	r, err := New(Config{Client: c, Prefix: "test", Events: events, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -109,7 +92,7 @@ func TestDataLossRefusesEarlierTokens(t *testing.T) {
 			t.Errorf("token issued before the loss: got %v, want ErrTokenRevoked", err)
 		}
 	}
-	ev := events.all()
+	ev := events.All()
 	if len(ev) != 1 || ev[0].Name != secevent.SysDependencyFail || ev[0].Reason != "revocation_store_lost" || ev[0].Level != secevent.LevelCritical {
 		t.Fatalf("events: %+v", ev)
 	}
@@ -129,8 +112,8 @@ func TestDataLossRefusesEarlierTokens(t *testing.T) {
 	if _, err := a.Verify(ctx, tok); !errors.Is(err, jwtauth.ErrTokenRevoked) {
 		t.Errorf("after RevokeAll: got %v, want ErrTokenRevoked", err)
 	}
-	if len(events.all()) != 1 {
-		t.Errorf("events after RevokeAll: %+v", events.all())
+	if len(events.All()) != 1 {
+		t.Errorf("events after RevokeAll: %+v", events.All())
 	}
 }
 
@@ -166,7 +149,7 @@ func TestPrepare(t *testing.T) {
 	mr := miniredis.RunT(t)
 	c := redis.NewClient(&redis.Options{Addr: mr.Addr()})
 	t.Cleanup(func() { c.Close() })
-	events := &eventLog{}
+	events := &eventtest.Recorder{}
 	r, err := New(Config{Client: c, Events: events})
 	if err != nil {
 		t.Fatal(err)
@@ -181,7 +164,7 @@ func TestPrepare(t *testing.T) {
 	if d := time.Since(start); d > 500*time.Millisecond {
 		t.Errorf("second Prepare took %v", d)
 	}
-	if n := len(events.all()); n != 1 {
+	if n := len(events.All()); n != 1 {
 		t.Errorf("%d events, want 1", n)
 	}
 }

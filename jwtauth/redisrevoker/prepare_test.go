@@ -6,6 +6,8 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/lambdasec/lambdasec/internal/eventtest"
 )
 
 // At a cold start against a single server whose markers are all present,
@@ -28,7 +30,7 @@ func TestPrepareOnSingleServer(t *testing.T) {
 			t.Cleanup(func() { c.Close() })
 			h := &commandCount{}
 			c.AddHook(h)
-			events := &eventLog{}
+			events := &eventtest.Recorder{}
 			r, err := New(Config{Client: c, Events: events})
 			if err != nil {
 				t.Fatal(err)
@@ -48,7 +50,7 @@ func TestPrepareOnSingleServer(t *testing.T) {
 					t.Fatalf("marker %s missing after Prepare", k)
 				}
 			}
-			if n := len(events.all()); n != tc.wantEvents {
+			if n := len(events.All()); n != tc.wantEvents {
 				t.Errorf("%d events, want %d", n, tc.wantEvents)
 			}
 		})
