@@ -1,3 +1,10 @@
+//go:build !race
+
+// Under the race detector argon2id and the Redis client run several times
+// slower on the same cores, so a burst would measure the detector, not the
+// service: this file is built only without it, and scripts/test runs it in
+// a step of its own.
+
 package main
 
 import (
@@ -20,16 +27,6 @@ import (
 // their deadlines: a burst of right passwords gets no 503, in process and
 // against a real Redis server.
 func TestLoginBurst(t *testing.T) {
-	if testing.Short() {
-		t.Skip("hashes a few hundred passwords")
-	}
-	if raceEnabled {
-		// Under the race detector argon2id and the Redis client run
-		// several times slower on the same cores, so the burst measures
-		// the detector, not the service. scripts/test runs this test
-		// again without it.
-		t.Skip("measures CPU contention; run without -race (scripts/test does)")
-	}
 	for _, tc := range []struct {
 		name string
 		env  func(t *testing.T) map[string]string
