@@ -33,9 +33,12 @@ var reasons = []struct {
 // ("missing", "expired", "revoked", "not_yet_valid", "audience",
 // "issuer", "type", "signature", "unknown_key", "algorithm", "malformed",
 // "missing_scope", "revocation_store", "key_source"; "invalid" for any
-// other refusal). It is what the security events carry as their reason,
-// and never holds anything taken from the token.
+// other refusal; "" for a nil error). It is what the security events
+// carry as their reason, and never holds anything taken from the token.
 func Reason(err error) string {
+	if err == nil {
+		return ""
+	}
 	for _, r := range reasons {
 		if errors.Is(err, r.err) {
 			return r.name
