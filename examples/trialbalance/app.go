@@ -319,25 +319,14 @@ func (a *app) handler() http.Handler {
 	mux.HandleFunc("POST /v1/auth/refresh", a.refreshTokens)
 	mux.Handle("POST /v1/auth/logout", authed(http.HandlerFunc(a.logout)))
 	mux.Handle("GET /v1/trial-balance", a.auth.HandlerFor(a.readers)(http.HandlerFunc(a.trialBalance)))
-	// Problem documents instead of ServeMux's plain-text 404 and 405.
-	for path, allow := range map[string]string{
-		"/healthz":          "GET, HEAD",
-		"/v1/auth/register": "POST",
-		"/v1/auth/login":    "POST",
-		"/v1/auth/refresh":  "POST",
-		"/v1/auth/logout":   "POST",
-		"/v1/trial-balance": "GET, HEAD",
-	} {
-		mux.Handle(path, methodNotAllowed(allow))
-	}
-	mux.HandleFunc("/", notFound)
 
 	// One JSON line per request (reqlog.AccessLog), outermost so that it
 	// also logs what the layers below refuse; a panic becomes a 500
 	// problem with its stack logged (problem.Recover). tracing.Routes hands
 	// the mux's route pattern to the trace and the log lines even though
-	// the middleware in between passes on copies of the request.
-	h := strictTransport(a.access.Handler(a.tracer.Handler(problem.Recover(a.log)(a.perIP.Handler(tracing.Routes(mux))))))
+	// the middleware in between passes on copies of the request;
+	// problem.WrapMux answers the mux's own 404 and 405 as problems.
+	h := strictTransport(a.access.Handler(a.tracer.Handler(problem.Recover(a.log)(a.perIP.Handler(tracing.Routes(problem.WrapMux(mux)))))))
 	if a.lambda {
 		// The environment may freeze once the invocation returns: the
 		// event counts leave with every request.

@@ -291,14 +291,3 @@ func (a *app) storeError(w http.ResponseWriter, r *http.Request, err error) {
 	w.Header().Set("Retry-After", "1")
 	problem.Error(w, http.StatusServiceUnavailable)
 }
-
-func methodNotAllowed(allow string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Allow", allow)
-		problem.Write(w, problem.Problem{Status: http.StatusMethodNotAllowed, Detail: "use " + allow})
-	})
-}
-
-func notFound(w http.ResponseWriter, r *http.Request) {
-	problem.Write(w, problem.Problem{Status: http.StatusNotFound, Detail: "no such resource"})
-}
