@@ -21,11 +21,12 @@ type Verifier interface {
 // of, a's own, for example with v a jwks.Issuers holding a and the
 // provider.
 //
-// a's revocation check applies only where v is a (or calls it); revoking
+// A nil v, or a itself, gives exactly [Authenticator.Handler]. a's
+// revocation check applies only where v is a (or calls it); revoking
 // another issuer's tokens is that issuer's business.
 func (a *Authenticator) HandlerFor(v Verifier) func(http.Handler) http.Handler {
-	if v == nil {
-		v = a
+	if own, ok := v.(*Authenticator); v == nil || ok && own == a {
+		return a.Handler // verifies straight into the context's claims
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
