@@ -137,30 +137,74 @@ func Do[T any](ctx context.Context, c Caller, f func(context.Context, redis.Univ
 	return run(ctx, c, c.Client(), f)
 }
 
-// run is Call and Do.
+// Process sends cmd (built with a go-redis constructor such as
+// redis.NewSliceCmd) through the Caller's client, bounded as [Call]
+// bounds its callback, and leaves the reply in cmd. Its reply is then
+// read exactly as the client's own method for that command reads it, and
+// with a client that stops at the deadline itself and no Caller timeout
+// that ends sooner, it costs no closure, goroutine or timer. Unless
+// Process returns nil, cmd may still be in use in the background and
+// must not be read.
+func Process(ctx context.Context, c Caller, cmd redis.Cmder) error {
+	cl, _ := c.client.(processor)
+	_, err := run(ctx, c, command{cl, cmd}, processCommand)
+	return err
+}
+
+// processor is the one method of a go-redis client that [Process] needs.
+type processor interface {
+	Process(ctx context.Context, cmd redis.Cmder) error
+}
+
+// command is a client and the command Process sends with it, passed to
+// run as its client so that the callback, processCommand, captures
+// nothing and costs no allocation.
+type command struct {
+	cl  processor
+	cmd redis.Cmder
+}
+
+func processCommand(ctx context.Context, x command) (struct{}, error) {
+	return struct{}{}, x.cl.Process(ctx, x.cmd)
+}
+
+// run is Call, Do and Process.
 func run[C, T any](ctx context.Context, c Caller, cl C, f func(context.Context, C) (T, error)) (T, error) {
 	if err := ctx.Err(); err != nil {
 		var zero T
 		return zero, err
 	}
-	if c.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+	bounded, cancel := c.bound(ctx)
+	if cancel != nil {
 		defer cancel()
 	}
 	if c.direct {
-		r := safeCall(ctx, cl, f)
+		r := safeCall(bounded, cl, f)
 		return r.v, r.err
 	}
 	ch := make(chan reply[T], 1)
-	go func() { ch <- safeCall(ctx, cl, f) }()
+	go func() { ch <- safeCall(bounded, cl, f) }()
 	select {
 	case r := <-ch:
 		return r.v, r.err
-	case <-ctx.Done():
+	case <-bounded.Done():
 		var zero T
-		return zero, ctx.Err()
+		return zero, bounded.Err()
 	}
+}
+
+// bound returns ctx bounded by the Caller's timeout, and the function
+// that releases the bound's timer. There is no timer to release (cancel
+// is nil) when the Caller has no timeout or ctx already ends no later
+// than the timeout would: ctx then bounds the call alone.
+func (c Caller) bound(ctx context.Context) (bounded context.Context, cancel context.CancelFunc) {
+	if c.timeout <= 0 {
+		return ctx, nil
+	}
+	if d, ok := ctx.Deadline(); ok && !d.After(time.Now().Add(c.timeout)) {
+		return ctx, nil
+	}
+	return context.WithTimeout(ctx, c.timeout)
 }
 
 type reply[T any] struct {

@@ -3,6 +3,7 @@ package redisx
 import (
 	"context"
 	"errors"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -126,5 +127,119 @@ func TestAppendDigest(t *testing.T) {
 	buf := make([]byte, 0, 64)
 	if n := testing.AllocsPerRun(100, func() { buf = AppendDigest(buf[:0], "s", "iss", "sub") }); n != 0 {
 		t.Errorf("AppendDigest allocates %v times, want 0", n)
+	}
+}
+
+// silentServer accepts connections and never answers: a Redis that hangs.
+func silentServer(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { c.Close() })
+		}
+	}()
+	return ln.Addr().String()
+}
+
+func TestProcessReturnsAtDeadline(t *testing.T) {
+	addr := silentServer(t)
+	for _, tc := range []struct {
+		name    string
+		direct  bool
+		timeout time.Duration // the Caller's
+		parent  time.Duration // the context's; zero: none
+	}{
+		{"goroutine, Caller timeout", false, 20 * time.Millisecond, 0},
+		{"direct, Caller timeout", true, 20 * time.Millisecond, 0},
+		{"direct, context sooner than the Caller timeout", true, time.Minute, 20 * time.Millisecond},
+		{"goroutine, context sooner than the Caller timeout", false, time.Minute, 20 * time.Millisecond},
+		{"direct, Caller timeout sooner than the context", true, 20 * time.Millisecond, time.Minute},
+		{"direct, context only", true, 0, 20 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// The client's own timeouts are far longer than the bound.
+			rdb := redis.NewClient(&redis.Options{Addr: addr, ContextTimeoutEnabled: tc.direct,
+				ReadTimeout: 5 * time.Second, WriteTimeout: 5 * time.Second, MaxRetries: -1})
+			defer rdb.Close()
+			ctx := context.Background()
+			if tc.parent > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tc.parent)
+				defer cancel()
+			}
+			start := time.Now()
+			err := Process(ctx, NewCaller(rdb, tc.timeout), redis.NewSliceCmd(ctx, "mget", "a", "b"))
+			if err == nil {
+				t.Fatal("a call to a server that never answers succeeded")
+			}
+			if d := time.Since(start); d > time.Second {
+				t.Fatalf("returned after %v (%v), want about 20ms", d, err)
+			}
+		})
+	}
+}
+
+func TestBoundAddsTimerOnlyWhenSooner(t *testing.T) {
+	const timeout = time.Second
+	c := Caller{timeout: timeout}
+	sooner, cancel := context.WithTimeout(context.Background(), timeout/2)
+	defer cancel()
+	if ctx, cancel := c.bound(sooner); ctx != sooner || cancel != nil {
+		t.Error("a context ending before the timeout got a timer")
+	}
+	if ctx, cancel := (Caller{}).bound(context.Background()); ctx != context.Background() || cancel != nil {
+		t.Error("a Caller without timeout added one")
+	}
+	later, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	for _, parent := range []context.Context{context.Background(), later} {
+		ctx, cancel := c.bound(parent)
+		if cancel == nil {
+			t.Fatal("no timer where the Caller's timeout ends sooner")
+		}
+		d, ok := ctx.Deadline()
+		cancel()
+		if !ok || time.Until(d) > timeout {
+			t.Errorf("deadline %v, want at most %v from now", d, timeout)
+		}
+	}
+}
+
+func TestProcessMatchesClient(t *testing.T) {
+	mr := miniredis.RunT(t)
+	mr.Set("a", "1")
+	for _, direct := range []bool{false, true} {
+		rdb := redis.NewClient(&redis.Options{Addr: mr.Addr(), ContextTimeoutEnabled: direct})
+		ctx := context.Background()
+		cmd := redis.NewSliceCmd(ctx, "mget", "a", "missing")
+		if err := Process(ctx, NewCaller(rdb, time.Second), cmd); err != nil {
+			t.Fatal(err)
+		}
+		want, _ := rdb.MGet(ctx, "a", "missing").Result()
+		if got := cmd.Val(); len(got) != 2 || got[0] != want[0] || got[1] != nil {
+			t.Fatalf("direct=%v: Process read %#v, MGet %#v", direct, got, want)
+		}
+		if !direct {
+			rdb.Close()
+			continue
+		}
+		// With a client that stops at the deadline itself, Process adds
+		// no allocation to the client's own Process.
+		c := NewCaller(rdb, 0)
+		ours := testing.AllocsPerRun(200, func() { _ = Process(ctx, c, redis.NewSliceCmd(ctx, "mget", "a")) })
+		bare := testing.AllocsPerRun(200, func() { _ = rdb.Process(ctx, redis.NewSliceCmd(ctx, "mget", "a")) })
+		if ours > bare {
+			t.Errorf("Process allocates %v times, the client's Process %v", ours, bare)
+		}
+		rdb.Close()
 	}
 }

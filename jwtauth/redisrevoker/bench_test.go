@@ -5,6 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
 	"github.com/lambdasec/lambdasec/internal/clocktest"
 	"github.com/lambdasec/lambdasec/internal/testenv"
 	"github.com/lambdasec/lambdasec/jwtauth"
@@ -34,4 +37,35 @@ func BenchmarkRevocationCheck(b *testing.B) {
 			}
 		}
 	})
+}
+
+// The check allocates no more than the client's own MGET of the same
+// keys, though it also builds them: no callback, goroutine or timer of
+// its own, the reply read as MGet reads it, and the arguments in one
+// allocation.
+func TestRevokedAllocations(t *testing.T) {
+	mr := miniredis.RunT(t)
+	c := redis.NewClient(&redis.Options{Addr: mr.Addr(), ContextTimeoutEnabled: true})
+	defer c.Close()
+	r, err := New(Config{Client: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seedMarkers(mr, r)
+	cl := jwtauth.Claims{Issuer: "trialbalance", Subject: "alice", ID: "id-1", IssuedAt: t0}
+	tok, subj, _, epoch := r.keySet(cl.Issuer, cl.Subject, cl.ID, "")
+	ctx := context.Background()
+	check := testing.AllocsPerRun(200, func() {
+		if revoked, err := r.Revoked(ctx, cl); revoked || err != nil {
+			t.Fatal(revoked, err)
+		}
+	})
+	mget := testing.AllocsPerRun(200, func() {
+		if err := c.MGet(ctx, tok, subj, epoch).Err(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if check > mget {
+		t.Errorf("the check allocates %v times, MGET of its keys %v", check, mget)
+	}
 }

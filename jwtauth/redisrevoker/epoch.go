@@ -41,12 +41,12 @@ import (
 // is one pipelined round trip per node.
 const buckets = 1 << 10
 
-// bucketOf returns the bucket of a subject digest (hex), as three hex
-// digits: the digest's first ten bits.
-func bucketOf(digest []byte) [3]byte {
+// bucketOf returns the bucket of a subject digest (hex): the digest's
+// first ten bits.
+func bucketOf(digest []byte) int {
 	var v [2]byte
 	hex.Decode(v[:], digest[:4])
-	return bucketTag(int(v[0])<<2 | int(v[1])>>6)
+	return int(v[0])<<2 | int(v[1])>>6
 }
 
 // bucketTag writes bucket n (below buckets) as three hex digits.
@@ -64,12 +64,16 @@ func (r *Revoker) appendEpochKey(b []byte, tag [3]byte) []byte {
 	return append(b, '}')
 }
 
-func (r *Revoker) allEpochKeys() []string {
-	keys := make([]string, buckets)
-	for i := range keys {
-		keys[i] = string(r.appendEpochKey(nil, bucketTag(i)))
+// setEpochKeys builds every bucket's epoch key, as a string for recovery
+// and as a command argument for the check: boxing a string into an
+// interface allocates, and the check would otherwise do it every time.
+func (r *Revoker) setEpochKeys() {
+	r.epochKeysAll = make([]string, buckets)
+	r.epochArgs = make([]any, buckets)
+	for i := range r.epochKeysAll {
+		r.epochKeysAll[i] = string(r.appendEpochKey(nil, bucketTag(i)))
+		r.epochArgs[i] = r.epochKeysAll[i]
 	}
-	return keys
 }
 
 // checkEpoch reads the bucket's epoch marker from the check's reply: a

@@ -91,6 +91,7 @@ type Revoker struct {
 	now          func() time.Time
 	healing      atomic.Bool // a recovery from data loss is running
 	epochKeysAll []string    // every bucket's epoch key, for recovery
+	epochArgs    []any       // the same keys, boxed once for the check's MGET
 }
 
 // New returns a Revoker. It fails with [jwtauth.ErrInvalidConfig] when the
@@ -121,14 +122,14 @@ func New(cfg Config) (*Revoker, error) {
 	if r.now == nil {
 		r.now = time.Now
 	}
-	r.epochKeysAll = r.allEpochKeys()
+	r.setEpochKeys()
 	return r, nil
 }
 
 // keys returns the token key, the subject key and, when fid is not empty,
 // the family key; see [Revoker.keySet].
 func (r *Revoker) keys(iss, sub, jti, fid string) (tok, subj, fam string) {
-	tok, subj, fam, _ = r.keySet(iss, sub, jti, fid)
+	tok, subj, fam, _ = r.subjectKeys(iss, sub, jti, fid)
 	return tok, subj, fam
 }
 
@@ -143,14 +144,22 @@ func (r *Revoker) keys(iss, sub, jti, fid string) (tok, subj, fam string) {
 // The bucket is the subject digest's first ten bits, in three hex digits
 // (see epoch.go). The family key is empty when fid is.
 func (r *Revoker) keySet(iss, sub, jti, fid string) (tok, subj, fam, epoch string) {
-	// The keys are built in one buffer and cut from one string: a
-	// single allocation on every check.
+	tok, subj, fam, bucket := r.subjectKeys(iss, sub, jti, fid)
+	return tok, subj, fam, r.epochKeysAll[bucket]
+}
+
+// subjectKeys is [Revoker.keySet] with the bucket's number in place of
+// its epoch key, which New built once.
+func (r *Revoker) subjectKeys(iss, sub, jti, fid string) (tok, subj, fam string, bucket int) {
+	// The keys are built in one buffer and cut from one string: one
+	// allocation for all of them.
 	var buf [320]byte
 	b := append(buf[:0], r.prefix...)
 	b = append(b, ':')
 	d := len(b)
 	b = redisx.AppendDigest(b, "s", iss, sub)
-	tag := bucketOf(b[d:])
+	bucket = bucketOf(b[d:])
+	tag := bucketTag(bucket)
 	b = append(b, '{')
 	b = append(b, tag[:]...)
 	b = append(b, "}:"...)
@@ -166,10 +175,8 @@ func (r *Revoker) keySet(iss, sub, jti, fid string) (tok, subj, fam, epoch strin
 		b = append(b, "f:"...)
 		b = redisx.AppendDigest(b, "f", iss, fid)
 	}
-	f := len(b)
-	b = r.appendEpochKey(b, tag)
 	s := string(b)
-	return s[:n], s[n:m], s[m:f], s[f:]
+	return s[:n], s[n:m], s[m:], bucket
 }
 
 // RevokeToken implements [jwtauth.Revoker] with SET ... PXAT until.
@@ -205,22 +212,40 @@ var (
 	errCorrupt = errors.New("redisrevoker: corrupt subject record")
 )
 
+// mget holds the arguments of the check's MGET in one allocation. Each
+// key goes in as a *string, which go-redis writes and routes as it does
+// the string (boxing a pointer allocates nothing; boxing a string
+// would, once per key); a hook printing the command shows the
+// pointers, not the keys, which hold only digests anyway.
+type mget struct {
+	keys [3]string
+	argv [5]any
+}
+
+// args returns MGET tok subj epoch [fam], with epoch already boxed.
+func (m *mget) args(tok, subj, fam string, epoch any) []any {
+	m.keys = [3]string{tok, subj, fam}
+	m.argv = [5]any{"mget", &m.keys[0], &m.keys[1], epoch, &m.keys[2]}
+	if fam == "" {
+		return m.argv[:4]
+	}
+	return m.argv[:]
+}
+
 // Revoked implements [jwtauth.Revoker] with one MGET of the token and
 // subject records, the bucket's epoch marker, and the family record when
 // c.Family is set.
 func (r *Revoker) Revoked(ctx context.Context, c jwtauth.Claims) (bool, error) {
-	tok, subj, fam, epoch := r.keySet(c.Issuer, c.Subject, c.ID, c.Family)
-	args := []any{"mget", tok, subj, epoch, fam}
-	if fam == "" {
-		args = args[:4]
-	}
-	vals, err := redisx.Call(ctx, r.redis, func(ctx context.Context, cl redisx.Client) ([]any, error) {
-		return cl.Do(ctx, args...).Slice()
-	})
-	if err != nil {
+	tok, subj, fam, bucket := r.subjectKeys(c.Issuer, c.Subject, c.ID, c.Family)
+	args := new(mget).args(tok, subj, fam, r.epochArgs[bucket])
+	// The command go-redis's own MGet sends, read by the same reply
+	// parser, and sent without a callback.
+	cmd := redis.NewSliceCmd(ctx, args...)
+	if err := redisx.Process(ctx, r.redis, cmd); err != nil {
 		r.reloadLayout(ctx)
 		return false, err
 	}
+	vals := cmd.Val()
 	if len(vals) != len(args)-1 {
 		return false, errReply
 	}
