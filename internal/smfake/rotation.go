@@ -53,9 +53,7 @@ func (s *Server) serveRotation(w http.ResponseWriter, r *http.Request, target st
 	if out == nil {
 		return // an error was written
 	}
-	w.Header().Set("Content-Type", contentType)
-	w.Header().Set("X-Amzn-Requestid", newUUID())
-	_ = json.NewEncoder(w).Encode(out)
+	writeReply(w, http.StatusOK, out)
 }
 
 // putVersion stores a new version under the client request token, as
