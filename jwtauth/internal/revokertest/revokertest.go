@@ -22,7 +22,33 @@ var Secret = []byte("q8Jz4nW1rT0vXy7LpM3sB6dF9gH2kC5e")
 // records expire; against real servers it is nil.
 func Contract(t *testing.T, clk *clocktest.Clock, rev jwtauth.Revoker, expire func(time.Duration)) {
 	t.Helper()
-	ctx := context.Background()
+	s := &suite{t: t, clk: clk, rev: rev, a: newAuthenticator(t, clk, rev), ctx: context.Background()}
+	t1, c1, _ := s.a.Issue(jwtauth.Grant{Subject: "alice"})
+	t2, _, _ := s.a.Issue(jwtauth.Grant{Subject: "alice"})
+	t3, c3, _ := s.a.Issue(jwtauth.Grant{Subject: "bob"})
+	s.verify("fresh token", t1, nil)
+	s.logout(c1, t1, t2)
+	t4, c4 := s.logoutEverywhere(t2, t3)
+	s.notBeforeOnlyRises(t4, c4)
+	s.revoke(c3)
+	s.verify("revoked token of other subject", t3, jwtauth.ErrTokenRevoked)
+	if expire != nil {
+		s.recordsExpire(expire, c3, c4)
+	}
+}
+
+// suite is one run of Contract.
+type suite struct {
+	t   *testing.T
+	clk *clocktest.Clock
+	rev jwtauth.Revoker
+	a   *jwtauth.Authenticator
+	ctx context.Context
+}
+
+// newAuthenticator is the Authenticator Contract checks rev through.
+func newAuthenticator(t *testing.T, clk *clocktest.Clock, rev jwtauth.Revoker) *jwtauth.Authenticator {
+	t.Helper()
 	a, err := jwtauth.New(jwtauth.Config{
 		Keys:     []jwtauth.Key{{ID: "hs", Algorithm: jwtauth.HS256, Secret: jwtauth.NewHMACSecret(Secret)}},
 		Issuer:   "trialbalance",
@@ -36,66 +62,84 @@ func Contract(t *testing.T, clk *clocktest.Clock, rev jwtauth.Revoker, expire fu
 	if err != nil {
 		t.Fatal(err)
 	}
-	verify := func(name, tok string, want error) {
-		t.Helper()
-		_, err := a.Verify(ctx, tok)
-		if want == nil && err != nil || want != nil && !errors.Is(err, want) {
-			t.Errorf("%s: got %v, want %v", name, err, want)
-		}
-	}
-	t1, c1, _ := a.Issue(jwtauth.Grant{Subject: "alice"})
-	t2, _, _ := a.Issue(jwtauth.Grant{Subject: "alice"})
-	t3, c3, _ := a.Issue(jwtauth.Grant{Subject: "bob"})
-	verify("fresh token", t1, nil)
+	return a
+}
 
-	if err := a.Revoke(ctx, c1); err != nil {
-		t.Fatal(err)
+// verify checks that Verify of tok fails with want, or succeeds when
+// want is nil.
+func (s *suite) verify(name, tok string, want error) {
+	s.t.Helper()
+	_, err := s.a.Verify(s.ctx, tok)
+	if want == nil && err != nil || want != nil && !errors.Is(err, want) {
+		s.t.Errorf("%s: got %v, want %v", name, err, want)
 	}
-	if err := a.Revoke(ctx, c1); err != nil {
-		t.Fatalf("revoking twice: %v", err)
-	}
-	verify("revoked token", t1, jwtauth.ErrTokenRevoked)
-	verify("other token of the same subject", t2, nil)
+}
 
-	// Logout everywhere.
-	if err := a.RevokeSubject(ctx, "alice"); err != nil {
-		t.Fatal(err)
+// revoke revokes the token of c; an error ends the test.
+func (s *suite) revoke(c jwtauth.Claims) {
+	s.t.Helper()
+	if err := s.a.Revoke(s.ctx, c); err != nil {
+		s.t.Fatal(err)
 	}
-	verify("token of revoked subject", t2, jwtauth.ErrTokenRevoked)
-	verify("token of other subject", t3, nil)
-	clk.Advance(time.Second)
-	t4, c4, _ := a.Issue(jwtauth.Grant{Subject: "alice"})
-	verify("token issued after logout everywhere", t4, nil)
+}
 
-	// A later not-before is never lowered by an earlier one (the Keycloak
-	// CVE-2026-8922 / CVE-2026-18218 class): max() wins.
-	now := clk.Now()
-	if err := rev.RevokeSubject(ctx, "trialbalance", "alice", now.Add(10*time.Second), now.Add(time.Hour)); err != nil {
-		t.Fatal(err)
+// logout revokes one token (twice: it must be idempotent), t1 with claims
+// c1, and checks that t2, of the same subject, is still accepted.
+func (s *suite) logout(c1 jwtauth.Claims, t1, t2 string) {
+	s.t.Helper()
+	s.revoke(c1)
+	if err := s.a.Revoke(s.ctx, c1); err != nil {
+		s.t.Fatalf("revoking twice: %v", err)
 	}
-	if err := rev.RevokeSubject(ctx, "trialbalance", "alice", now.Add(-time.Hour), now.Add(time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	verify("not-before kept at the maximum", t4, jwtauth.ErrTokenRevoked)
-	if revoked, err := rev.Revoked(ctx, c4); err != nil || !revoked {
-		t.Errorf("Revoked: got %v %v", revoked, err)
-	}
+	s.verify("revoked token", t1, jwtauth.ErrTokenRevoked)
+	s.verify("other token of the same subject", t2, nil)
+}
 
-	if err := a.Revoke(ctx, c3); err != nil {
-		t.Fatal(err)
+// logoutEverywhere revokes alice's tokens, t2 among them, leaving bob's
+// t3 alone, and returns a token of alice issued a second later, which
+// is accepted.
+func (s *suite) logoutEverywhere(t2, t3 string) (string, jwtauth.Claims) {
+	s.t.Helper()
+	if err := s.a.RevokeSubject(s.ctx, "alice"); err != nil {
+		s.t.Fatal(err)
 	}
-	verify("revoked token of other subject", t3, jwtauth.ErrTokenRevoked)
-	if expire == nil {
-		return
+	s.verify("token of revoked subject", t2, jwtauth.ErrTokenRevoked)
+	s.verify("token of other subject", t3, nil)
+	s.clk.Advance(time.Second)
+	t4, c4, _ := s.a.Issue(jwtauth.Grant{Subject: "alice"})
+	s.verify("token issued after logout everywhere", t4, nil)
+	return t4, c4
+}
+
+// notBeforeOnlyRises checks that a later not-before is never lowered by
+// an earlier one (the Keycloak CVE-2026-8922 / CVE-2026-18218 class):
+// max() wins, and t4 (claims c4) is refused.
+func (s *suite) notBeforeOnlyRises(t4 string, c4 jwtauth.Claims) {
+	s.t.Helper()
+	now := s.clk.Now()
+	if err := s.rev.RevokeSubject(s.ctx, "trialbalance", "alice", now.Add(10*time.Second), now.Add(time.Hour)); err != nil {
+		s.t.Fatal(err)
 	}
-	// Records live until exp plus leeway (tokens) and MaxLifetime plus
-	// leeway (subjects); then they are gone and cost nothing.
+	if err := s.rev.RevokeSubject(s.ctx, "trialbalance", "alice", now.Add(-time.Hour), now.Add(time.Hour)); err != nil {
+		s.t.Fatal(err)
+	}
+	s.verify("not-before kept at the maximum", t4, jwtauth.ErrTokenRevoked)
+	if revoked, err := s.rev.Revoked(s.ctx, c4); err != nil || !revoked {
+		s.t.Errorf("Revoked: got %v %v", revoked, err)
+	}
+}
+
+// recordsExpire checks that records live until exp plus leeway (tokens,
+// c3) and MaxLifetime plus leeway (subjects, c4); then they are gone and
+// cost nothing.
+func (s *suite) recordsExpire(expire func(time.Duration), c3, c4 jwtauth.Claims) {
+	s.t.Helper()
 	expire(15*time.Minute + jwtauth.DefaultLeeway + time.Second)
-	if revoked, _ := rev.Revoked(ctx, c3); revoked {
-		t.Error("token record outlived the token")
+	if revoked, _ := s.rev.Revoked(s.ctx, c3); revoked {
+		s.t.Error("token record outlived the token")
 	}
 	expire(jwtauth.DefaultMaxLifetime)
-	if revoked, _ := rev.Revoked(ctx, c4); revoked {
-		t.Error("subject record outlived MaxLifetime")
+	if revoked, _ := s.rev.Revoked(s.ctx, c4); revoked {
+		s.t.Error("subject record outlived MaxLifetime")
 	}
 }
