@@ -33,6 +33,26 @@ func main() {
 }
 
 func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
+	if err := plans(w); err != nil {
+		return err
+	}
+	cfg, err := config(getenv)
+	if err != nil {
+		return err
+	}
+	if cfg.Host == "" {
+		login := dbconn.NewCredentials("app", "example-only-Xq7#v9")
+		login.Host, login.Database = "db.example.internal", "ledger"
+		fmt.Fprintf(w, "\n== credentials print without their password\n%v\n", login)
+		fmt.Fprintln(w, "\nset DB_HOST (and DB_USER, DB_PASSWORD, DB_NAME, DB_TLS_CA_FILE) to connect to a server")
+		return nil
+	}
+	return connect(ctx, w, cfg)
+}
+
+// plans sizes the pool for a setup that does not fit, one that does, and
+// one behind RDS Proxy.
+func plans(w io.Writer) error {
 	fmt.Fprintln(w, "== a common setup: reserved concurrency 500, max_connections 100")
 	_, err := dbconn.Plan(dbconn.PlanConfig{ReservedConcurrency: 500, MaxConnections: 100})
 	var pe *dbconn.PlanError
@@ -56,7 +76,12 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 	}
 	fmt.Fprintf(w, "set the proxy's MaxConnectionsPercent to %d; the pool interpolates parameters: %v\n",
 		sz.ProxyMaxConnectionsPercent, sz.Pool.Proxy)
+	return nil
+}
 
+// config is the pool's Config from the DB_ variables; its Host is empty
+// when DB_HOST is.
+func config(getenv func(string) string) (dbconn.Config, error) {
 	login := dbconn.NewCredentials(getenv("DB_USER"), getenv("DB_PASSWORD"))
 	cfg := dbconn.Config{
 		Host:        getenv("DB_HOST"),
@@ -65,22 +90,25 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 		Pool:        dbconn.Pool{PerEnvironment: 1},
 	}
 	if cfg.Host == "" {
-		login = dbconn.NewCredentials("app", "example-only-Xq7#v9")
-		login.Host, login.Database = "db.example.internal", "ledger"
-		fmt.Fprintf(w, "\n== credentials print without their password\n%v\n", login)
-		fmt.Fprintln(w, "\nset DB_HOST (and DB_USER, DB_PASSWORD, DB_NAME, DB_TLS_CA_FILE) to connect to a server")
-		return nil
+		return cfg, nil
 	}
+	var err error
 	if p := getenv("DB_PORT"); p != "" {
 		if cfg.Port, err = strconv.Atoi(p); err != nil {
-			return fmt.Errorf("DB_PORT: %w", err)
+			return cfg, fmt.Errorf("DB_PORT: %w", err)
 		}
 	}
 	if f := getenv("DB_TLS_CA_FILE"); f != "" {
 		if cfg.RootCAs, err = os.ReadFile(f); err != nil {
-			return err
+			return cfg, err
 		}
 	}
+	return cfg, nil
+}
+
+// connect opens the pool, shows the server's version and TLS version,
+// and pings it.
+func connect(ctx context.Context, w io.Writer, cfg dbconn.Config) error {
 	fmt.Fprintf(w, "\n== connecting to %v\n", cfg)
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()

@@ -44,48 +44,91 @@ func main() {
 }
 
 func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
-	secret := []byte(getenv("JWT_SECRET"))
-	if len(secret) == 0 {
-		secret = make([]byte, 32) // generate your own and keep it in a secret store
-		rand.Read(secret)
-	}
-	addr := getenv("REDIS_ADDR")
-	if addr == "" {
-		m, err := miniredis.Run()
-		if err != nil {
-			return err
-		}
-		defer m.Close()
-		addr = m.Addr()
-	}
-	rdb := redis.NewClient(&redis.Options{Addr: addr})
-	defer rdb.Close()
-	revoker, err := redisrevoker.New(redisrevoker.Config{Client: rdb, Prefix: "example:jwtauth"})
+	revoker, closeRedis, err := newRevoker(ctx, getenv("REDIS_ADDR"))
 	if err != nil {
 		return err
 	}
-	// Before the first token is issued: on an empty store (this one is,
-	// at every run) it creates the markers that detect a loss of the
-	// revocations.
-	if err := revoker.Prepare(ctx); err != nil {
+	defer closeRedis()
+	d := &demo{w: w}
+	cfg := d.config(getenv("JWT_SECRET"), revoker)
+	auth, err := jwtauth.New(cfg)
+	if err != nil {
+		return err // a short or weak JWT_SECRET is refused here
+	}
+	d.mux = routes(auth)
+	tok, second, err := d.issue(auth)
+	if err != nil {
 		return err
 	}
-	var logs bytes.Buffer
-	cfg := jwtauth.Config{
-		Keys:     []jwtauth.Key{{ID: "2026-11", Algorithm: jwtauth.HS256, Secret: jwtauth.NewHMACSecret(secret)}},
+	d.forgeries(tok)
+	if err := d.expired(cfg); err != nil {
+		return err
+	}
+	return d.logouts(ctx, auth, tok, second)
+}
+
+// newRevoker keeps revocations in the Redis at addr, or in an in-process
+// one when addr is empty, and creates the markers that detect their loss.
+// release closes the client and the in-process Redis.
+func newRevoker(ctx context.Context, addr string) (_ *redisrevoker.Revoker, release func(), err error) {
+	var m *miniredis.Miniredis
+	if addr == "" {
+		if m, err = miniredis.Run(); err != nil {
+			return nil, nil, err
+		}
+		addr = m.Addr()
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: addr})
+	release = func() {
+		rdb.Close()
+		if m != nil {
+			m.Close()
+		}
+	}
+	revoker, err := redisrevoker.New(redisrevoker.Config{Client: rdb, Prefix: "example:jwtauth"})
+	if err == nil {
+		// Before the first token is issued: on an empty store (this one
+		// is, at every run) it creates the markers that detect a loss of
+		// the revocations.
+		err = revoker.Prepare(ctx)
+	}
+	if err != nil {
+		release()
+		return nil, nil, err
+	}
+	return revoker, release, nil
+}
+
+// demo sends requests to the routes and prints each answer with the log
+// lines it caused.
+type demo struct {
+	w    io.Writer
+	logs bytes.Buffer
+	mux  *http.ServeMux
+}
+
+// config is the Authenticator's Config: secret is the HS256 key, random
+// when empty.
+func (d *demo) config(secret string, revoker jwtauth.Revoker) jwtauth.Config {
+	key := []byte(secret)
+	if len(key) == 0 {
+		key = make([]byte, 32) // generate your own and keep it in a secret store
+		rand.Read(key)
+	}
+	return jwtauth.Config{
+		Keys:     []jwtauth.Key{{ID: "2026-11", Algorithm: jwtauth.HS256, Secret: jwtauth.NewHMACSecret(key)}},
 		Issuer:   "https://auth.example.com",
 		Audience: "example-api",
 		Revoker:  revoker,
 		// Zero: the library's 100 ms, sized for a networked Redis.
 		RevocationTimeout: redisTimeout,
 		// Clients learn only "invalid token"; the cause goes to the log.
-		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{ReplaceAttr: dropTime})),
+		Logger: slog.New(slog.NewTextHandler(&d.logs, &slog.HandlerOptions{ReplaceAttr: dropTime})),
 	}
-	auth, err := jwtauth.New(cfg)
-	if err != nil {
-		return err // a short or weak JWT_SECRET is refused here
-	}
+}
 
+// routes is a protected GET /me and a logout.
+func routes(auth *jwtauth.Authenticator) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle("GET /me", auth.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, _ := jwtauth.FromContext(r.Context())
@@ -98,51 +141,64 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 		}
 		w.WriteHeader(http.StatusNoContent)
 	})))
-	call := func(what, method, path, token string) {
-		r := httptest.NewRequest(method, path, nil)
-		if token != "" {
-			r.Header.Set("Authorization", "Bearer "+token)
-		}
-		rec := httptest.NewRecorder()
-		mux.ServeHTTP(rec, r)
-		line := fmt.Sprintf("%-34s %d", what+":", rec.Code)
-		if a := rec.Header().Get("WWW-Authenticate"); a != "" {
-			line += "  WWW-Authenticate: " + a
-		}
-		if rec.Code == http.StatusOK {
-			line += "  " + rec.Body.String()
-		}
-		fmt.Fprintln(w, line)
-		for l := range strings.Lines(logs.String()) {
-			fmt.Fprint(w, "    log: ", l)
-		}
-		logs.Reset()
-	}
+	return mux
+}
 
+// call sends one request and prints its status, challenge, body and log.
+func (d *demo) call(what, method, path, token string) {
+	r := httptest.NewRequest(method, path, nil)
+	if token != "" {
+		r.Header.Set("Authorization", "Bearer "+token)
+	}
+	rec := httptest.NewRecorder()
+	d.mux.ServeHTTP(rec, r)
+	line := fmt.Sprintf("%-34s %d", what+":", rec.Code)
+	if a := rec.Header().Get("WWW-Authenticate"); a != "" {
+		line += "  WWW-Authenticate: " + a
+	}
+	if rec.Code == http.StatusOK {
+		line += "  " + rec.Body.String()
+	}
+	fmt.Fprintln(d.w, line)
+	for l := range strings.Lines(d.logs.String()) {
+		fmt.Fprint(d.w, "    log: ", l)
+	}
+	d.logs.Reset()
+}
+
+// issue issues two tokens of one user, as two logins would, and prints
+// what the first holds.
+func (d *demo) issue(auth *jwtauth.Authenticator) (tok, second string, err error) {
 	// At login: one token per session, 15 minutes by default.
 	tok, claims, err := auth.Issue(jwtauth.Grant{Subject: "ada"})
 	if err != nil {
-		return err
+		return "", "", err
 	}
-	second, _, err := auth.Issue(jwtauth.Grant{Subject: "ada"})
+	second, _, err = auth.Issue(jwtauth.Grant{Subject: "ada"})
 	if err != nil {
-		return err
+		return "", "", err
 	}
 	header, _ := base64.RawURLEncoding.DecodeString(strings.Split(tok, ".")[0])
-	fmt.Fprintf(w, "issued: header %s, sub %s, iss %s, aud %v, lifetime %s, jti of %d characters\n\n",
+	fmt.Fprintf(d.w, "issued: header %s, sub %s, iss %s, aud %v, lifetime %s, jti of %d characters\n\n",
 		header, claims.Subject, claims.Issuer, claims.Audience, claims.ExpiresAt.Sub(claims.IssuedAt), len(claims.ID))
+	return tok, second, nil
+}
 
-	call("no token", "GET", "/me", "")
-	call("valid token", "GET", "/me", tok)
-	call("garbage", "GET", "/me", "not-a-token")
+// forgeries sends no token, the valid one, and forged ones.
+func (d *demo) forgeries(tok string) {
+	d.call("no token", "GET", "/me", "")
+	d.call("valid token", "GET", "/me", tok)
+	d.call("garbage", "GET", "/me", "not-a-token")
 	none := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`))
-	call(`alg "none" (CVE-2015-9235)`, "GET", "/me", none+"."+strings.Split(tok, ".")[1]+".")
+	d.call(`alg "none" (CVE-2015-9235)`, "GET", "/me", none+"."+strings.Split(tok, ".")[1]+".")
 	// With a signature kept, the algorithm check itself refuses it: only
 	// the key's own algorithm is accepted.
-	call(`alg "none", signature kept`, "GET", "/me", none+"."+strings.SplitN(tok, ".", 2)[1])
-	call("signature changed", "GET", "/me", tok[:len(tok)-4]+"AAAA")
+	d.call(`alg "none", signature kept`, "GET", "/me", none+"."+strings.SplitN(tok, ".", 2)[1])
+	d.call("signature changed", "GET", "/me", tok[:len(tok)-4]+"AAAA")
+}
 
-	// A token from an hour ago, signed with the right key.
+// expired sends a token from an hour ago, signed with the right key.
+func (d *demo) expired(cfg jwtauth.Config) error {
 	past := cfg
 	past.Logger = nil
 	past.Now = func() time.Time { return time.Now().Add(-time.Hour) }
@@ -154,16 +210,20 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
-	call("expired", "GET", "/me", expired)
+	d.call("expired", "GET", "/me", expired)
+	return nil
+}
 
-	fmt.Fprintln(w)
-	call("logout", "POST", "/logout", tok)
-	call("the logged-out token", "GET", "/me", tok)
-	call("ada's other token", "GET", "/me", second)
+// logouts logs tok out, then ada everywhere, second included.
+func (d *demo) logouts(ctx context.Context, auth *jwtauth.Authenticator, tok, second string) error {
+	fmt.Fprintln(d.w)
+	d.call("logout", "POST", "/logout", tok)
+	d.call("the logged-out token", "GET", "/me", tok)
+	d.call("ada's other token", "GET", "/me", second)
 	if err := auth.RevokeSubject(ctx, "ada"); err != nil { // log out everywhere
 		return err
 	}
-	call("after logging ada out everywhere", "GET", "/me", second)
+	d.call("after logging ada out everywhere", "GET", "/me", second)
 	return nil
 }
 

@@ -45,7 +45,24 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 		}
 		nist.Breach, composition.Breach = hibp, hibp
 	}
+	comparePolicies(ctx, w, nist, composition)
+	// The zero Hasher is ready: m=19 MiB, t=2, p=1, and at most GOMAXPROCS
+	// hashes at once (each holds 19 MiB); the others wait until their ctx
+	// ends.
+	var h password.Hasher
+	if err := hashing(ctx, w, &h); err != nil {
+		return err
+	}
+	legacy, err := migratingLogins(ctx, w, &h)
+	if err != nil {
+		return err
+	}
+	limits(ctx, w, &h, legacy)
+	return nil
+}
 
+// comparePolicies prints each policy's verdict on a few passwords.
+func comparePolicies(ctx context.Context, w io.Writer, nist, composition password.Policy) {
 	fmt.Fprintln(w, "== policies: NIST SP 800-63B-4 (recommended) and a composition policy")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "password\tnist\tcomposition")
@@ -72,12 +89,11 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 			verdict(composition.CheckOnline(ctx, c.pw, "margaret@example.com")))
 	}
 	tw.Flush()
+}
 
+// hashing hashes a password and verifies the right one and a wrong one.
+func hashing(ctx context.Context, w io.Writer, h *password.Hasher) error {
 	fmt.Fprintln(w, "\n== hashing: argon2id with OWASP's parameters, in a PHC string")
-	// The zero Hasher is ready: m=19 MiB, t=2, p=1, and at most GOMAXPROCS
-	// hashes at once (each holds 19 MiB); the others wait until their ctx
-	// ends.
-	var h password.Hasher
 	hash, err := h.Hash(ctx, "Tr1al-Balance!2026")
 	if err != nil {
 		return err
@@ -87,11 +103,17 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 	fmt.Fprintln(w, "verify right password:", ok, err)
 	ok, err = h.Verify(ctx, "tr1al-balance!2026", hash)
 	fmt.Fprintln(w, "verify wrong password:", ok, err)
+	return nil
+}
 
+// migratingLogins logs in a user whose hash is a legacy bcrypt one, twice
+// (the first login rehashes it), and an unknown user. It returns the
+// bcrypt hash.
+func migratingLogins(ctx context.Context, w io.Writer, h *password.Hasher) (legacy []byte, err error) {
 	fmt.Fprintln(w, "\n== login that migrates a bcrypt hash from the old stack")
-	legacy, err := bcrypt.GenerateFromPassword([]byte("Tr1al-Balance!2026"), bcrypt.MinCost) // MinCost only to keep the demo fast
+	legacy, err = bcrypt.GenerateFromPassword([]byte("Tr1al-Balance!2026"), bcrypt.MinCost) // MinCost only to keep the demo fast
 	if err != nil {
-		return err
+		return nil, err
 	}
 	users := map[string]string{"ada@example.com": string(legacy)}
 	for _, try := range []struct{ email, pw string }{
@@ -99,37 +121,49 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 		{"ada@example.com", "Tr1al-Balance!2026"}, // now argon2id
 		{"nobody@example.com", "Tr1al-Balance!2026"},
 	} {
-		stored, found := users[try.email]
-		if !found {
-			// Same work as for a real account: timing does not reveal
-			// which emails are registered.
-			stored = h.DummyHash()
+		if err := login(ctx, w, h, users, try.email, try.pw); err != nil {
+			return nil, err
 		}
-		ok, err := h.Verify(ctx, try.pw, stored)
-		if err != nil {
+	}
+	return legacy, nil
+}
+
+// login checks pw against the hash users holds for email, upgrading a
+// hash made with older parameters, and prints the outcome.
+func login(ctx context.Context, w io.Writer, h *password.Hasher, users map[string]string, email, pw string) error {
+	stored, found := users[email]
+	if !found {
+		// Same work as for a real account: timing does not reveal
+		// which emails are registered.
+		stored = h.DummyHash()
+	}
+	ok, err := h.Verify(ctx, pw, stored)
+	if err != nil {
+		return err
+	}
+	scheme := "hash was " + strings.Split(stored, "$")[1]
+	if !found {
+		scheme = "no account: checked against the dummy argon2id hash"
+	}
+	if found && ok && h.NeedsRehash(stored) {
+		if users[email], err = h.Hash(ctx, pw); err != nil {
 			return err
 		}
-		scheme := "hash was " + strings.Split(stored, "$")[1]
-		if !found {
-			scheme = "no account: checked against the dummy argon2id hash"
-		}
-		if found && ok && h.NeedsRehash(stored) {
-			if users[try.email], err = h.Hash(ctx, try.pw); err != nil {
-				return err
-			}
-			scheme += " (rehashed to argon2id)"
-		}
-		fmt.Fprintf(w, "%-20s login ok: %-5v %s\n", try.email, found && ok, scheme)
+		scheme += " (rehashed to argon2id)"
 	}
+	fmt.Fprintf(w, "%-20s login ok: %-5v %s\n", email, found && ok, scheme)
+	return nil
+}
 
+// limits shows long inputs refused before any hashing work.
+func limits(ctx context.Context, w io.Writer, h *password.Hasher, legacy []byte) {
 	fmt.Fprintln(w, "\n== limits: long inputs are refused before any hashing work")
-	_, err = h.Hash(ctx, strings.Repeat("x", 2000))
+	_, err := h.Hash(ctx, strings.Repeat("x", 2000))
 	fmt.Fprintf(w, "Hash of 2000 bytes:                 ErrPasswordTooLong=%v (%v)\n", errors.Is(err, password.ErrPasswordTooLong), err)
 	// bcrypt reads only 72 bytes: a 73rd that differed would still match
 	// if the input were silently cut.
 	_, err = h.Verify(ctx, strings.Repeat("x", 73), string(legacy))
 	fmt.Fprintf(w, "Verify of 73 bytes against bcrypt:  ErrPasswordTooLong=%v (%v)\n", errors.Is(err, password.ErrPasswordTooLong), err)
-	return nil
 }
 
 // verdict lists the violation codes of a Check, or "ok".

@@ -38,40 +38,69 @@ func main() {
 }
 
 func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
-	addr := getenv("REDIS_ADDR")
+	rdb, closeRedis, err := connect(ctx, getenv("REDIS_ADDR"))
+	if err != nil {
+		return err
+	}
+	defer closeRedis()
+	prefix := fmt.Sprintf("example:ratelimit:%d:", time.Now().UnixNano())
+	if err := perIP(w, rdb, prefix); err != nil {
+		return err
+	}
+	if err := perUser(w, rdb, prefix); err != nil {
+		return err
+	}
+	return failedLogins(ctx, w, rdb, prefix)
+}
+
+// connect opens a client of the Redis at addr, or of an in-process one
+// when addr is empty. release closes both.
+func connect(ctx context.Context, addr string) (_ *redis.Client, release func(), err error) {
+	var m *miniredis.Miniredis
 	if addr == "" {
-		m, err := miniredis.Run()
-		if err != nil {
-			return err
+		if m, err = miniredis.Run(); err != nil {
+			return nil, nil, err
 		}
-		defer m.Close()
 		m.SetTime(time.Now()) // Redis time stands still, so the output is the same every run
 		addr = m.Addr()
 	}
 	rdb := redis.NewClient(&redis.Options{Addr: addr, ContextTimeoutEnabled: true})
-	defer rdb.Close()
+	release = func() {
+		rdb.Close()
+		if m != nil {
+			m.Close()
+		}
+	}
 	// Connect at start-up, not inside the first check's 50 ms budget.
 	if err := rdb.Ping(ctx).Err(); err != nil {
-		return err
+		release()
+		return nil, nil, err
 	}
-	prefix := fmt.Sprintf("example:ratelimit:%d:", time.Now().UnixNano())
+	return rdb, release, nil
+}
 
-	hello := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "hello") })
-	call := func(name string, h http.Handler, remote string, header ...string) {
-		r := httptest.NewRequest("GET", "/", nil)
-		r.RemoteAddr = remote
-		for i := 0; i+1 < len(header); i += 2 {
-			r.Header.Set(header[i], header[i+1])
-		}
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, r)
-		line := fmt.Sprintf("%-44s %d  RateLimit: %s", name, rec.Code, rec.Header().Get("RateLimit"))
-		if ra := rec.Header().Get("Retry-After"); ra != "" {
-			line += "  Retry-After: " + ra
-		}
-		fmt.Fprintln(w, line)
+var hello = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "hello") })
+
+// call sends h one request from remote with the header pairs given, and
+// prints the status and the rate-limit fields of the answer.
+func call(w io.Writer, name string, h http.Handler, remote string, header ...string) {
+	r := httptest.NewRequest("GET", "/", nil)
+	r.RemoteAddr = remote
+	for i := 0; i+1 < len(header); i += 2 {
+		r.Header.Set(header[i], header[i+1])
 	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	line := fmt.Sprintf("%-44s %d  RateLimit: %s", name, rec.Code, rec.Header().Get("RateLimit"))
+	if ra := rec.Header().Get("Retry-After"); ra != "" {
+		line += "  Retry-After: " + ra
+	}
+	fmt.Fprintln(w, line)
+}
 
+// perIP shares one per-IP limit between two limiters, as two Lambda
+// execution environments would share it.
+func perIP(w io.Writer, rdb *redis.Client, prefix string) error {
 	fmt.Fprintln(w, "== per IP: 5 requests per minute, counted in Redis by two environments")
 	var envs [2]http.Handler
 	for i := range envs {
@@ -82,12 +111,16 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 		envs[i] = l.Handler(hello)
 	}
 	for i := range 6 {
-		call(fmt.Sprintf("203.0.113.7 via environment %d", i%2+1), envs[i%2], "203.0.113.7:4711")
+		call(w, fmt.Sprintf("203.0.113.7 via environment %d", i%2+1), envs[i%2], "203.0.113.7:4711")
 	}
 	// X-Forwarded-For is believed only from Config.TrustedProxies (none).
-	call("203.0.113.7 claiming X-Forwarded-For", envs[0], "203.0.113.7:4711", "X-Forwarded-For", "198.51.100.1")
-	call("198.51.100.1", envs[1], "198.51.100.1:4711")
+	call(w, "203.0.113.7 claiming X-Forwarded-For", envs[0], "203.0.113.7:4711", "X-Forwarded-For", "198.51.100.1")
+	call(w, "198.51.100.1", envs[1], "198.51.100.1:4711")
+	return nil
+}
 
+// perUser limits each user, whatever their address.
+func perUser(w io.Writer, rdb *redis.Client, prefix string) error {
 	fmt.Fprintln(w, "\n== per user: 2 requests per minute each")
 	perUser, err := ratelimit.New(ratelimit.Config{
 		Redis: rdb, Name: "user", Prefix: prefix + "user:", Rate: 2, Period: time.Minute, Timeout: redisTimeout,
@@ -103,36 +136,44 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 	}
 	h := perUser.Handler(hello)
 	for _, u := range []string{"ada", "ada", "ada", "bob"} {
-		call("user "+u, h, "192.0.2.1:1", "X-Example-User", u)
+		call(w, "user "+u, h, "192.0.2.1:1", "X-Example-User", u)
 	}
+	return nil
+}
 
+// failedLogins locks an account after three wrong passwords, the right
+// one included, and leaves other accounts alone.
+func failedLogins(ctx context.Context, w io.Writer, rdb *redis.Client, prefix string) error {
 	fmt.Fprintln(w, "\n== failed logins: 3 failures per 15 minutes per account")
 	guard, err := ratelimit.NewAttempts(ratelimit.AttemptsConfig{Redis: rdb, Prefix: prefix + "login:", Max: 3, Window: 15 * time.Minute, Timeout: redisTimeout})
 	if err != nil {
 		return err
 	}
-	login := func(account string, rightPassword bool) {
-		if _, err := guard.Allow(ctx, account); err != nil {
-			var le *ratelimit.LimitError
-			if errors.As(err, &le) {
-				fmt.Fprintf(w, "%-8s refused before checking the password; retry in %s\n", account, le.Result.RetryAfter.Round(time.Minute))
-				return
-			}
-			fmt.Fprintf(w, "%-8s guard unavailable, refused: %v\n", account, err) // fails closed
-			return
-		}
-		if !rightPassword {
-			guard.Fail(ctx, account)
-			fmt.Fprintf(w, "%-8s wrong password\n", account)
-			return
-		}
-		guard.Reset(ctx, account)
-		fmt.Fprintf(w, "%-8s logged in\n", account)
-	}
 	for range 3 {
-		login("ada", false)
+		login(ctx, w, guard, "ada", false)
 	}
-	login("ada", true) // refused even with the right password
-	login("bob", true) // other accounts are not affected
+	login(ctx, w, guard, "ada", true) // refused even with the right password
+	login(ctx, w, guard, "bob", true) // other accounts are not affected
 	return nil
+}
+
+// login asks the guard before checking the password, and tells it the
+// outcome.
+func login(ctx context.Context, w io.Writer, guard *ratelimit.Attempts, account string, rightPassword bool) {
+	if _, err := guard.Allow(ctx, account); err != nil {
+		var le *ratelimit.LimitError
+		if errors.As(err, &le) {
+			fmt.Fprintf(w, "%-8s refused before checking the password; retry in %s\n", account, le.Result.RetryAfter.Round(time.Minute))
+			return
+		}
+		fmt.Fprintf(w, "%-8s guard unavailable, refused: %v\n", account, err) // fails closed
+		return
+	}
+	if !rightPassword {
+		guard.Fail(ctx, account)
+		fmt.Fprintf(w, "%-8s wrong password\n", account)
+		return
+	}
+	guard.Reset(ctx, account)
+	fmt.Fprintf(w, "%-8s logged in\n", account)
 }

@@ -46,69 +46,115 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 	defer sm.Close()
 	// Sample values: generate your own.
 	sm.Put("prod/db", `{"engine":"mysql","host":"db.example.internal","port":3306,"username":"app","password":"example-only-Xq7#v9","dbname":"ledger"}`)
+	d, err := newDemo(w, sm)
+	if err != nil {
+		return err
+	}
+	creds, err := d.coldReaders(ctx)
+	if err != nil {
+		return err
+	}
+	d.neverPrinted(creds)
+	fresh, err := d.rotation(ctx)
+	if err != nil {
+		return err
+	}
+	d.staleOnFailure(ctx, fresh)
+	d.errorsNameTheSecret(ctx)
+	return nil
+}
 
-	var now atomic.Int64 // the cache's clock, moved by hand below
-	now.Store(time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC).UnixNano())
-	var hits, misses atomic.Int64
+// demo is a cache in front of the fake Secrets Manager, on a clock moved
+// by hand, counting its hits.
+type demo struct {
+	w     io.Writer
+	sm    *smfake.Server
+	cache *secrets.Cache
+	now   atomic.Int64 // the cache's clock, in Unix nanoseconds
+	hits  atomic.Int64
+}
+
+func newDemo(w io.Writer, sm *smfake.Server) (*demo, error) {
+	d := &demo{w: w, sm: sm}
+	d.now.Store(time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC).UnixNano())
+	var misses atomic.Int64
 	cache, err := secrets.New(secrets.Config{
 		Client:  secretsmanager.NewFromConfig(sm.AWSConfig()),
 		TTL:     5 * time.Minute,
-		Now:     func() time.Time { return time.Unix(0, now.Load()) },
-		Metrics: secrets.Metrics{Hit: func(string) { hits.Add(1) }, Miss: func(string) { misses.Add(1) }},
+		Now:     func() time.Time { return time.Unix(0, d.now.Load()) },
+		Metrics: secrets.Metrics{Hit: func(string) { d.hits.Add(1) }, Miss: func(string) { misses.Add(1) }},
 	})
-	if err != nil {
-		return err
-	}
+	d.cache = cache
+	return d, err
+}
 
-	fmt.Fprintln(w, "== 100 concurrent readers of a cold secret")
+// coldReaders reads a cold secret from 100 goroutines at once (one
+// fetch), then once more from the cache, as database credentials.
+func (d *demo) coldReaders(ctx context.Context) (secrets.DBCredentials, error) {
+	fmt.Fprintln(d.w, "== 100 concurrent readers of a cold secret")
 	var wg sync.WaitGroup
 	for range 100 {
-		wg.Go(func() { cache.Get(ctx, "prod/db") })
+		wg.Go(func() { d.cache.Get(ctx, "prod/db") })
 	}
 	wg.Wait()
-	fmt.Fprintf(w, "GetSecretValue calls: %d\n", sm.Calls())
-	hitsBefore := hits.Load() // readers that came after the fetch were hits too
-	creds, err := secrets.GetJSON[secrets.DBCredentials](ctx, cache, "prod/db")
+	fmt.Fprintf(d.w, "GetSecretValue calls: %d\n", d.sm.Calls())
+	hitsBefore := d.hits.Load() // readers that came after the fetch were hits too
+	creds, err := secrets.GetJSON[secrets.DBCredentials](ctx, d.cache, "prod/db")
 	if err != nil {
-		return err
+		return creds, err
 	}
-	fmt.Fprintf(w, "after one more read: %d calls, served from the cache: %v\n", sm.Calls(), hits.Load() == hitsBefore+1)
+	fmt.Fprintf(d.w, "after one more read: %d calls, served from the cache: %v\n", d.sm.Calls(), d.hits.Load() == hitsBefore+1)
+	return creds, nil
+}
 
-	fmt.Fprintln(w, "\n== the password never prints")
-	fmt.Fprintf(w, "%%v:  %v\n%%#v: %#v\n", creds, creds)
+// neverPrinted formats and logs the credentials: the password stays out.
+func (d *demo) neverPrinted(creds secrets.DBCredentials) {
+	fmt.Fprintln(d.w, "\n== the password never prints")
+	fmt.Fprintf(d.w, "%%v:  %v\n%%#v: %#v\n", creds, creds)
 	var logged strings.Builder
 	slog.New(slog.NewJSONHandler(&logged, &slog.HandlerOptions{ReplaceAttr: dropTime})).Info("connecting", "creds", creds)
-	fmt.Fprint(w, "slog: ", logged.String())
-	fmt.Fprintf(w, "Password(), for the driver: %d characters\n", len(creds.Password()))
+	fmt.Fprint(d.w, "slog: ", logged.String())
+	fmt.Fprintf(d.w, "Password(), for the driver: %d characters\n", len(creds.Password()))
+}
 
-	fmt.Fprintln(w, "\n== a rotation: the cache keeps the old value until told")
-	first, _ := cache.Get(ctx, "prod/db")
-	sm.Put("prod/db", `{"engine":"mysql","host":"db.example.internal","port":3306,"username":"app","password":"example-only-rotated","dbname":"ledger"}`)
-	cached, _ := cache.Get(ctx, "prod/db")
-	fmt.Fprintln(w, "same version while fresh:", cached.VersionID() == first.VersionID())
+// rotation rotates the secret: the cache serves the old version until
+// Refresh, and returns the new one.
+func (d *demo) rotation(ctx context.Context) (secrets.Secret, error) {
+	fmt.Fprintln(d.w, "\n== a rotation: the cache keeps the old value until told")
+	first, _ := d.cache.Get(ctx, "prod/db")
+	d.sm.Put("prod/db", `{"engine":"mysql","host":"db.example.internal","port":3306,"username":"app","password":"example-only-rotated","dbname":"ledger"}`)
+	cached, _ := d.cache.Get(ctx, "prod/db")
+	fmt.Fprintln(d.w, "same version while fresh:", cached.VersionID() == first.VersionID())
 	// A database that refused the old password is the signal to refresh.
-	fresh, err := cache.Refresh(ctx, "prod/db")
+	fresh, err := d.cache.Refresh(ctx, "prod/db")
 	if err != nil {
-		return err
+		return fresh, err
 	}
-	fmt.Fprintln(w, "new version after Refresh:", fresh.VersionID() != first.VersionID(), fresh.Stages())
+	fmt.Fprintln(d.w, "new version after Refresh:", fresh.VersionID() != first.VersionID(), fresh.Stages())
+	return fresh, nil
+}
 
-	fmt.Fprintln(w, "\n== Secrets Manager fails after the TTL: the stale value is served")
-	now.Add(int64(6 * time.Minute))
-	sm.FailNext(3, "InternalServiceError") // the SDK makes 3 attempts
-	before := sm.Calls()
-	stale, err := cache.Get(ctx, "prod/db")
-	fmt.Fprintf(w, "served the cached version: %v, error: %v, after %d attempts (the SDK retries)\n",
-		stale.VersionID() == fresh.VersionID(), err, sm.Calls()-before)
-	before = sm.Calls()
-	cache.Get(ctx, "prod/db")
-	fmt.Fprintf(w, "asked again at once: %d more calls (backing off)\n", sm.Calls()-before)
+// staleOnFailure lets the TTL pass while Secrets Manager fails: the
+// cached version fresh is served, and the cache backs off.
+func (d *demo) staleOnFailure(ctx context.Context, fresh secrets.Secret) {
+	fmt.Fprintln(d.w, "\n== Secrets Manager fails after the TTL: the stale value is served")
+	d.now.Add(int64(6 * time.Minute))
+	d.sm.FailNext(3, "InternalServiceError") // the SDK makes 3 attempts
+	before := d.sm.Calls()
+	stale, err := d.cache.Get(ctx, "prod/db")
+	fmt.Fprintf(d.w, "served the cached version: %v, error: %v, after %d attempts (the SDK retries)\n",
+		stale.VersionID() == fresh.VersionID(), err, d.sm.Calls()-before)
+	before = d.sm.Calls()
+	d.cache.Get(ctx, "prod/db")
+	fmt.Fprintf(d.w, "asked again at once: %d more calls (backing off)\n", d.sm.Calls()-before)
+}
 
-	fmt.Fprintln(w, "\n== errors name the secret, never the value")
-	_, err = cache.Get(ctx, "prod/missing")
-	fmt.Fprintln(w, "not found:", errors.Is(err, secrets.ErrNotFound))
-	fmt.Fprintln(w, err)
-	return nil
+// errorsNameTheSecret reads a missing secret.
+func (d *demo) errorsNameTheSecret(ctx context.Context) {
+	fmt.Fprintln(d.w, "\n== errors name the secret, never the value")
+	_, err := d.cache.Get(ctx, "prod/missing")
+	fmt.Fprintln(d.w, "not found:", errors.Is(err, secrets.ErrNotFound))
+	fmt.Fprintln(d.w, err)
 }
 
 // real reads one secret from the configured AWS account.

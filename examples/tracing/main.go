@@ -39,11 +39,7 @@ func main() {
 }
 
 func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
-	addr := getenv("AWS_XRAY_DAEMON_ADDRESS")
-	otlp := getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
-	if base := getenv("OTEL_EXPORTER_OTLP_ENDPOINT"); otlp == "" && base != "" {
-		otlp = strings.TrimSuffix(base, "/") + "/v1/traces"
-	}
+	addr, otlp := exportTo(getenv)
 	var daemon *tracingtest.Daemon
 	if addr == "" && otlp == "" {
 		var err error
@@ -65,14 +61,48 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 		fmt.Fprint(w, r.Header.Get("X-Amzn-Trace-Id") != "")
 	}))
 	defer downstream.Close()
-	client := tracing.Client(&http.Client{})
+	h := tr.Handler(routes(downstream.URL))
 
+	fmt.Fprintln(w, "== a plain HTTP server: one segment per request")
+	if err := asServer(w, h); err != nil {
+		return err
+	}
+	if err := show(w, daemon); err != nil {
+		return err
+	}
+
+	fmt.Fprintln(w, "\n== inside Lambda behind API Gateway: a subsegment of Lambda's segment")
+	if err := inLambda(ctx, w, h); err != nil {
+		return err
+	}
+	if err := show(w, daemon); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "(X-Ray names may not contain braces: the subsegment writes the route's {id} as :id; the route annotation keeps the pattern)")
+	return nil
+}
+
+// exportTo is where the traces go: an X-Ray daemon's address or an OTLP
+// traces endpoint, both empty when the environment names neither.
+func exportTo(getenv func(string) string) (addr, otlp string) {
+	addr = getenv("AWS_XRAY_DAEMON_ADDRESS")
+	otlp = getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+	if base := getenv("OTEL_EXPORTER_OTLP_ENDPOINT"); otlp == "" && base != "" {
+		otlp = strings.TrimSuffix(base, "/") + "/v1/traces"
+	}
+	return addr, otlp
+}
+
+// routes is the service: GET /orders/{id} annotates its segment and
+// calls downstream in a subsegment, with the trace header.
+func routes(downstream string) *http.ServeMux {
+	client := tracing.Client(&http.Client{})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /orders/{id}", func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		tracing.Annotate(ctx, "order_id", r.PathValue("id")) // searchable: annotation.order_id = "42"
 		err := tracing.Capture(ctx, "load order", func(ctx context.Context) error {
-			req, _ := http.NewRequestWithContext(ctx, "GET", downstream.URL, nil)
+			req, _ := http.NewRequestWithContext(ctx, "GET", downstream, nil)
 			res, err := client.Do(req)
 			if err != nil {
 				return err
@@ -86,9 +116,12 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 			http.Error(w, "unavailable", http.StatusServiceUnavailable)
 		}
 	})
-	h := tr.Handler(mux)
+	return mux
+}
 
-	fmt.Fprintln(w, "== a plain HTTP server: one segment per request")
+// asServer serves h over HTTP and sends it one request that continues a
+// trace started upstream.
+func asServer(w io.Writer, h http.Handler) error {
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	req, _ := http.NewRequest("GET", srv.URL+"/orders/42", nil)
@@ -101,11 +134,11 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 	body, _ := io.ReadAll(res.Body)
 	res.Body.Close()
 	fmt.Fprintf(w, "response: %d %s\n", res.StatusCode, body)
-	if err := show(w, daemon); err != nil {
-		return err
-	}
+	return nil
+}
 
-	fmt.Fprintln(w, "\n== inside Lambda behind API Gateway: a subsegment of Lambda's segment")
+// inLambda passes h one API Gateway HTTP API event, as Lambda would.
+func inLambda(ctx context.Context, w io.Writer, h http.Handler) error {
 	// aws-lambda-go puts Lambda's trace header in the invocation context;
 	// lambdahttp passes the context on to the handler. lambdahttp.Run
 	// does this for every invocation inside Lambda; here one HTTP API
@@ -133,10 +166,6 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 		return err
 	}
 	fmt.Fprintf(w, "response: %d %s\n", out.StatusCode, out.Body)
-	if err := show(w, daemon); err != nil {
-		return err
-	}
-	fmt.Fprintln(w, "(X-Ray names may not contain braces: the subsegment writes the route's {id} as :id; the route annotation keeps the pattern)")
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -167,65 +168,17 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	email := normalizeEmail(in.Email)
 	key := "account:" + email
-	if _, err := a.logins.Allow(ctx, key); err != nil {
-		var le *ratelimit.LimitError
-		if errors.As(err, &le) {
-			a.event(r, secevent.AuthnLoginLock, email, "maxretries")
-			le.Result.SetHeaders(w.Header())
-			problem.Write(w, problem.Problem{Status: http.StatusTooManyRequests,
-				Detail: "too many failed logins for this account; try again in " + retryAfter(le.Result.RetryAfter)})
-			return
-		}
-		ratelimit.WriteError(w, r, err) // the guard's store is down: 503 with Retry-After, fail closed
+	if !a.loginAllowed(w, r, email, key) {
 		return
 	}
-	// The dummy hash is made on the first login, not at start, where its
-	// argon2id run would lengthen every cold start. Every login waits for
-	// it, so the first one for an unknown email is not the only one that
-	// takes longer.
-	dummy := a.hasher.DummyHash()
-	hash, found, err := a.store.passwordHash(ctx, email)
-	if err != nil {
-		a.storeError(w, r, err)
-		return
-	}
-	if !found {
-		hash = dummy
-	}
-	var match bool
-	if werr := a.withHashSlot(ctx, func() { match, err = a.hasher.Verify(ctx, in.Password, hash) }); werr != nil {
-		a.hashBusy(w, r, werr)
-		return
-	}
-	if err != nil && !errors.Is(err, password.ErrPasswordTooLong) {
-		// A stored hash that cannot be used: a corrupt or tampered row.
-		a.log.ErrorContext(ctx, "verify password", "error", err)
-	}
-	if !found || !match {
-		reason := "bad_password"
-		if !found {
-			reason = "unknown_account"
-		}
-		a.event(r, secevent.AuthnLoginFail, email, reason)
-		if err := a.logins.Fail(ctx, key); err != nil {
-			a.log.ErrorContext(ctx, "count failed login", "error", err)
-		}
-		problem.Write(w, problem.Problem{Status: http.StatusUnauthorized, Detail: "email or password is wrong"})
+	hash, ok := a.checkPassword(w, r, email, key, in.Password)
+	if !ok {
 		return
 	}
 	if err := a.logins.Reset(ctx, key); err != nil {
 		a.log.WarnContext(ctx, "reset failed logins", "error", err)
 	}
-	if a.hasher.NeedsRehash(hash) {
-		var nh string
-		var herr error
-		werr := a.withHashSlot(ctx, func() { nh, herr = a.hasher.Hash(ctx, in.Password) })
-		if werr == nil && herr == nil {
-			if err := a.store.setPasswordHash(ctx, email, nh); err != nil {
-				a.log.WarnContext(ctx, "store rehashed password", "error", err)
-			}
-		}
-	}
+	a.rehash(ctx, email, in.Password, hash)
 	tk, err := a.refresh.Login(ctx, jwtauth.Grant{Subject: email}, refreshClient)
 	if err != nil {
 		a.sessionError(w, r, err)
@@ -234,6 +187,86 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 	a.event(r, secevent.AuthnLoginSuccess, email, "")
 	a.event(r, secevent.AuthnTokenCreated, email, "")
 	a.writeTokens(w, tk)
+}
+
+// loginAllowed asks the failed-login guard about the account and, when it
+// refuses, answers 429 (too many failures) or 503 (its store is down:
+// fail closed) and reports false.
+func (a *app) loginAllowed(w http.ResponseWriter, r *http.Request, email, key string) bool {
+	_, err := a.logins.Allow(r.Context(), key)
+	if err == nil {
+		return true
+	}
+	var le *ratelimit.LimitError
+	if errors.As(err, &le) {
+		a.event(r, secevent.AuthnLoginLock, email, "maxretries")
+		le.Result.SetHeaders(w.Header())
+		problem.Write(w, problem.Problem{Status: http.StatusTooManyRequests,
+			Detail: "too many failed logins for this account; try again in " + retryAfter(le.Result.RetryAfter)})
+		return false
+	}
+	ratelimit.WriteError(w, r, err) // the guard's store is down: 503 with Retry-After, fail closed
+	return false
+}
+
+// checkPassword verifies the password against the account's stored hash,
+// or a dummy hash for an unknown email, and returns the stored hash when
+// it matches. Otherwise it answers (401 counted as a failure, or the
+// store's or the hashing slot's error) and reports false.
+func (a *app) checkPassword(w http.ResponseWriter, r *http.Request, email, key, pw string) (string, bool) {
+	ctx := r.Context()
+	// The dummy hash is made on the first login, not at start, where its
+	// argon2id run would lengthen every cold start. Every login waits for
+	// it, so the first one for an unknown email is not the only one that
+	// takes longer.
+	dummy := a.hasher.DummyHash()
+	hash, found, err := a.store.passwordHash(ctx, email)
+	if err != nil {
+		a.storeError(w, r, err)
+		return "", false
+	}
+	if !found {
+		hash = dummy
+	}
+	var match bool
+	if werr := a.withHashSlot(ctx, func() { match, err = a.hasher.Verify(ctx, pw, hash) }); werr != nil {
+		a.hashBusy(w, r, werr)
+		return "", false
+	}
+	if err != nil && !errors.Is(err, password.ErrPasswordTooLong) {
+		// A stored hash that cannot be used: a corrupt or tampered row.
+		a.log.ErrorContext(ctx, "verify password", "error", err)
+	}
+	if found && match {
+		return hash, true
+	}
+	reason := "bad_password"
+	if !found {
+		reason = "unknown_account"
+	}
+	a.event(r, secevent.AuthnLoginFail, email, reason)
+	if err := a.logins.Fail(ctx, key); err != nil {
+		a.log.ErrorContext(ctx, "count failed login", "error", err)
+	}
+	problem.Write(w, problem.Problem{Status: http.StatusUnauthorized, Detail: "email or password is wrong"})
+	return "", false
+}
+
+// rehash stores a new hash of the password when the stored one was made
+// with older parameters. A failure only delays the upgrade to the next
+// login.
+func (a *app) rehash(ctx context.Context, email, pw, hash string) {
+	if !a.hasher.NeedsRehash(hash) {
+		return
+	}
+	var nh string
+	var herr error
+	werr := a.withHashSlot(ctx, func() { nh, herr = a.hasher.Hash(ctx, pw) })
+	if werr == nil && herr == nil {
+		if err := a.store.setPasswordHash(ctx, email, nh); err != nil {
+			a.log.WarnContext(ctx, "store rehashed password", "error", err)
+		}
+	}
 }
 
 // retryAfter renders a wait in whole seconds, rounded up.
