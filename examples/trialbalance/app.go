@@ -14,7 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 	"github.com/redis/go-redis/v9/maintnotifications"
 
@@ -59,9 +58,9 @@ type app struct {
 	logins      *ratelimit.Attempts
 	tracer      *tracing.Tracer
 	access      *reqlog.AccessLog
-	refresh     *refresh.Store       // sessions: refresh tokens (refresh.go)
-	db          *sql.DB              // nil with the in-memory store
-	mini        *miniredis.Miniredis // the in-process Redis, if any
+	refresh     *refresh.Store  // sessions: refresh tokens (refresh.go)
+	db          *sql.DB         // nil with the in-memory store
+	mini        *inProcessRedis // the in-process Redis, if any
 
 	// hashSlots bounds the password hashes computed at once. Each argon2id
 	// call holds 19 MiB: without a bound, a burst of logins that the
@@ -99,7 +98,10 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 			a.close()
 		}
 	}()
-	if err := a.setupObservability(cfg); err != nil {
+	// The network waits start first, Redis's first round trips (the
+	// longest) before the others; the security events come before them,
+	// as the revoker reports to them.
+	if err := a.setupEvents(log, cfg.metricsOut, cfg.lambda); err != nil {
 		return nil, err
 	}
 	rdb, err := a.openRedis(cfg)
@@ -118,6 +120,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err erro
 		return nil, err
 	}
 	steps := []func() error{
+		func() error { return a.setupObservability(cfg) },
 		func() error { return a.setupAuth(cfg, keys, revoker) },
 		func() error { return a.setupLimits(cfg, rdb) },
 		a.setupValidation,
@@ -146,29 +149,11 @@ func inBackground(f func() error) func() error {
 // embedded defaults.
 func (a *app) openRedis(cfg config) (redis.UniversalClient, error) {
 	if len(cfg.redisAddrs) == 0 {
-		m := miniredis.NewMiniRedis()
-		if err := m.Start(); err != nil {
-			return nil, fmt.Errorf("in-process redis: %w", err)
+		addr, err := a.startInProcessRedis()
+		if err != nil {
+			return nil, err
 		}
-		// miniredis keeps keys until told that time passed: tell it every
-		// second, so revocations and counters expire as in Redis.
-		stop := make(chan struct{})
-		go func() {
-			t := time.NewTicker(time.Second)
-			defer t.Stop()
-			for {
-				select {
-				case <-t.C:
-					m.FastForward(time.Second)
-				case <-stop:
-					return
-				}
-			}
-		}()
-		a.closers = append(a.closers, func() error { close(stop); m.Close(); return nil })
-		a.mini = m
-		a.log.Info("REDIS_ADDR is not set: using an in-process Redis")
-		cfg.redisAddrs = []string{m.Addr()}
+		cfg.redisAddrs = []string{addr}
 	}
 	var tlsConfig *tls.Config
 	if cfg.redisTLS {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/lambdasec/lambdasec/jwtauth"
 	"github.com/lambdasec/lambdasec/jwtauth/jwks"
@@ -52,8 +53,11 @@ func readers(own *jwtauth.Authenticator, oidcIssuer string, oidc jwks.Verifier) 
 }
 
 // cognitoIssuer matches a Cognito user pool issuer and captures its
-// Region and pool id.
-var cognitoIssuer = regexp.MustCompile(`^cognito-idp\.([a-z0-9-]+)\.amazonaws\.com$`)
+// Region and pool id. Compiled on first use: only a service with
+// OIDC_ISSUER set needs it.
+var cognitoIssuer = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^cognito-idp\.([a-z0-9-]+)\.amazonaws\.com$`)
+})
 
 // newOIDCVerifier returns a verifier of issuer's access tokens for
 // audience, or nil when issuer is empty. client makes the key fetches
@@ -76,7 +80,7 @@ func newOIDCVerifier(ctx context.Context, issuer, audience string, client *http.
 		v    jwks.Verifier
 		load func(context.Context) error
 	)
-	if m := cognitoIssuer.FindStringSubmatch(u.Host); m != nil && u.Scheme == "https" {
+	if m := cognitoIssuer().FindStringSubmatch(u.Host); m != nil && u.Scheme == "https" {
 		pool, err := jwks.NewCognito(jwks.CognitoConfig{
 			Region: m[1], UserPoolID: strings.TrimPrefix(u.Path, "/"), ClientIDs: []string{audience},
 			Keys: jwks.Config{Client: client, Logger: log},

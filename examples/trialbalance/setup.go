@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 
 	"github.com/redis/go-redis/v9"
 
@@ -18,8 +19,7 @@ import (
 
 // The steps of newApp, in the order it takes them.
 
-// setupObservability builds the access log, the security event sink and
-// the tracer.
+// setupObservability builds the access log and the tracer.
 func (a *app) setupObservability(cfg config) error {
 	// The per-IP limiter, built later, names the client of each line.
 	clientIP := func(r *http.Request) string {
@@ -33,16 +33,14 @@ func (a *app) setupObservability(cfg config) error {
 	if a.access, err = reqlog.NewAccessLog(reqlog.Config{Logger: a.log, ClientIP: clientIP}); err != nil {
 		return err
 	}
-	if err := a.setupEvents(a.log, cfg.metricsOut, cfg.lambda); err != nil {
-		return err
-	}
 	a.tracer, err = tracing.New(tracing.Config{Service: serviceName, DaemonAddr: cfg.xrayAddr, Logger: a.log})
 	if err != nil {
 		return configErr("%v", err)
 	}
-	// Closed last: spans the OTLP backend still exports in the background
-	// (outside Lambda) are sent before the process exits.
-	a.closers = append(a.closers, func() error {
+	// Closed last, after what was opened before it: spans the OTLP
+	// backend still exports in the background (outside Lambda) are sent
+	// before the process exits.
+	a.closers = slices.Insert(a.closers, 0, func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), tracing.DefaultOTLPTimeout)
 		defer cancel()
 		return a.tracer.Flush(ctx)
