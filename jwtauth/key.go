@@ -230,13 +230,14 @@ func checkEd25519(pub crypto.PublicKey) (jwt.SigningMethod, error) {
 	return jwt.SigningMethodEdDSA, nil
 }
 
-// p256HalfOrder is (n-1)/2 for P-256's group order n, big-endian.
-var p256HalfOrder = func() [32]byte {
-	var b [32]byte
-	h := new(big.Int).Rsh(elliptic.P256().Params().N, 1)
-	h.FillBytes(b[:])
-	return b
-}()
+// p256HalfOrder is (n-1)/2 for P-256's group order n, big-endian: a
+// constant, not computed at start, where crypto/elliptic would set up all
+// four of its curves for every program that links jwtauth (a test checks
+// it against the curve).
+var p256HalfOrder = [32]byte{
+	0x7f, 0xff, 0xff, 0xff, 0x80, 0x00, 0x00, 0x00, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xde, 0x73, 0x7d, 0x56, 0xd3, 0x8b, 0xcf, 0x42, 0x79, 0xdc, 0xe5, 0x61, 0x7e, 0x31, 0x92, 0xa8,
+}
 
 // es256 is ES256 with one signature per token. ECDSA signatures are
 // malleable: if (r, s) verifies, so does (r, n-s), a second spelling of

@@ -189,3 +189,12 @@ func highS(jws string) bool {
 	s := new(big.Int).SetBytes(sig[32:])
 	return s.Cmp(new(big.Int).Rsh(elliptic.P256().Params().N, 1)) > 0
 }
+
+// p256HalfOrder is written out; it must be (n-1)/2 of the curve itself.
+func TestP256HalfOrder(t *testing.T) {
+	var want [32]byte
+	new(big.Int).Rsh(elliptic.P256().Params().N, 1).FillBytes(want[:])
+	if p256HalfOrder != want {
+		t.Errorf("p256HalfOrder %x, want %x", p256HalfOrder, want)
+	}
+}
