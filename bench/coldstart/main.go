@@ -21,7 +21,10 @@
 //
 // The example runs with a real Redis (LAMBDASEC_REDIS_ADDR), the in-memory
 // store, and an X-Ray daemon address (a UDP port nobody reads), as in
-// Lambda. The emulator's binary comes from LAMBDASEC_LAMBDA_RIE.
+// Lambda. The emulator's binary comes from LAMBDASEC_LAMBDA_RIE. The
+// README's "Cold start" section gives the last results and where the
+// example's extra time goes. The machine's other work moves every figure:
+// quote the ratios of one run, never times of different runs.
 package main
 
 import (
