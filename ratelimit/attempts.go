@@ -25,8 +25,8 @@ const (
 // failures per 15 minutes per key, kept in process.
 type AttemptsConfig struct {
 	// Redis holds the failure logs, shared by every process that uses it.
-	// Each call runs one script on one key, so on a cluster it touches
-	// one slot. Nil means an in-process store (tests, single servers).
+	// Each call runs one script on a key and its bucket's loss marker,
+	// which share a hash tag, so on a cluster it touches one slot. Nil means an in-process store (tests, single servers).
 	Redis redis.UniversalClient
 
 	// Max is the number of failures allowed per key within Window. Zero
@@ -58,13 +58,25 @@ type AttemptsConfig struct {
 	// attempt [Attempts.Allow] refuses: authn_login_lock (reason
 	// "max_failures") when the key has used its failures, or
 	// sys_dependency_fail (reason "ratelimit_store") when the store
-	// failed and the policy is FailClosed. The key is not in the event,
+	// failed and the policy is FailClosed; and a critical
+	// sys_dependency_fail (reason "ratelimit_store_lost", at most one per
+	// 10 s) when Redis lost data (see AfterLoss). The key is not in the event,
 	// as it is not logged: a service that wants the account named
 	// reports the lock itself. Nil means none.
 	Events secevent.Sink
 	// Now is the clock of the in-process store; Redis uses its own. Nil
 	// means time.Now.
 	Now func() time.Time
+	// AfterLoss is how many failures each key counts as used for one
+	// Window after Redis lost the key's bucket (a restart without
+	// persistence, a failover without the last writes), which Attempts
+	// detects by a marker per bucket; see "What survives when Redis loses
+	// data" in the package documentation. Zero means [AssumeHalfUsed]: a
+	// loss gives at most Max/2 (rounded down) extra guesses per key. The
+	// in-process store ignores it: a restart of the process loses all it
+	// holds, unseen.
+	AfterLoss LossPolicy
+
 	// MaxLocalKeys bounds the keys the in-process store holds. When it
 	// is full, Allow on a new key is handled by OnStoreError (refused, by
 	// default) and expired keys are reclaimed at most once a second.
@@ -97,8 +109,10 @@ type AttemptsConfig struct {
 // [NewAttempts].
 type Attempts struct {
 	backend
-	store  attemptStore
-	events secevent.Sink
+	store     attemptStore
+	events    secevent.Sink
+	afterLoss LossPolicy
+	lossGate  logGate // losses are reported apart from store failures
 }
 
 // NewAttempts checks cfg and returns an Attempts.
@@ -110,7 +124,10 @@ func NewAttempts(cfg AttemptsConfig) (*Attempts, error) {
 	if window < time.Millisecond {
 		return nil, fmt.Errorf("%w: Window %v is shorter than 1ms", ErrInvalidConfig, window)
 	}
-	a := &Attempts{events: cfg.Events}
+	if cfg.AfterLoss < AssumeHalfUsed || cfg.AfterLoss > AssumeNoneUsed {
+		return nil, fmt.Errorf("%w: AfterLoss %v", ErrInvalidConfig, cfg.AfterLoss)
+	}
+	a := &Attempts{events: cfg.Events, afterLoss: cfg.AfterLoss}
 	err := a.backend.init(cmp.Or(cfg.Prefix, DefaultAttemptsPrefix), cfg.OnStoreError, FailClosed, cfg.Logger, cfg.Now)
 	if err != nil {
 		return nil, err
@@ -118,7 +135,8 @@ func NewAttempts(cfg AttemptsConfig) (*Attempts, error) {
 	alg := slidingLog{max: cmp.Or(cfg.Max, DefaultMaxFailures), window: window}
 	if cfg.Redis != nil {
 		a.store = &redisAttempts{call: redisx.NewCaller(cfg.Redis, cmp.Or(cfg.Timeout, DefaultTimeout)),
-			max: alg.max, window: alg.window}
+			prefix: a.prefix, max: alg.max, window: alg.window,
+			assumed: cfg.AfterLoss.assumed(alg.max), onLoss: a.reportLoss}
 	} else {
 		a.store = &memAttempts{alg: alg, now: a.now,
 			mem: newMemStore(cmp.Or(cfg.MaxLocalKeys, DefaultMaxLocalKeys), attemptsExpired)}
@@ -151,7 +169,7 @@ func NewAttempts(cfg AttemptsConfig) (*Attempts, error) {
 // down). Until then the attempt counts as a failure, and it keeps counting
 // for Window unless Reset or Cancel takes it back.
 func (a *Attempts) Allow(ctx context.Context, key string) (Result, error) {
-	res, err := a.store.apply(ctx, storeKey(a.prefix, key), opAllow)
+	res, err := a.store.apply(ctx, redisx.Digest(key), opAllow)
 	if err != nil {
 		err = a.failed(ctx, "attempt", err)
 		if err != nil {
@@ -183,7 +201,7 @@ func (a *Attempts) report(ctx context.Context, name secevent.Name, reason string
 // still bounds the call.
 func (a *Attempts) Fail(ctx context.Context, key string) error {
 	ctx = context.WithoutCancel(ctx)
-	_, err := a.store.apply(ctx, storeKey(a.prefix, key), opFail)
+	_, err := a.store.apply(ctx, redisx.Digest(key), opFail)
 	return a.unrecorded(ctx, "failure", err)
 }
 
@@ -195,7 +213,7 @@ func (a *Attempts) Fail(ctx context.Context, key string) error {
 // failed; the attempt then counts as a failure until Window has passed,
 // the safe mistake.
 func (a *Attempts) Reset(ctx context.Context, key string) error {
-	_, err := a.store.apply(ctx, storeKey(a.prefix, key), opReset)
+	_, err := a.store.apply(ctx, redisx.Digest(key), opReset)
 	return a.unrecorded(ctx, "reset", err)
 }
 
@@ -207,7 +225,7 @@ func (a *Attempts) Reset(ctx context.Context, key string) error {
 // when the store failed; the attempt then counts as a failure until
 // Window has passed, the safe mistake.
 func (a *Attempts) Cancel(ctx context.Context, key string) error {
-	_, err := a.store.apply(ctx, storeKey(a.prefix, key), opCancel)
+	_, err := a.store.apply(ctx, redisx.Digest(key), opCancel)
 	return a.unrecorded(ctx, "cancel", err)
 }
 

@@ -91,59 +91,78 @@
 //
 // # Redis keys
 //
-// Each check touches one key, so on Redis Cluster it touches one slot.
-// Keys are the prefix followed by a digest of the caller's key, so account
-// names and e-mail addresses are not stored in Redis, and a crafted name
-// cannot choose its cluster slot. Keys expire on their own once their
-// state no longer matters. Each script runs atomically and is replicated
-// by its effects, so a replica or an append-only file never holds half of
-// a check. Redis 5 or later is needed (scripts read the TIME before they
-// write).
+// A [Limiter] check touches one key, and an [Attempts] call touches a key
+// and its bucket's loss marker, which share a {hash tag}: on Redis Cluster
+// each call touches one slot. Keys are the prefix followed by a digest of
+// the caller's key, so account names and e-mail addresses are not stored
+// in Redis, and a crafted name cannot choose its cluster slot. Keys expire
+// on their own once their state no longer matters; the loss markers (at
+// most 1,024 per prefix, a few bytes each) do not, as a marker that
+// expired would read as a loss. Each script runs atomically and is
+// replicated by its effects, so a replica or an append-only file never
+// holds half of a check. Redis 5 or later is needed (scripts read the TIME
+// before they write).
 //
 // # What survives when Redis loses data
 //
-// Counters are short-lived state, and nothing here detects that Redis
-// lost them: a key that is gone reads as a key never used, and writes are
-// not waited for on replicas (a WAIT per login attempt would buy less
-// than the bound below). The guard is conservative where it can be: an
-// attempt counts as a failure from the moment Allow admits it, so a loss
-// can only take back guesses already made, never let a guess go
-// uncounted while the store is up. What a loss costs, per lost key:
+// A key that is gone reads as a key never used, and writes are not waited
+// for on replicas (a WAIT per login attempt would cost more than the bound
+// below is worth). What a loss costs, per lost key:
 //
 //   - A [Limiter] key starts again with a full burst: up to Burst more
-//     requests at once, then the steady rate.
-//   - An [Attempts] key forgets its failures and its unresolved attempts:
-//     the attacker gets exactly Max new guesses (10 by default) at once,
-//     whether the loss is a restart, a failover that dropped the key's
-//     last writes, or an eviction. In the Window around one loss a key
-//     can take at most 2 x Max guesses (Max before, Max after), and
-//     (k+1) x Max with k losses; never more. Logins are refused (503)
-//     while Redis is unreachable, so an outage alone gives nothing. The
-//     in-process store loses every key when the process restarts, with
-//     the same bound per restart.
+//     requests at once, then the steady rate. Limiter keys carry no loss
+//     marker: a burst is what a limiter already allows.
+//   - An [Attempts] key is detected as lost and counts part of its
+//     failures as used. Keys are spread over 1,024 buckets, each with a
+//     marker that never expires; a process that finds the marker of a
+//     bucket it has seen missing records the time of the loss in a new
+//     marker, logs it and reports a critical sys_dependency_fail event
+//     (reason "ratelimit_store_lost", at most one per 10 s). For one
+//     Window after that, every key of the bucket starts with the failures
+//     AttemptsConfig.AfterLoss assumes: half of Max, rounded up, by
+//     default. So a detected loss gives an attacker at most Max/2 more
+//     guesses per key, rounded down (5 by default): in any Window around
+//     one loss a key takes at most Max + Max/2 guesses (15), and with k
+//     losses Max + k x Max/2. [AssumeAllUsed] gives none, at the price of
+//     refusing every account of the lost buckets (all of them after a
+//     restart) until one Window has passed; [AssumeNoneUsed] gives Max, as
+//     if nothing were detected. A successful login clears failures, not
+//     assumed ones. Logins are refused (503) while Redis is unreachable,
+//     so an outage alone gives nothing.
+//
+// A loss is not detected, and then costs up to Max more guesses per key,
+// when the marker survives the keys (an eviction under a maxmemory
+// policy, the last second of an append-only file with appendfsync
+// everysec, a failover to a replica that had the marker but not the last
+// writes), or when the only processes that touch a bucket after the loss
+// had never seen its marker: they cannot tell a lost bucket from a new
+// store, and the marker they create hides the loss from the others. The
+// in-process store loses every key when the process restarts, unseen.
 //
 // Which keys are lost depends on the deployment:
 //
 //   - A single node without persistence (redis-server's default, a cache
-//     node without replicas): a restart loses every key.
+//     node without replicas): a restart loses every key and every marker;
+//     detected by every process that had seen the buckets.
 //   - With an append-only file: appendfsync always loses nothing that was
 //     acknowledged; everysec (the usual setting) loses at most the last
-//     second of writes, so at most the guesses admitted in that second.
-//     RDB snapshots alone lose everything written since the last one.
+//     second of writes, undetected, so at most the guesses admitted in that
+//     second. RDB snapshots alone lose what was written since the last
+//     one, undetected when the markers were in the snapshot.
 //   - A replicated ElastiCache group with automatic failover: replication
 //     is asynchronous, so a failover loses what the replica had not yet
-//     received, usually the last milliseconds of writes; a node restarted
-//     without a replica loses its keys. In Redis Cluster mode each shard
-//     fails on its own, so one shard's loss touches only the keys of its
-//     slots.
+//     received, usually the last milliseconds of writes, undetected; a node
+//     restarted without a replica loses its keys and markers, detected. In
+//     Redis Cluster mode each shard fails on its own, so one shard's loss
+//     touches only the keys of its slots.
 //   - ElastiCache Serverless replicates across Availability Zones and
 //     replaces failed nodes itself; AWS states no bound on the writes a
 //     failure may lose, so count on the replicated case: the last writes
-//     before a failure may be gone.
+//     before a failure may be gone, undetected.
 //
 // Changing the Prefix, or upgrading across a change of the key format,
-// counts as one loss of every key. Where 2 x Max guesses per Window would
-// be too many, halve Max, or add a second guard on a store that persists.
+// counts as one undetected loss of every key. Where Max + Max/2 guesses
+// per Window would be too many, lower Max or choose [AssumeAllUsed].
 //
 // # What the caller still does
 //

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"time"
 
+	"github.com/alicebob/miniredis/v2"
 	"github.com/lambdasec/lambdasec/ratelimit"
 	"github.com/redis/go-redis/v9"
 )
@@ -268,4 +270,37 @@ func ExampleAttempts_Cancel() {
 	// Output:
 	// remaining while checking: 2
 	// remaining on the next try: 2
+}
+
+// When Redis comes back without its data, the guard finds its loss markers
+// gone and counts half of each lost account's failures as used for one
+// window: an attacker who had used the 10 failures gets 5 more, not 10.
+// AssumeAllUsed would give none, and refuse every account of the lost
+// buckets for the window.
+func ExampleLossPolicy() {
+	m, _ := miniredis.Run() // a real Redis in production
+	defer m.Close()
+	rdb := redis.NewClient(&redis.Options{Addr: m.Addr()})
+	defer rdb.Close()
+	guard, _ := ratelimit.NewAttempts(ratelimit.AttemptsConfig{
+		Redis:     rdb,
+		AfterLoss: ratelimit.AssumeHalfUsed, // the default
+		Logger:    slog.New(slog.DiscardHandler),
+	})
+	ctx := context.Background()
+	guesses := func() (n int) {
+		for range 20 {
+			if _, err := guard.Allow(ctx, "alice"); err == nil {
+				guard.Fail(ctx, "alice")
+				n++
+			}
+		}
+		return n
+	}
+	fmt.Println("before the loss:", guesses())
+	m.FlushAll() // Redis restarted without persistence
+	fmt.Println("after the loss:", guesses())
+	// Output:
+	// before the loss: 10
+	// after the loss: 5
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lambdasec/lambdasec/internal/eventtest"
 	"github.com/lambdasec/lambdasec/internal/testenv"
 	"github.com/lambdasec/lambdasec/ratelimit"
 	"github.com/redis/go-redis/v9"
@@ -74,7 +75,8 @@ func newClientLike(t *testing.T, rdb redis.UniversalClient) redis.UniversalClien
 }
 
 // slotRecorder records the keys of every command, to show that each check
-// touches one key, so one cluster slot.
+// touches one cluster slot: the limiter one key, the guard a key and its
+// bucket's loss marker, which share a hash tag.
 type slotRecorder struct {
 	mu   sync.Mutex
 	keys [][]string
@@ -154,14 +156,21 @@ func TestRedisClusterOneSlotPerCheck(t *testing.T) {
 		t.Fatal("no command recorded")
 	}
 	for _, ks := range rec.keys {
-		if len(ks) != 1 {
+		if len(ks) > 2 {
 			t.Fatalf("a command touched keys %q", ks)
 		}
-		slot, err := rdb.ClusterKeySlot(ctx, ks[0]).Result()
-		if err != nil {
-			t.Fatal(err)
+		var first int64 = -1
+		for _, k := range ks {
+			slot, err := rdb.ClusterKeySlot(ctx, k).Result()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if first >= 0 && slot != first {
+				t.Fatalf("one command touched keys %q in slots %d and %d", ks, first, slot)
+			}
+			first = slot
+			slots[slot] = true
 		}
-		slots[slot] = true
 	}
 	if len(slots) < 20 {
 		t.Errorf("60 keys landed in only %d slots", len(slots))
@@ -199,7 +208,9 @@ func TestRedisAttemptsShared(t *testing.T) {
 }
 
 // TestRedisKeysExpire checks that the keys carry a TTL, so Redis does not
-// fill up with the state of clients gone long ago.
+// fill up with the state of clients gone long ago. The guard's loss
+// markers (one per bucket, at most 1,024 per prefix) do not expire: a
+// marker that expired would read as a loss.
 func TestRedisKeysExpire(t *testing.T) {
 	rdb := testenv.Redis(t)
 	prefix := uniquePrefix(t)
@@ -210,11 +221,17 @@ func TestRedisKeysExpire(t *testing.T) {
 	a.Allow(ctx, "k")
 	a.Fail(ctx, "k")
 	keys, err := rdb.Keys(ctx, "*"+prefix+"*").Result()
-	if err != nil || len(keys) != 2 {
-		t.Fatalf("keys %q, %v; want 2", keys, err)
+	if err != nil || len(keys) != 3 {
+		t.Fatalf("keys %q, %v; want 3 (limiter, guard, guard's marker)", keys, err)
 	}
 	for _, k := range keys {
 		ttl, err := rdb.PTTL(ctx, k).Result()
+		if strings.Contains(k, "epoch{") {
+			if ttl != -1 {
+				t.Errorf("marker %s: TTL %v, %v; want none", k, ttl, err)
+			}
+			continue
+		}
 		if err != nil || ttl <= 0 || ttl > 15*time.Minute {
 			t.Errorf("%s: TTL %v, %v", k, ttl, err)
 		}
@@ -263,7 +280,8 @@ func checkStoreOutage(t *testing.T, rdb redis.UniversalClient, stop, start func(
 	open, _ := ratelimit.New(ratelimit.Config{Redis: rdb, Name: "open", Rate: 1, Period: time.Hour, Timeout: timeout, Logger: discard()})
 	closed, _ := ratelimit.New(ratelimit.Config{Redis: rdb, Name: "closed", Rate: 1, Period: time.Hour, Timeout: timeout,
 		OnStoreError: ratelimit.FailClosed, Logger: discard()})
-	guard, _ := ratelimit.NewAttempts(ratelimit.AttemptsConfig{Redis: rdb, Max: 1, Timeout: timeout, Logger: discard()})
+	events := &eventtest.Recorder{}
+	guard, _ := ratelimit.NewAttempts(ratelimit.AttemptsConfig{Redis: rdb, Max: 2, Timeout: timeout, Logger: discard(), Events: events})
 
 	check := func(when string, wantOpen, wantClosed, wantGuard error) {
 		t.Helper()
@@ -287,13 +305,15 @@ func checkStoreOutage(t *testing.T, rdb redis.UniversalClient, stop, start func(
 		}
 	}
 	check("before", nil, nil, nil)
-	guard.Fail(ctx, "k")
+	guard.Fail(ctx, "k") // one of the guard's two failures used
 	stop()
 	check("while stopped", nil, ratelimit.ErrUnavailable, ratelimit.ErrUnavailable)
 	check("still stopped", nil, ratelimit.ErrUnavailable, ratelimit.ErrUnavailable)
 	start()
-	// The restarted server lost its data: each key starts afresh, and
-	// then is counted again.
+	// The restarted server lost its data: each limiter key starts afresh;
+	// the guard finds its bucket's marker gone and counts half its Max as
+	// used (1 of 2), so it admits one attempt, as before the outage. Then
+	// all are counted again.
 	var err error
 	for range 50 { // the client may need a few calls to reconnect
 		if _, err = closed.Allow(ctx, "warm-up"); err == nil {
@@ -306,6 +326,15 @@ func checkStoreOutage(t *testing.T, rdb redis.UniversalClient, stop, start func(
 	}
 	check("after restart", nil, nil, nil)
 	check("counting again", ratelimit.ErrLimited, ratelimit.ErrLimited, ratelimit.ErrLimited)
+	var lost int
+	for _, e := range events.All() {
+		if e.Reason == "ratelimit_store_lost" {
+			lost++
+		}
+	}
+	if lost != 1 {
+		t.Errorf("%d store-lost events, want 1", lost)
+	}
 }
 
 // TestUnresponsiveRedis points a client with default options at a server

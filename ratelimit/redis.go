@@ -3,7 +3,6 @@ package ratelimit
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"strconv"
 	"time"
 
@@ -31,8 +30,8 @@ func newRedisRate(rdb redis.UniversalClient, timeout time.Duration, g gcra) *red
 
 func (s *redisRate) allow(ctx context.Context, key string) (Result, error) {
 	return redisx.Call(ctx, s.call, func(ctx context.Context, rdb redisx.Client) (Result, error) {
-		v, err := fourInts(gcraScript.Run(ctx, rdb, []string{key}, s.args...))
-		if err != nil {
+		var v [4]int64
+		if err := scriptInts(gcraScript.Run(ctx, rdb, []string{key}, s.args...), v[:]); err != nil {
 			return Result{}, err
 		}
 		res := Result{Limit: s.limit, Period: s.period, Remaining: int(max(v[1], 0)),
@@ -47,24 +46,24 @@ func (s *redisRate) allow(ctx context.Context, key string) (Result, error) {
 	})
 }
 
-// fourInts reads the reply of both scripts, four integers.
-func fourInts(cmd *redis.Cmd) (v [4]int64, err error) {
+// scriptInts reads a script's reply, len(v) integers, into v.
+func scriptInts(cmd *redis.Cmd, v []int64) error {
 	val, err := cmd.Result()
 	if err != nil {
-		return v, err
+		return err
 	}
 	reply, ok := val.([]any)
 	if !ok || len(reply) != len(v) {
-		return v, fmt.Errorf("unexpected reply from script: %v", val)
+		return fmt.Errorf("unexpected reply from script: %v", val)
 	}
 	for i, x := range reply {
 		n, ok := x.(int64)
 		if !ok {
-			return v, fmt.Errorf("unexpected reply from script: %v", reply)
+			return fmt.Errorf("unexpected reply from script: %v", reply)
 		}
 		v[i] = n
 	}
-	return v, nil
+	return nil
 }
 
 // gcraScript is the generic cell rate algorithm (the one redis_rate and
@@ -100,112 +99,4 @@ if diff < 0 then
 end
 redis.call("SET", key, new_tat, "PX", math.ceil((new_tat - now) / 1000))
 return {1, math.floor(diff / emission), 0, math.ceil(new_tat - now)}
-`)
-
-// redisAttempts is the attemptStore in Redis: attemptsScript, one key per
-// call.
-type redisAttempts struct {
-	call   redisx.Caller
-	max    int
-	window time.Duration
-}
-
-func (s *redisAttempts) apply(ctx context.Context, key string, op attemptOp) (Result, error) {
-	return redisx.Call(ctx, s.call, func(ctx context.Context, rdb redisx.Client) (Result, error) {
-		args := []any{string(op), s.max, s.window.Milliseconds(), strconv.FormatUint(rand.Uint64(), 36)}
-		v, err := fourInts(attemptsScript.Run(ctx, rdb, []string{key}, args...))
-		if err != nil {
-			return Result{}, err
-		}
-		if v[0] == 0 && v[2] <= 0 {
-			return Result{}, fmt.Errorf("unexpected reply from script: %v", v)
-		}
-		return Result{Limit: s.max, Period: s.window, Remaining: int(v[1]),
-			RetryAfter: time.Duration(v[2]) * time.Millisecond, ResetAfter: time.Duration(v[3]) * time.Millisecond}, nil
-	})
-}
-
-// attemptsScript keeps a key's log as a sorted set: members are "p" (an
-// attempt Allow admitted whose outcome is not known yet) or "f" (a
-// failure) plus a random nonce, scores their expiry in Redis milliseconds.
-// Both kinds count alike and both last a whole window: an admitted attempt
-// is a failure until "reset" resolves it as a success (or "cancel" says
-// the password was never checked), so a "fail" that
-// never arrives (timed out, or the process died) loses no guess. It runs
-// the same algorithm as slidingLog. Reply: {allowed (1 or 0), remaining,
-// ms until the next attempt fits (0 when allowed), ms until the log is
-// empty}.
-var attemptsScript = redis.NewScript(`
-local key = KEYS[1]
-local op = ARGV[1]
-local max = tonumber(ARGV[2])
-local window = tonumber(ARGV[3])
-local nonce = ARGV[4]
-local t = redis.call("TIME")
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call("ZREMRANGEBYSCORE", key, "-inf", now)
-local n = redis.call("ZCARD", key)
-
--- dropPending removes the newest "p" entry, the one most likely to be the
--- caller's own, and returns how many it removed (0 or 1).
-local function dropPending()
-  local all = redis.call("ZREVRANGE", key, 0, -1)
-  for i = 1, #all do
-    if string.sub(all[i], 1, 1) == "p" then
-      redis.call("ZREM", key, all[i])
-      return 1
-    end
-  end
-  return 0
-end
-
-if op == "allow" then
-  if n >= max then
-    -- Sorted by expiry: the entry at n-max must expire before one more
-    -- attempt fits.
-    local e = redis.call("ZRANGE", key, n - max, n - max, "WITHSCORES")
-    local last = redis.call("ZRANGE", key, -1, -1, "WITHSCORES")
-    return {0, 0, tonumber(e[2]) - now, tonumber(last[2]) - now}
-  end
-  redis.call("ZADD", key, now + window, "p" .. nonce)
-  n = n + 1
-elseif op == "fail" then
-  n = n - dropPending()
-  redis.call("ZADD", key, now + window, "f" .. nonce)
-  n = n + 1
-  if n > max then
-    -- Only Fail without Allow gets here. The oldest would expire first
-    -- anyway: dropping them changes no decision and bounds the log.
-    redis.call("ZREMRANGEBYRANK", key, 0, n - max - 1)
-    n = max
-  end
-elseif op == "cancel" then
-  -- The password was never checked: take this attempt's entry back.
-  n = n - dropPending()
-  if n <= 0 then
-    redis.call("DEL", key)
-    return {1, max, 0, 0}
-  end
-elseif op == "reset" then
-  -- A success: forget the failures and this attempt's own entry; other
-  -- attempts in flight keep counting.
-  n = n - dropPending()
-  local all = redis.call("ZRANGE", key, 0, -1)
-  for i = 1, #all do
-    if string.sub(all[i], 1, 1) == "f" then
-      redis.call("ZREM", key, all[i])
-      n = n - 1
-    end
-  end
-  if n <= 0 then
-    redis.call("DEL", key)
-    return {1, max, 0, 0}
-  end
-else
-  return redis.error_reply("unknown op")
-end
-local last = redis.call("ZRANGE", key, -1, -1, "WITHSCORES")
-local ttl = tonumber(last[2]) - now
-redis.call("PEXPIRE", key, ttl)
-return {1, max - n, 0, ttl}
 `)

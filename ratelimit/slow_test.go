@@ -202,34 +202,6 @@ func TestAttemptsSlowResetCounts(t *testing.T) {
 	}
 }
 
-// TestAttemptsStoreLoss checks what the package doc promises when Redis
-// loses its data: the key forgets its failures, so the attacker gets Max
-// new guesses at once, and not one more.
-func TestAttemptsStoreLoss(t *testing.T) {
-	c := newClock()
-	m, rdb := c.miniRedis(t)
-	a, err := ratelimit.NewAttempts(ratelimit.AttemptsConfig{Redis: rdb, Max: 3, Timeout: 10 * time.Second, Now: c.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	guesses := func() int {
-		n := 0
-		for range 10 {
-			if wrongGuess(a, "alice") == nil {
-				n++
-			}
-		}
-		return n
-	}
-	if n := guesses(); n != 3 {
-		t.Fatalf("before the loss: %d guesses, want 3", n)
-	}
-	m.FlushAll() // a restart without persistence
-	if n := guesses(); n != 3 {
-		t.Errorf("after the loss: %d more guesses, want 3 (2 x Max in the window)", n)
-	}
-}
-
 // TestAttemptsCancel checks that an attempt whose password was never
 // checked can be taken back, and only that attempt: failures and other
 // attempts in flight keep counting.

@@ -31,9 +31,11 @@ const (
 
 // attemptStore runs the failed-login log. One implementation keeps it in
 // Redis (redisAttempts), one in process (memAttempts); they run the same
-// algorithm. The Result matters only for opAllow.
+// algorithm. The key is [redisx.Digest] of the caller's key; the Redis
+// store adds the prefix and the bucket. The Result matters only for
+// opAllow.
 type attemptStore interface {
-	apply(ctx context.Context, key string, op attemptOp) (Result, error)
+	apply(ctx context.Context, digest string, op attemptOp) (Result, error)
 }
 
 // storeKey turns a caller's key into the stored key: the prefix, then a
@@ -59,15 +61,25 @@ type logGate struct {
 }
 
 func (g *logGate) log(ctx context.Context, l *slog.Logger, now time.Time, level slog.Level, msg string, attrs ...slog.Attr) {
+	ok, suppressed := g.admit(now)
+	if !ok {
+		return
+	}
+	if suppressed > 0 {
+		attrs = append(attrs, slog.Int64("suppressed", suppressed))
+	}
+	l.LogAttrs(ctx, level, msg, attrs...)
+}
+
+// admit reports whether a message may go out now, and how many were
+// suppressed since the last one that did.
+func (g *logGate) admit(now time.Time) (ok bool, suppressed int64) {
 	next := g.next.Load()
 	if now.UnixNano() < next || !g.next.CompareAndSwap(next, now.Add(logEvery).UnixNano()) {
 		g.suppressed.Add(1)
-		return
+		return false, 0
 	}
-	if n := g.suppressed.Swap(0); n > 0 {
-		attrs = append(attrs, slog.Int64("suppressed", n))
-	}
-	l.LogAttrs(ctx, level, msg, attrs...)
+	return true, g.suppressed.Swap(0)
 }
 
 // backend is what a Limiter and an Attempts share besides their store:

@@ -14,7 +14,8 @@ import (
 // without replicas does. Every token logged out before is replayed over
 // HTTP: all are refused, and so are the tokens that were still live
 // (issued before the loss, their revocations could have been lost too);
-// users log in again and carry on.
+// users log in again and carry on. The failed-login guard counts half of
+// each account's failures as used.
 func TestLogoutSurvivesEmptyRestart(t *testing.T) {
 	srv := testenv.StartRedis(t)
 	s := newTestServer(t, map[string]string{"REDIS_ADDR": srv.Addr()})
@@ -39,6 +40,11 @@ func TestLogoutSurvivesEmptyRestart(t *testing.T) {
 		if status := s.balance(tok); status != http.StatusUnauthorized {
 			t.Fatalf("logged-out token before the restart: %d, want 401", status)
 		}
+	}
+	// An attacker uses the victim's 10 failures.
+	s.register(victim, goodPassword)
+	if n := s.wrongLogins(victim, 20); n != 10 {
+		t.Fatalf("before the restart: %d wrong passwords checked, want 10", n)
 	}
 
 	srv.Stop()
@@ -72,6 +78,14 @@ func TestLogoutSurvivesEmptyRestart(t *testing.T) {
 	if !strings.Contains(s.logs.String(), `"reason":"revocation_store_lost"`) {
 		t.Error("the loss was not reported")
 	}
+	// The failed-login guard lost the victim's failures and counts half
+	// of them as used: the attacker gets 5 more guesses, not 10.
+	if n := s.wrongLogins(victim, 20); n != 5 {
+		t.Errorf("after the restart: %d more wrong passwords checked, want 5", n)
+	}
+	if !strings.Contains(s.logs.String(), `"reason":"ratelimit_store_lost"`) {
+		t.Error("the guard's loss was not reported")
+	}
 
 	// The not-before is the next whole second after the loss was found.
 	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
@@ -79,6 +93,25 @@ func TestLogoutSurvivesEmptyRestart(t *testing.T) {
 	if status := s.balance(tok); status != http.StatusOK {
 		t.Errorf("token issued after the recovery: %d, want 200", status)
 	}
+}
+
+const victim = "victim@example.com"
+
+// wrongLogins tries n wrong passwords for email and returns how many were
+// checked (401) before the guard refused (429).
+func (s *testServer) wrongLogins(email string, n int) int {
+	s.t.Helper()
+	checked := 0
+	for range n {
+		switch res := s.post("/v1/auth/login", credentialsJSON(email, "Wr0ng-password!")); res.status {
+		case http.StatusUnauthorized:
+			checked++
+		case http.StatusTooManyRequests:
+		default:
+			s.t.Fatalf("wrong password: %d %s", res.status, res.body)
+		}
+	}
+	return checked
 }
 
 // balance reads the trial balance with tok and returns the status.

@@ -13,6 +13,7 @@ import (
 	"github.com/lambdasec/lambdasec/problem"
 	"github.com/lambdasec/lambdasec/ratelimit"
 	"github.com/lambdasec/lambdasec/reqlog"
+	"github.com/lambdasec/lambdasec/secevent"
 	"github.com/lambdasec/lambdasec/tracing"
 	"github.com/lambdasec/lambdasec/validate"
 )
@@ -99,6 +100,13 @@ func (a *app) setupLimits(cfg config, rdb redis.UniversalClient) error {
 	}
 	a.logins, err = ratelimit.NewAttempts(ratelimit.AttemptsConfig{
 		Redis: rdb, Prefix: cfg.redisPrefix + "logins:", Logger: a.log, Timeout: a.redisTimeout(),
+		// Store outages and data losses become events; locks are reported
+		// by the login handler, which can name the account.
+		Events: secevent.SinkFunc(func(ctx context.Context, e secevent.Event) {
+			if e.Name != secevent.AuthnLoginLock {
+				a.events.Record(ctx, e)
+			}
+		}),
 	})
 	return err
 }

@@ -2,7 +2,6 @@ package redisrevoker
 
 import (
 	"context"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -36,24 +35,8 @@ import (
 // tokens issued before it. A restore of an older snapshot keeps the
 // markers of that snapshot and is not detected: call RevokeAll after one.
 
-// buckets is the number of epoch markers. Enough to spread the subjects
-// over the slots of a large cluster; few enough that recreating them all
-// is one pipelined round trip per node.
-const buckets = 1 << 10
-
-// bucketOf returns the bucket of a subject digest (hex): the digest's
-// first ten bits.
-func bucketOf(digest []byte) int {
-	var v [2]byte
-	hex.Decode(v[:], digest[:4])
-	return int(v[0])<<2 | int(v[1])>>6
-}
-
-// bucketTag writes bucket n (below buckets) as three hex digits.
-func bucketTag(n int) [3]byte {
-	const digits = "0123456789abcdef"
-	return [3]byte{digits[n>>8&0xf], digits[n>>4&0xf], digits[n&0xf]}
-}
+// buckets is the number of epoch markers; see [redisx.Buckets].
+const buckets = redisx.Buckets
 
 // appendEpochKey appends the epoch key of bucket tag,
 // <prefix>:epoch{<tag>}.
@@ -71,7 +54,7 @@ func (r *Revoker) setEpochKeys() {
 	r.epochKeysAll = make([]string, buckets)
 	r.epochArgs = make([]any, buckets)
 	for i := range r.epochKeysAll {
-		r.epochKeysAll[i] = string(r.appendEpochKey(nil, bucketTag(i)))
+		r.epochKeysAll[i] = string(r.appendEpochKey(nil, redisx.BucketTag(i)))
 		r.epochArgs[i] = r.epochKeysAll[i]
 	}
 }
