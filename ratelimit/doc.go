@@ -87,7 +87,12 @@
 // control, and an attacker must not be able to switch it off by loading
 // Redis. Both log the failure through Config.Logger, at most one line per
 // 10 seconds. Set ContextTimeoutEnabled on the go-redis client so that it
-// stops at the deadline too, and keep its MaxRetries low.
+// stops at the deadline too, and keep its MaxRetries low. With a Cluster
+// client, a call that Redis did not answer asks the client to reload its
+// slot map (at most once a second): after a master fails over, checks
+// reach the promoted replica within seconds of the promotion, where
+// go-redis alone would keep dialling the dead master until its next
+// periodic reload (ClusterStateReloadInterval, 60 s by default).
 //
 // # Redis keys
 //

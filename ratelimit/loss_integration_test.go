@@ -2,6 +2,7 @@ package ratelimit_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -109,4 +110,67 @@ func accountPerNode(t *testing.T, rdb *redis.ClusterClient, cl *testenv.RedisClu
 func attemptsKey(acct string) string {
 	tag := redisx.BucketTag(redisx.Bucket(redisx.Digest(acct)))
 	return ratelimit.DefaultAttemptsPrefix + "{" + string(tag[:]) + "}"
+}
+
+// A Cluster master with a replica killed: the replica takes over its
+// slots with the failures and the markers it had received, so nothing is
+// lost or given back, and the guard answers again within a few seconds
+// of the failover rather than when the client next reloads its slot map
+// on its own (60 s by default).
+func TestRedisClusterFailoverKeepsFailures(t *testing.T) {
+	cl := testenv.StartRedisCluster(t)
+	cl.AddReplica(t, 0)
+	rdb := redis.NewClusterClient(&redis.ClusterOptions{Addrs: cl.Addrs(), ContextTimeoutEnabled: true})
+	t.Cleanup(func() { rdb.Close() })
+	c := newClock()
+	a, events, _ := lossGuard(t, rdb, c, ratelimit.AssumeHalfUsed)
+	accounts := accountPerNode(t, rdb, &testenv.RedisClusterServer{Nodes: cl.Nodes[:3]})
+	for i, acct := range accounts {
+		if n := guesses(a, acct, 20); n != 10 {
+			t.Fatalf("node %d's account before the failover: %d guesses, want 10", i, n)
+		}
+	}
+	// WAIT makes sure the replica has every write before the kill; a
+	// failover that drops the last writes is the undetected case the
+	// package doc names.
+	waitReplicated(t, rdb, attemptsKey(accounts[0]))
+	cl.Nodes[0].Stop()
+	start := time.Now()
+	var err error
+	for time.Since(start) < 30*time.Second {
+		if _, err = a.Allow(context.Background(), accounts[0]); !errors.Is(err, ratelimit.ErrUnavailable) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	took := time.Since(start)
+	t.Logf("the guard answered for the failed shard %v after the kill", took.Round(100*time.Millisecond))
+	if !errors.Is(err, ratelimit.ErrLimited) {
+		t.Fatalf("after the failover: %v, want ErrLimited (failures kept)", err)
+	}
+	if took > 15*time.Second {
+		t.Errorf("the guard took %v to answer after the failover (node timeout 2 s)", took)
+	}
+	for i, acct := range accounts {
+		if n := guesses(a, acct, 20); n != 0 {
+			t.Errorf("node %d's account after the failover: %d guesses, want 0", i, n)
+		}
+	}
+	if n := len(lossEvents(events.Take())); n != 0 {
+		t.Errorf("%d store-lost events after a failover that lost nothing", n)
+	}
+}
+
+// waitReplicated waits until the master of key's slot has one replica
+// acknowledging all its writes.
+func waitReplicated(t *testing.T, rdb *redis.ClusterClient, key string) {
+	t.Helper()
+	ctx := context.Background()
+	m, err := rdb.MasterForKey(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := m.Wait(ctx, 1, 5*time.Second).Result(); err != nil || got < 1 {
+		t.Fatalf("WAIT on the master of %s: %d replicas, %v", key, got, err)
+	}
 }

@@ -81,12 +81,15 @@ type Caller struct {
 	// own ReadTimeout (3 s by default), so the command runs on a goroutine
 	// that Do stops waiting for at the deadline.
 	direct bool
+	// reload is set for a Cluster client: see [reloader].
+	reload *reloader
 }
 
 // NewCaller returns a Caller for client. A positive timeout bounds every
 // call in addition to the caller's context; zero leaves only the context.
 func NewCaller(client redis.UniversalClient, timeout time.Duration) Caller {
 	direct := false
+	var reload *reloader
 	// Switch on the dynamic type through any: a switch on the interface
 	// itself would compare itabs, and an itab of UniversalClient lists
 	// every go-redis command, so each program linking this package would
@@ -96,10 +99,11 @@ func NewCaller(client redis.UniversalClient, timeout time.Duration) Caller {
 		direct = c.Options().ContextTimeoutEnabled
 	case *redis.ClusterClient:
 		direct = c.Options().ContextTimeoutEnabled
+		reload = &reloader{client: c}
 	case *redis.Ring:
 		direct = c.Options().ContextTimeoutEnabled
 	}
-	return Caller{client: client, timeout: timeout, direct: direct}
+	return Caller{client: client, timeout: timeout, direct: direct, reload: reload}
 }
 
 // Client returns the client c calls.
@@ -178,18 +182,25 @@ func run[C, T any](ctx context.Context, c Caller, cl C, f func(context.Context, 
 	if cancel != nil {
 		defer cancel()
 	}
-	if c.direct {
-		r := safeCall(bounded, cl, f)
-		return r.v, r.err
+	r := wait(bounded, c.direct, cl, f)
+	c.reload.after(r.err)
+	return r.v, r.err
+}
+
+// wait runs f and returns its reply, or the context's error once it is
+// done. A direct client stops at the deadline itself: f runs on the
+// caller's goroutine.
+func wait[C, T any](ctx context.Context, direct bool, cl C, f func(context.Context, C) (T, error)) reply[T] {
+	if direct {
+		return safeCall(ctx, cl, f)
 	}
 	ch := make(chan reply[T], 1)
-	go func() { ch <- safeCall(bounded, cl, f) }()
+	go func() { ch <- safeCall(ctx, cl, f) }()
 	select {
 	case r := <-ch:
-		return r.v, r.err
-	case <-bounded.Done():
-		var zero T
-		return zero, bounded.Err()
+		return r
+	case <-ctx.Done():
+		return reply[T]{err: ctx.Err()}
 	}
 }
 

@@ -59,7 +59,10 @@
 //     Replicas: 0, replication is asynchronous and a failover can lose the
 //     last revocations (usually the last milliseconds), undetected. A
 //     shard restarted without a replica is detected as above, for the
-//     subjects of its slots only.
+//     subjects of its slots only. With a Cluster client, a check that
+//     Redis did not answer asks the client to reload its slot map (at
+//     most once a second), so checks reach a promoted replica within
+//     seconds instead of at go-redis's next periodic reload (60 s).
 //   - ElastiCache Serverless replicates across Availability Zones and
 //     replaces failed nodes itself, but AWS states no bound on the writes
 //     a failure may lose. A loss of the markers is detected; the loss of
