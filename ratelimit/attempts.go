@@ -134,9 +134,8 @@ func NewAttempts(cfg AttemptsConfig) (*Attempts, error) {
 	}
 	alg := slidingLog{max: cmp.Or(cfg.Max, DefaultMaxFailures), window: window}
 	if cfg.Redis != nil {
-		a.store = &redisAttempts{call: redisx.NewCaller(cfg.Redis, cmp.Or(cfg.Timeout, DefaultTimeout)),
-			prefix: a.prefix, max: alg.max, window: alg.window,
-			assumed: cfg.AfterLoss.assumed(alg.max), onLoss: a.reportLoss}
+		a.store = newRedisAttempts(redisx.NewCaller(cfg.Redis, cmp.Or(cfg.Timeout, DefaultTimeout)),
+			a.prefix, alg, cfg.AfterLoss.assumed(alg.max), a.reportLoss)
 	} else {
 		a.store = &memAttempts{alg: alg, now: a.now,
 			mem: newMemStore(cmp.Or(cfg.MaxLocalKeys, DefaultMaxLocalKeys), attemptsExpired)}

@@ -27,34 +27,51 @@ type redisAttempts struct {
 	assumed int                   // failures a key counts as used after a loss
 	seen    bucketSet             // buckets whose marker this process has seen
 	onLoss  func(context.Context) // reports a detected loss
+	// fixed are the script's arguments that never change (max, window,
+	// assumed), boxed once: boxing an int allocates.
+	fixed [3]any
+}
+
+func newRedisAttempts(call redisx.Caller, prefix string, alg slidingLog, assumed int, onLoss func(context.Context)) *redisAttempts {
+	return &redisAttempts{call: call, prefix: prefix, max: alg.max, window: alg.window, assumed: assumed, onLoss: onLoss,
+		fixed: [3]any{alg.max, alg.window.Milliseconds(), assumed}}
+}
+
+// seenArg is the script's ARGV[6], boxed once.
+var seenArg = [2]any{"0", "1"}
+
+// attemptsReply is the script's reply: the Result and the marker's state.
+type attemptsReply struct {
+	res   Result
+	state markerState
 }
 
 func (s *redisAttempts) apply(ctx context.Context, digest string, op attemptOp) (Result, error) {
 	key, marker, bucket := s.keys(digest)
-	seen := "0"
+	seen := seenArg[0]
 	if s.seen.has(bucket) {
-		seen = "1"
+		seen = seenArg[1]
 	}
-	var v [5]int64
-	res, err := redisx.Call(ctx, s.call, func(ctx context.Context, rdb redisx.Client) (Result, error) {
-		args := []any{string(op), s.max, s.window.Milliseconds(), strconv.FormatUint(rand.Uint64(), 36), s.assumed, seen}
+	args := []any{string(op), s.fixed[0], s.fixed[1], strconv.FormatUint(rand.Uint64(), 36), s.fixed[2], seen}
+	r, err := redisx.Call(ctx, s.call, func(ctx context.Context, rdb redisx.Client) (attemptsReply, error) {
+		var v [5]int64
 		if err := scriptInts(attemptsScript.Run(ctx, rdb, []string{key, marker}, args...), v[:]); err != nil {
-			return Result{}, err
+			return attemptsReply{}, err
 		}
 		if v[0] == 0 && v[2] <= 0 {
-			return Result{}, fmt.Errorf("unexpected reply from script: %v", v)
+			return attemptsReply{}, fmt.Errorf("unexpected reply from script: %v", v)
 		}
-		return Result{Limit: s.max, Period: s.window, Remaining: int(v[1]),
-			RetryAfter: time.Duration(v[2]) * time.Millisecond, ResetAfter: time.Duration(v[3]) * time.Millisecond}, nil
+		return attemptsReply{state: markerState(v[4]), res: Result{Limit: s.max, Period: s.window, Remaining: int(v[1]),
+			RetryAfter: time.Duration(v[2]) * time.Millisecond, ResetAfter: time.Duration(v[3]) * time.Millisecond}}, nil
 	})
 	if err != nil {
 		return Result{}, err
 	}
 	s.seen.add(bucket)
-	if markerState(v[4]) == markerLost {
+	if r.state == markerLost {
 		s.onLoss(ctx)
 	}
-	return res, nil
+	return r.res, nil
 }
 
 // keys builds a digest's key and its bucket's marker in one allocation.
