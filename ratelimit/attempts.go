@@ -26,7 +26,8 @@ const (
 type AttemptsConfig struct {
 	// Redis holds the failure logs, shared by every process that uses it.
 	// Each call runs one script on a key and its bucket's loss marker,
-	// which share a hash tag, so on a cluster it touches one slot. Nil means an in-process store (tests, single servers).
+	// which share a hash tag, so on a cluster it touches one slot. Nil
+	// means an in-process store (tests, single servers).
 	Redis redis.UniversalClient
 
 	// Max is the number of failures allowed per key within Window. Zero
@@ -58,20 +59,21 @@ type AttemptsConfig struct {
 	// attempt [Attempts.Allow] refuses: authn_login_lock (reason
 	// "max_failures") when the key has used its failures, or
 	// sys_dependency_fail (reason "ratelimit_store") when the store
-	// failed and the policy is FailClosed; and a critical
-	// sys_dependency_fail (reason "ratelimit_store_lost", at most one per
-	// 10 s) when Redis lost data (see AfterLoss). The key is not in the event,
-	// as it is not logged: a service that wants the account named
-	// reports the lock itself. Nil means none.
+	// failed and the policy is FailClosed. A detected loss of Redis data
+	// (see AfterLoss) is a critical sys_dependency_fail (reason
+	// "ratelimit_store_lost"), at most one per 10 s. The key is not in
+	// the event, as it is not logged: a service that wants the account
+	// named reports the lock itself. Nil means none.
 	Events secevent.Sink
 	// Now is the clock of the in-process store; Redis uses its own. Nil
 	// means time.Now.
 	Now func() time.Time
 	// AfterLoss is how many failures each key counts as used for one
 	// Window after Redis lost the key's bucket (a restart without
-	// persistence, a failover without the last writes), which Attempts
-	// detects by a marker per bucket; see "What survives when Redis loses
-	// data" in the package documentation. Zero means [AssumeHalfUsed]: a
+	// persistence, a shard restarted without a replica), which Attempts
+	// detects by a marker per bucket; a failover that drops only the last
+	// writes keeps the marker and is not detected. See "What survives when
+	// Redis loses data" in the package documentation. Zero means [AssumeHalfUsed]: a
 	// loss gives at most Max/2 (rounded down) extra guesses per key. The
 	// in-process store ignores it: a restart of the process loses all it
 	// holds, unseen.

@@ -20,20 +20,20 @@ import (
 //
 // The bucket is the digest's first ten bits (see [redisx.Bucket]).
 type redisAttempts struct {
-	call    redisx.Caller
-	prefix  string
-	max     int
-	window  time.Duration
-	assumed int                   // failures a key counts as used after a loss
-	seen    bucketSet             // buckets whose marker this process has seen
-	onLoss  func(context.Context) // reports a detected loss
-	// fixed are the script's arguments that never change (max, window,
-	// assumed), boxed once: boxing an int allocates.
+	call   redisx.Caller
+	prefix string
+	max    int
+	window time.Duration
+	seen   bucketSet             // buckets whose marker this process has seen
+	onLoss func(context.Context) // reports a detected loss
+	// fixed are the script's arguments that never change: max, window
+	// and the failures a key counts as used after a loss, boxed once
+	// (boxing an int allocates).
 	fixed [3]any
 }
 
 func newRedisAttempts(call redisx.Caller, prefix string, alg slidingLog, assumed int, onLoss func(context.Context)) *redisAttempts {
-	return &redisAttempts{call: call, prefix: prefix, max: alg.max, window: alg.window, assumed: assumed, onLoss: onLoss,
+	return &redisAttempts{call: call, prefix: prefix, max: alg.max, window: alg.window, onLoss: onLoss,
 		fixed: [3]any{alg.max, alg.window.Milliseconds(), assumed}}
 }
 

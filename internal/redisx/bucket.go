@@ -11,8 +11,8 @@ import "encoding/hex"
 const Buckets = 1 << 10
 
 // Bucket returns the bucket of a hex digest ([Digest], [AppendDigest]):
-// its first ten bits, so at least the digest's first three characters
-// must be hex.
+// its first ten bits. The digest must be at least four characters long,
+// which every digest is.
 func Bucket[T ~string | ~[]byte](digest T) int {
 	var src [4]byte
 	copy(src[:], digest[:4])

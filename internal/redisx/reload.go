@@ -28,10 +28,11 @@ type reloader struct {
 // after looks at a call's error and asks for a reload, at most once per
 // reloadEvery, when Redis did not answer: a dial, network or deadline
 // error. A reply error (a script error, MOVED, WRONGTYPE) or redis.Nil
-// came from a node that answered, so the map is not in question. The
-// reload runs in the background; go-redis keeps at most one at a time.
+// came from a node that answered, and a cancelled context is the
+// caller's choice, so the map is not in question. The reload runs in the
+// background; go-redis keeps at most one at a time.
 func (r *reloader) after(err error) {
-	if r == nil || err == nil {
+	if r == nil || err == nil || errors.Is(err, context.Canceled) {
 		return
 	}
 	var reply redis.Error

@@ -33,6 +33,7 @@ func TestReloadAfter(t *testing.T) {
 		{"wrapped reply error", fmt.Errorf("script: %w", replyError("MOVED 1 127.0.0.1:1")), false},
 		{"dial error", &net.OpError{Op: "dial", Err: errors.New("connection refused")}, true},
 		{"deadline", context.DeadlineExceeded, true},
+		{"cancelled by the caller", context.Canceled, false},
 		{"unexpected reply", errors.New("unexpected reply from redis"), true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
